@@ -1,0 +1,13 @@
+// The contract between the control-plane launcher and the KubeVirt / CDI stand-ins.
+export interface StandinContext {
+  /** Admin kubeconfig of the running control plane. */
+  kubeconfigPath: string;
+  /** The run's temp directory; stand-ins keep their files (certs, uploads, logs) under it. */
+  dir: string;
+  /** Writes a line to the run's log (prefixed by the launcher). */
+  log: (line: string) => void;
+}
+
+export interface RunningStandins {
+  stop(): Promise<void>;
+}
