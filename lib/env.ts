@@ -1,0 +1,128 @@
+// The process environment, read once and validated. Everything else imports `getEnv()`
+// instead of touching process.env, so a bad value fails at start with a clear message.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** The address users reach the panel at; websocket Origins are checked against it. */
+    MINICLOUD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a postgres:// or postgresql:// URL" })
+      .optional(),
+    MINICLOUD_DATA_DIR: z.string().trim().min(1).default("./data"),
+    /** Signs session cookies and tickets. Generated into the data dir when unset. */
+    MINICLOUD_SECRET: z.string().min(32, "MINICLOUD_SECRET must be at least 32 characters").optional(),
+    SESSION_MAX_AGE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300, "SESSION_MAX_AGE_SECONDS must be at least 300")
+      .max(30 * 24 * 3600, "SESSION_MAX_AGE_SECONDS must be at most 30 days")
+      .default(8 * 3600),
+    /** Trust X-Forwarded-For for the client address (only behind a proxy you run). */
+    TRUST_PROXY: booleanFlag,
+    OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "OIDC_ISSUER must be an http(s) URL" }).optional(),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_DISPLAY_NAME: z.string().trim().min(1).default("Single sign-on"),
+  })
+  .superRefine((env, ctx) => {
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "OIDC needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none",
+      });
+    }
+  });
+
+/** The validated environment, with derived values filled in. */
+export interface Env {
+  nodeEnv: "development" | "production" | "test";
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  secret: string;
+  sessionMaxAgeSeconds: number;
+  trustProxy: boolean;
+  oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string } | null;
+}
+
+/** Thrown for an invalid environment; its message lists every bad variable. */
+export class EnvError extends Error {}
+
+/**
+ * Parses an environment. Pure except for the secret: when MINICLOUD_SECRET is unset it is
+ * read from (or created in) `<dataDir>/secret`, so a fresh clone starts with one command.
+ */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "environment"}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = result.data;
+  const dataDir = path.resolve(e.MINICLOUD_DATA_DIR);
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.MINICLOUD_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    secret: e.MINICLOUD_SECRET ?? readOrCreateSecret(dataDir),
+    sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
+    trustProxy: e.TRUST_PROXY,
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? {
+            issuer: e.OIDC_ISSUER.replace(/\/$/, ""),
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            displayName: e.OIDC_DISPLAY_NAME,
+          }
+        : null,
+  };
+}
+
+function readOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, "secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  // wx: two processes starting at once must not overwrite each other's secret.
+  try {
+    writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+    return secret;
+  } catch {
+    return readFileSync(file, "utf8").trim();
+  }
+}
+
+const globalForEnv = globalThis as { __minicloudEnv?: Env };
+
+/** The process's environment, parsed on first use. */
+export function getEnv(): Env {
+  globalForEnv.__minicloudEnv ??= parseEnv(process.env);
+  return globalForEnv.__minicloudEnv;
+}
