@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing (Node 24, npm packages, Debian's PostgreSQL, Chromium
+# and OpenSSH, the Go-built control plane binaries — each only once), then runs every suite:
+# type check, unit, integration (PostgreSQL + PGlite), cluster (local control plane), e2e (Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${MINICLOUD_UNDER_NODE24:-}" ]; then
+  export MINICLOUD_UNDER_NODE24=1
+  exec bash scripts/node24.sh bash "$0" "$@"
+fi
+
+bash scripts/install-deps.sh
+bash scripts/ensure-system-packages.sh
+tsx dev/cluster/cli.ts build   # cached outside the repo; a cold build prints its duration
+
+mkdir -p test-results
+status=0
+step() {
+  local name="$1"; shift
+  echo "=== $name"
+  if ! "$@"; then echo "=== $name FAILED"; status=1; fi
+}
+
+step "type check" tsc --noEmit
+step "unit, integration and cluster suites" vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+step "build the panel" bash scripts/build-if-needed.sh
+step "end-to-end (Chromium)" playwright test
+
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json || status=1
+exit $status

@@ -1,0 +1,61 @@
+// The one minicloud process: Next.js pages, server actions and route handlers, plus the
+// websocket gateway on /ws/* — all on one port.
+import { createServer } from "node:http";
+import next from "next";
+import { stampClientIp } from "@/lib/auth/client-ip";
+import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
+import { createWebSocketGateway } from "@/lib/console/gateway";
+import { getDb } from "@/lib/db";
+import { EnvError, getEnv } from "@/lib/env";
+
+async function main() {
+  const env = getEnv();
+  const dev = process.argv.includes("--dev");
+  // next-auth v4 builds its callback URLs from NEXTAUTH_URL.
+  process.env.NEXTAUTH_URL ??= env.publicUrl;
+
+  const db = await getDb(); // applies migrations before the first request
+  const app = next({ dev, hostname: env.host, port: env.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const gateway = createWebSocketGateway({
+    db,
+    secret: env.secret,
+    allowedOrigins: allowedOriginsFor(env.publicUrl),
+    secureCookie: env.publicUrl.startsWith("https://"),
+    routes: {},
+    log: (line) => console.log(`[minicloud] ${line}`),
+  });
+
+  const server = createServer((req, res) => {
+    stampClientIp(req, env.trustProxy);
+    void handle(req, res);
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if (req.url?.startsWith("/ws/")) return void gateway.handleUpgrade(req, socket, head);
+    if (dev) return void app.getUpgradeHandler()(req, socket, head); // hot reload
+    socket.destroy();
+  });
+
+  server.listen(env.port, env.host, () => {
+    console.log(`[minicloud] serving on ${env.publicUrl} (listening on ${env.host}:${env.port}, ${env.databaseUrl ? "PostgreSQL" : `PGlite in ${env.dataDir}`})`);
+  });
+
+  const shutdown = () => {
+    gateway.close();
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+main().catch((error) => {
+  if (error instanceof EnvError) {
+    console.error(error.message);
+  } else {
+    console.error("[minicloud] failed to start:", error);
+  }
+  process.exit(1);
+});
