@@ -1,6 +1,59 @@
-// Placeholder: the KubeVirt / CDI stand-ins are started from here (see dev/cluster/README.md).
-import type { StandinContext, RunningStandins } from "./types";
+// KubeVirt and CDI stand-ins for the local control plane: what cannot run here (virt-operator, virt-api,
+// virt-controller, virt-handler, cdi-apiserver, cdi-uploadproxy, cdi-deployment) replaced by small
+// in-process servers and controllers that speak the same API through the real kube-apiserver.
+// See dev/cluster/README.md ("Stand-ins") for what each one does and does not do.
+import { join } from "node:path";
+import { registerAggregatedApis, standinServiceDnsNames } from "./api-registration";
+import { startAggregatedApiServer } from "./aggregated-api-server";
+import { publishUploadProxy } from "./cdi-config";
+import { startDataVolumeLifecycle } from "./datavolume-controller";
+import { readFrontProxyCa } from "./front-proxy-ca";
+import { installStandinCrds } from "./install-crds";
+import { connect } from "./kube";
+import { SerialConsoles } from "./serial-console";
+import { createServingCertificate } from "./tls";
+import type { RunningStandins, StandinContext } from "./types";
+import { UploadTokenSigner } from "./upload-token";
+import { startUploadProxy } from "./upload-proxy";
+import { startVmLifecycle } from "./vm-controller";
 
-export async function startStandins(_ctx: StandinContext): Promise<RunningStandins> {
-  return { stop: async () => {} };
+/** Installs the KubeVirt/CDI CRDs and starts every stand-in; resolves once the aggregated APIs are Available. */
+export async function startStandins(ctx: StandinContext): Promise<RunningStandins> {
+  const started = Date.now();
+  const log = (line: string) => ctx.log(`stand-ins: ${line}`);
+  const root = join(ctx.dir, "standins");
+  const kube = connect(ctx.kubeconfigPath);
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await Promise.resolve(fn()).catch((error: unknown) => log(`stop: ${String(error)}`));
+    stops.length = 0;
+  };
+  try {
+    const [frontProxyCaPem, certificate] = await Promise.all([
+      readFrontProxyCa(kube),
+      createServingCertificate(join(root, "tls"), ["localhost", ...standinServiceDnsNames]),
+      installStandinCrds(kube),
+    ]);
+    const uploadTokens = new UploadTokenSigner();
+
+    const vms = await startVmLifecycle(kube, log);
+    stops.push(() => vms.stop());
+    const dataVolumes = await startDataVolumeLifecycle(kube, log);
+    stops.push(() => dataVolumes.stop());
+
+    const consoles = new SerialConsoles(kube, join(root, "console"), log);
+    stops.push(() => consoles.stop());
+    const api = await startAggregatedApiServer({ kube, certificate, frontProxyCaPem, consoles, uploadTokens, log });
+    stops.push(() => api.close());
+    const uploadProxy = await startUploadProxy({ kube, certificate, uploadTokens, storageDir: join(root, "uploads"), log });
+    stops.push(() => uploadProxy.close());
+
+    await registerAggregatedApis(kube, api.port, certificate.caPem);
+    await publishUploadProxy(kube, uploadProxy.url, certificate.caPem);
+    log(`ready in ${Date.now() - started} ms (aggregated APIs on 127.0.0.1:${api.port}, upload proxy ${uploadProxy.url})`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
 }

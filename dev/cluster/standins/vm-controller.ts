@@ -1,0 +1,232 @@
+// VM lifecycle stand-in: does what virt-controller and virt-handler do for a VM's state, with no guest behind it.
+// VirtualMachine + run strategy → a VirtualMachineInstance that goes Pending → Scheduled → Running,
+// and the VM's status to match; Halted or a Stop request removes the VMI.
+import type { KubernetesListObject } from "@kubernetes/client-node";
+import { startInformer } from "./informer";
+import { describeError, isConflict, isNotFound, mergePatch, type Kube } from "./kube";
+import {
+  controllingVmUid,
+  isVmiActive,
+  isVmiFinal,
+  kubevirtGroup,
+  kubevirtVersion,
+  runStrategyOf,
+  stateChangeRequestsOf,
+  vmiPlural,
+  vmPlural,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+  type VmiPhase,
+} from "./kubevirt";
+import { PhaseClock } from "./phase-clock";
+import { Placement } from "./placement";
+import { newVmiFor, runningPatch, scheduledPatch, unschedulablePatch } from "./vmi-shapes";
+import { vmStatusFor, vmStatusMatches, vmStatusPatch } from "./vm-status";
+import { objectKey, splitKey, WorkQueue } from "./work-queue";
+
+/** How long a stand-in VMI stays in each phase before moving on (short, but visible in a UI). */
+export const vmiPhaseDelaysMs: Partial<Record<VmiPhase, number>> = { Pending: 300, Scheduled: 700 };
+const unschedulableRetryMs = 2_000;
+
+/** The running controller. */
+export interface VmLifecycle {
+  stop(): Promise<void>;
+}
+
+/** Starts the VM lifecycle stand-in. */
+export async function startVmLifecycle(kube: Kube, log: (line: string) => void): Promise<VmLifecycle> {
+  const placement = new Placement(kube.core);
+  const clock = new PhaseClock();
+  const queue = new WorkQueue(
+    (key) => reconcile(key),
+    (key, error) => log(`vm stand-in: reconcile ${key} failed: ${describeError(error)}`),
+  );
+  const enqueue = (obj: { metadata?: { namespace?: string; name?: string } }) =>
+    queue.add(objectKey(obj.metadata?.namespace, obj.metadata?.name));
+
+  const listAll = (plural: string) => () =>
+    kube.custom.listClusterCustomObject({ group: kubevirtGroup, version: kubevirtVersion, plural }) as Promise<
+      KubernetesListObject<never>
+    >;
+  const vms = await startInformer<VirtualMachine>(kube.config, {
+    path: `/apis/${kubevirtGroup}/${kubevirtVersion}/${vmPlural}`,
+    list: listAll(vmPlural),
+    onChange: enqueue,
+    onDelete: enqueue,
+    log,
+  });
+  const vmis = await startInformer<VirtualMachineInstance>(kube.config, {
+    path: `/apis/${kubevirtGroup}/${kubevirtVersion}/${vmiPlural}`,
+    list: listAll(vmiPlural),
+    onChange: enqueue,
+    onDelete: (vmi) => {
+      clock.forget(vmi.metadata?.uid ?? "");
+      enqueue(vmi);
+    },
+    log,
+  });
+
+  const vmiApi = (namespace: string) => ({ group: kubevirtGroup, version: kubevirtVersion, namespace, plural: vmiPlural });
+
+  async function reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const vm = vms.cache.get(name, namespace);
+    const vmi = vmis.cache.get(name, namespace);
+    if (!vm || vm.metadata?.deletionTimestamp) {
+      // The VM is gone: its VMI goes too (garbage collection would get there, only slower).
+      if (vmi && controllingVmUid(vmi)) await deleteVmi(vmi);
+      else if (vmi) await advanceVmi(key, vmi);
+      return;
+    }
+    if (vmi && controllingVmUid(vmi) !== vm.metadata?.uid) {
+      await deleteVmi(vmi); // left over from an earlier VM of the same name
+      return;
+    }
+    if (await handleStateChangeRequest(vm, vmi)) return;
+    const shouldRun = shouldRunNow(vm, vmi);
+    if (shouldRun && !vmi) {
+      await createVmi(vm);
+    } else if (!shouldRun && isVmiActive(vmi)) {
+      await deleteVmi(vmi);
+    } else if (vmi && shouldRun) {
+      await advanceVmi(key, vmi);
+    }
+    await writeVmStatus(vm, shouldRun, vmi);
+  }
+
+  /** Acts on the first pending start/stop request (how start/stop/restart reach a Manual VM, and restart any VM). */
+  async function handleStateChangeRequest(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): Promise<boolean> {
+    const [request, ...rest] = stateChangeRequestsOf(vm);
+    if (!request) return false;
+    if (request.action === "Stop" && isVmiActive(vmi) && (!request.uid || request.uid === vmi.metadata?.uid)) {
+      await deleteVmi(vmi);
+      return true; // the VMI's DELETED event brings us back here to drop the request
+    }
+    if (request.action === "Start" && !vmi) await createVmi(vm);
+    if (request.action === "Start" && vmi && !isVmiActive(vmi)) return true; // wait for the old VMI to go
+    await patchVmStatus(vm, { stateChangeRequests: rest.length > 0 ? rest : null });
+    return true;
+  }
+
+  async function createVmi(vm: VirtualMachine): Promise<void> {
+    const body = newVmiFor(vm);
+    try {
+      await kube.custom.createNamespacedCustomObject({ ...vmiApi(vm.metadata!.namespace!), body });
+      log(`vm stand-in: created VMI ${vm.metadata!.namespace}/${vm.metadata!.name}`);
+    } catch (error) {
+      if (!isConflict(error)) throw error; // already exists: the cache is behind
+    }
+  }
+
+  async function deleteVmi(vmi: VirtualMachineInstance): Promise<void> {
+    try {
+      await kube.custom.deleteNamespacedCustomObject({
+        ...vmiApi(vmi.metadata!.namespace!),
+        name: vmi.metadata!.name!,
+        body: { preconditions: { uid: vmi.metadata!.uid } },
+      });
+      log(`vm stand-in: deleted VMI ${vmi.metadata!.namespace}/${vmi.metadata!.name}`);
+    } catch (error) {
+      if (!isNotFound(error) && !isConflict(error)) throw error;
+    }
+  }
+
+  /** Moves a VMI one phase on once it has spent its delay in the current one. */
+  async function advanceVmi(key: string, vmi: VirtualMachineInstance): Promise<void> {
+    if (!isVmiActive(vmi)) return;
+    const phase = vmi.status?.phase;
+    const delay = phase ? vmiPhaseDelaysMs[phase] : undefined;
+    if (delay === undefined) return; // Running (or a phase the stand-in does not move)
+    const waitMs = clock.remainingMs(vmi.metadata!.uid!, phase, delay);
+    if (waitMs > 0) {
+      queue.add(key, waitMs);
+      return;
+    }
+    const patch = await nextPhasePatch(vmi);
+    if (!patch) {
+      queue.add(key, unschedulableRetryMs);
+      return;
+    }
+    try {
+      await kube.custom.patchNamespacedCustomObject(
+        { ...vmiApi(vmi.metadata!.namespace!), name: vmi.metadata!.name!, body: patch },
+        mergePatch,
+      );
+    } catch (error) {
+      if (!isNotFound(error) && !isConflict(error)) throw error; // changed meanwhile: its event re-queues it
+    }
+  }
+
+  /** The patch for the next phase, or the unschedulable condition (and undefined) when no node fits. */
+  async function nextPhasePatch(vmi: VirtualMachineInstance): Promise<object | undefined> {
+    if (vmi.status?.phase === "Pending") {
+      const node = await placement.pickNode(vmi.spec?.nodeSelector);
+      if (node) return scheduledPatch(vmi, node);
+      const alreadyMarked = vmi.status.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False");
+      if (!alreadyMarked) {
+        await kube.custom.patchNamespacedCustomObject(
+          { ...vmiApi(vmi.metadata!.namespace!), name: vmi.metadata!.name!, body: unschedulablePatch(vmi, "0 nodes are available") },
+          mergePatch,
+        );
+      }
+      return undefined;
+    }
+    const { ipAddress, mac } = placement.nextGuestAddress();
+    return runningPatch(vmi, ipAddress, mac);
+  }
+
+  async function writeVmStatus(vm: VirtualMachine, shouldRun: boolean, vmi: VirtualMachineInstance | undefined) {
+    const fields = vmStatusFor(shouldRun, vmi);
+    if (vmStatusMatches(vm, fields)) return;
+    const patch = vmStatusPatch(vm, fields);
+    try {
+      await kube.custom.patchNamespacedCustomObjectStatus(
+        { group: kubevirtGroup, version: kubevirtVersion, namespace: vm.metadata!.namespace!, plural: vmPlural, name: vm.metadata!.name!, body: patch },
+        mergePatch,
+      );
+    } catch (error) {
+      if (!isNotFound(error) && !isConflict(error)) throw error;
+    }
+  }
+
+  async function patchVmStatus(vm: VirtualMachine, status: object): Promise<void> {
+    try {
+      await kube.custom.patchNamespacedCustomObjectStatus(
+        {
+          group: kubevirtGroup,
+          version: kubevirtVersion,
+          namespace: vm.metadata!.namespace!,
+          plural: vmPlural,
+          name: vm.metadata!.name!,
+          body: { metadata: { resourceVersion: vm.metadata?.resourceVersion }, status },
+        },
+        mergePatch,
+      );
+    } catch (error) {
+      if (!isNotFound(error) && !isConflict(error)) throw error;
+    }
+  }
+
+  return {
+    stop: async () => {
+      queue.stop();
+      await Promise.all([vms.stop(), vmis.stop()]);
+    },
+  };
+}
+
+/** Whether the VM's run strategy wants a VMI now (Manual is driven only by state change requests). */
+function shouldRunNow(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): boolean {
+  switch (runStrategyOf(vm)) {
+    case "Always":
+      return true;
+    case "RerunOnFailure":
+      return !(vmi && vmi.status?.phase === "Succeeded");
+    case "Once":
+      return !(vmi && isVmiFinal(vmi));
+    case "Manual":
+      return isVmiActive(vmi);
+    case "Halted":
+      return false;
+  }
+}
