@@ -1,7 +1,7 @@
 // Stand-in CustomResourceDefinitions for KubeVirt and CDI.
 // Upstream publishes no standalone CRD YAML (virt-operator and cdi-operator create them at run time),
 // so these are written by hand with the real group, version, kind and plural names and open schemas.
-import type { V1CustomResourceDefinition, V1CustomResourceColumnDefinition } from "@kubernetes/client-node";
+import type { V1CustomResourceColumnDefinition, V1CustomResourceDefinition, V1JSONSchemaProps } from "@kubernetes/client-node";
 
 type Scope = "Namespaced" | "Cluster";
 
@@ -22,16 +22,18 @@ interface CrdShape {
 
 // `spec` and `status` keep every field: the stand-ins (and the panel) rely on the API server to
 // store objects as written, exactly like the real operators' schemas do for most nested fields.
-const openSchema = {
+// (Typed client field name: the serializer writes it as `x-kubernetes-preserve-unknown-fields`.)
+const openObject: V1JSONSchemaProps = { type: "object", x_kubernetes_preserve_unknown_fields: true };
+const openSchema: V1JSONSchemaProps = {
   type: "object",
   properties: {
     apiVersion: { type: "string" },
     kind: { type: "string" },
     metadata: { type: "object" },
-    spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-    status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+    spec: openObject,
+    status: openObject,
   },
-} as const;
+};
 
 const age: V1CustomResourceColumnDefinition = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
 const readyCondition = (name = "Ready"): V1CustomResourceColumnDefinition => ({
@@ -63,7 +65,7 @@ function toCrd(shape: CrdShape): V1CustomResourceDefinition {
         name,
         served: true,
         storage: name === shape.storageVersion,
-        schema: { openAPIV3Schema: openSchema as object },
+        schema: { openAPIV3Schema: openSchema },
         ...(shape.statusSubresource ? { subresources: { status: {} } } : {}),
         ...(shape.columns ? { additionalPrinterColumns: shape.columns } : {}),
       })),
