@@ -1,0 +1,296 @@
+// The panel's durable state. Only the domain services under lib/ import these tables;
+// everything else goes through them. Migrations in drizzle/ are generated from this file
+// with `npm run db:generate`.
+
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
+import { ORG_ROLES, TEAM_ROLES } from "@/lib/auth/policy";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () =>
+  timestamp("updated_at", { withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date());
+
+/** Roles within an organization (see lib/auth/policy.ts). */
+export const orgRoleEnum = pgEnum("org_role", ORG_ROLES);
+/** Roles within a team (see lib/auth/policy.ts). */
+export const teamRoleEnum = pgEnum("team_role", TEAM_ROLES);
+/** A host cluster is registered by an admin; a nested one runs inside a host cluster. */
+export const clusterKindEnum = pgEnum("cluster_kind", ["host", "nested"]);
+/** What a workload row stands for in Kubernetes. */
+export const workloadKindEnum = pgEnum("workload_kind", ["ssh-pod", "vm", "nested-cluster"]);
+/** How an audited action ended. */
+export const auditOutcomeEnum = pgEnum("audit_outcome", ["success", "denied", "error"]);
+
+/** People who sign in: with a local password, through OIDC, or both. */
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Always stored lower-cased, so the unique index is case-insensitive in effect.
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash"),
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
+    isPlatformAdmin: boolean("is_platform_admin").notNull().default(false),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    // Sessions issued before this instant are refused; bumped when the user is disabled.
+    sessionsValidAfter: timestamp("sessions_valid_after", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    uniqueIndex("users_oidc_identity_key").on(t.oidcIssuer, t.oidcSubject),
+    check("users_email_lower_case", sql`${t.email} = lower(${t.email})`),
+    check("users_oidc_identity_pair", sql`(${t.oidcIssuer} is null) = (${t.oidcSubject} is null)`),
+  ],
+);
+
+/** The top tenancy level: an organization owns teams. */
+export const organizations = pgTable(
+  "organizations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    // Fixed at creation: a stable identifier for URLs and Kubernetes names.
+    slug: text("slug").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("organizations_slug_key").on(t.slug), uniqueIndex("organizations_name_key").on(sql`lower(${t.name})`)],
+);
+
+/** A user's role in an organization. */
+export const orgMembers = pgTable(
+  "org_members",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: orgRoleEnum("role").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: "org_members_pkey", columns: [t.orgId, t.userId] }), index("org_members_user_idx").on(t.userId)],
+);
+
+/** A team within an organization: the unit that owns workloads and gets clusters assigned. */
+export const teams = pgTable(
+  "teams",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Restrict: an organization is deleted only once its teams are gone.
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    name: text("name").notNull(),
+    // Fixed at creation: a stable identifier for URLs and Kubernetes names.
+    slug: text("slug").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("teams_org_slug_key").on(t.orgId, t.slug),
+    uniqueIndex("teams_org_name_key").on(t.orgId, sql`lower(${t.name})`),
+  ],
+);
+
+/** A user's role in a team. */
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: teamRoleEnum("role").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: "team_members_pkey", columns: [t.teamId, t.userId] }), index("team_members_user_idx").on(t.userId)],
+);
+
+/** A Kubernetes cluster the panel manages: a registered host cluster or a nested one. */
+export const clusters = pgTable(
+  "clusters",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    kind: clusterKindEnum("kind").notNull(),
+    // AES-256-GCM ciphertext; null when the panel uses its in-cluster service account.
+    kubeconfigEncrypted: text("kubeconfig_encrypted"),
+    inCluster: boolean("in_cluster").notNull().default(false),
+    parentClusterId: uuid("parent_cluster_id").references((): AnyPgColumn => clusters.id, { onDelete: "restrict" }),
+    nestedType: text("nested_type"),
+    nestedVersion: text("nested_version"),
+    nestedNamespace: text("nested_namespace"),
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("clusters_slug_key").on(t.slug),
+    check("clusters_nested_has_parent", sql`(${t.kind} = 'nested') = (${t.parentClusterId} is not null)`),
+  ],
+);
+
+/** A cluster made available to a team, with the team's quota there (null = unlimited). */
+export const clusterAssignments = pgTable(
+  "cluster_assignments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    // Restrict: a team is deleted only once its assignments are gone.
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "restrict" }),
+    cpuMillicores: integer("cpu_millicores"),
+    memoryMib: integer("memory_mib"),
+    maxPods: integer("max_pods"),
+    maxVms: integer("max_vms"),
+    storageGib: integer("storage_gib"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("cluster_assignments_cluster_team_key").on(t.clusterId, t.teamId),
+    index("cluster_assignments_team_idx").on(t.teamId),
+    check(
+      "cluster_assignments_quota_non_negative",
+      sql`coalesce(${t.cpuMillicores}, 0) >= 0 and coalesce(${t.memoryMib}, 0) >= 0 and coalesce(${t.maxPods}, 0) >= 0 and coalesce(${t.maxVms}, 0) >= 0 and coalesce(${t.storageGib}, 0) >= 0`,
+    ),
+  ],
+);
+
+/** The record of intent and ownership for something a team runs in a cluster. */
+export const workloads = pgTable(
+  "workloads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Restrict: a team (or cluster) is deleted only once its workloads are gone.
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "restrict" }),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "restrict" }),
+    kind: workloadKindEnum("kind").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    spec: jsonb("spec").$type<Record<string, unknown>>().notNull().default({}),
+    createdBy: uuid("created_by")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("workloads_cluster_namespace_name_key").on(t.clusterId, t.namespace, t.name),
+    index("workloads_team_idx").on(t.teamId),
+  ],
+);
+
+/** A user's SSH public keys, installed into their pods and VMs. */
+export const sshKeys = pgTable(
+  "ssh_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    publicKey: text("public_key").notNull(),
+    fingerprintSha256: text("fingerprint_sha256").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("ssh_keys_user_fingerprint_key").on(t.userId, t.fingerprintSha256)],
+);
+
+/** Personal API tokens; only a SHA-256 hash of the secret is stored. */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    prefix: text("prefix").notNull(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId)],
+);
+
+/**
+ * Who did what, with what outcome. Rows outlive what they describe: org, team and target
+ * ids are plain values, not foreign keys, and the actor's label is copied at write time.
+ */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    targetLabel: text("target_label"),
+    orgId: uuid("org_id"),
+    teamId: uuid("team_id"),
+    outcome: auditOutcomeEnum("outcome").notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    // Millisecond precision so a JavaScript Date round-trips exactly (used as a page cursor);
+    // clock_timestamp() so several events in one transaction keep their order.
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`clock_timestamp()`),
+  },
+  (t) => [
+    index("audit_events_created_idx").on(t.createdAt.desc(), t.id.desc()),
+    index("audit_events_org_idx").on(t.orgId, t.createdAt.desc()),
+    index("audit_events_team_idx").on(t.teamId, t.createdAt.desc()),
+    index("audit_events_actor_idx").on(t.actorId, t.createdAt.desc()),
+    index("audit_events_action_idx").on(t.action, t.createdAt.desc()),
+  ],
+);
+
+/** Failed sign-in counters per account and per address, used to slow down guessing. */
+export const signInThrottle = pgTable("sign_in_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
+  blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+});
