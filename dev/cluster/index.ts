@@ -1,0 +1,130 @@
+// The local control plane: real etcd, kube-apiserver, kube-controller-manager and
+// kube-scheduler, kwok as the kubelets of three fake worker nodes, a real sshd behind
+// pods' port 22, and the KubeVirt/CDI stand-ins — all on loopback, in one temp directory.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { ensureBinaries } from "./binaries";
+import { apiserverArgs, controllerManagerArgs, etcdArgs, kubeconfigPathFor, schedulerArgs } from "./components";
+import { onAbandon } from "./exit-guard";
+import { kwokArgs, writeKwokConfig } from "./kwok";
+import { writeKubeconfig } from "./kubeconfig";
+import { registerWorkerNodes } from "./nodes";
+import { createPki } from "./pki";
+import { freePorts } from "./ports";
+import { logTail, startProcess, type ManagedProcess } from "./processes";
+import { waitForHttpsOk, waitForTcp } from "./readiness";
+import { reapAbandonedRuns, RunDir } from "./run-dir";
+import { prepareSshd, sshdArgs, SSHD_BINARY } from "./sshd";
+import { startStandins } from "./standins/index";
+import type { RunningStandins } from "./standins/types";
+
+/** A running local control plane. */
+export interface LocalCluster {
+  /** The run's temp directory (certificates, data, logs under `logs/`); removed by stop(). */
+  dir: string;
+  /** Admin (system:masters) kubeconfig, certificates embedded. */
+  kubeconfigPath: string;
+  /** The API server's URL, https://127.0.0.1:<port>. */
+  server: string;
+  /** The OpenSSH server that pods' port 22 forwards to; tests write public keys into authorizedKeysPath. */
+  sshd: { port: number; user: string; authorizedKeysPath: string };
+  /** Stops everything this run started and removes `dir`. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: (line: string) => void;
+}
+
+/** Starts a fresh control plane (building the binaries first if the cache has none). */
+export async function startLocalCluster(options: StartOptions = {}): Promise<LocalCluster> {
+  const log = options.log ?? (() => {});
+  reapAbandonedRuns(log);
+  const binaries = await ensureBinaries(log);
+
+  const startedAt = performance.now();
+  const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
+  const run = new RunDir();
+  const dir = run.path;
+  const logDir = path.join(dir, "logs");
+  mkdirSync(logDir);
+  // If our process dies before stop(), nothing may outlive it.
+  const unguard = onAbandon(() => run.destroyNow());
+
+  const processes: ManagedProcess[] = [];
+  let standins: RunningStandins | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const start = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ManagedProcess => {
+    const child = startProcess(name, command, args, { logDir, cwd: dir, env });
+    run.recordGroup(child.pid);
+    processes.push(child);
+    void child.exited.then((code) => {
+      if (!stopping) log(`${name} exited unexpectedly (${code}); last log lines:\n${logTail(child)}`);
+    });
+    return child;
+  };
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await standins?.stop().catch((error: Error) => log(`stand-ins failed to stop cleanly: ${error.message}`));
+      // Clients first, then the apiserver, then its storage; the data is disposable, so no long grace.
+      const byName = (...names: string[]) => processes.filter((p) => names.includes(p.name));
+      await Promise.all(byName("kwok", "kube-scheduler", "kube-controller-manager", "sshd").map((p) => p.stop(1000)));
+      await Promise.all(byName("kube-apiserver").map((p) => p.stop(2000)));
+      await Promise.all(processes.map((p) => p.stop(1000)));
+      run.destroyNow();
+      unguard();
+      log("local control plane stopped");
+    })();
+    return stopping;
+  };
+
+  try {
+    const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort, kwokPort, sshdPort] = await freePorts(7);
+    const server = `https://127.0.0.1:${apiserverPort}`;
+    const [pki, sshdFiles] = await Promise.all([createPki(path.join(dir, "pki")), prepareSshd(path.join(dir, "sshd"), sshdPort)]);
+
+    const etcd = start("etcd", binaries.etcd, etcdArgs(path.join(dir, "etcd"), { client: etcdClientPort, peer: etcdPeerPort }));
+    const sshd = start("sshd", SSHD_BINARY, sshdArgs(sshdFiles));
+    await waitForTcp(etcd, etcdClientPort);
+
+    const apiserver = start("kube-apiserver", binaries.kubeApiserver, apiserverArgs(pki, { secure: apiserverPort, etcd: etcdClientPort }));
+    const kubeconfigPath = kubeconfigPathFor(dir, "admin");
+    const caFile = pki.ca.cert;
+    writeKubeconfig(kubeconfigPath, { server, caFile, user: "minicloud-admin", client: pki.admin });
+    writeKubeconfig(kubeconfigPathFor(dir, "controller-manager"), { server, caFile, user: "system:kube-controller-manager", client: pki.controllerManager });
+    writeKubeconfig(kubeconfigPathFor(dir, "scheduler"), { server, caFile, user: "system:kube-scheduler", client: pki.scheduler });
+    writeKubeconfig(kubeconfigPathFor(dir, "kwok"), { server, caFile, user: "kwok-controller", client: pki.kwok });
+    const kwokFiles = writeKwokConfig(path.join(dir, "kwok"), binaries.kwokKustomizeDir, sshdPort);
+    await waitForHttpsOk(apiserver, `${server}/readyz`, { ca: caFile, client: pki.admin });
+    log(`kube-apiserver ready at ${server} after ${elapsed()}`);
+
+    start("kube-controller-manager", binaries.kubeControllerManager, controllerManagerArgs(pki, kubeconfigPathFor(dir, "controller-manager"), controllerManagerPort));
+    start("kube-scheduler", binaries.kubeScheduler, schedulerArgs(kubeconfigPathFor(dir, "scheduler"), schedulerPort));
+    start("kwok", binaries.kwok, kwokArgs({ kubeconfig: kubeconfigPathFor(dir, "kwok"), files: kwokFiles, port: kwokPort, serving: pki.kwokServing }), {
+      ...process.env,
+      HOME: kwokFiles.homeDir,
+    });
+
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    await Promise.all([registerWorkerNodes(kc), waitForTcp(sshd, sshdPort)]);
+    log(`worker nodes Ready after ${elapsed()}`);
+
+    standins = await startStandins({ kubeconfigPath, dir, log: (line) => log(`[stand-ins] ${line}`) });
+    log(`local control plane ready after ${elapsed()} (logs in ${logDir})`);
+
+    return {
+      dir,
+      kubeconfigPath,
+      server,
+      sshd: { port: sshdPort, user: sshdFiles.user, authorizedKeysPath: sshdFiles.authorizedKeysPath },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

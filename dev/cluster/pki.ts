@@ -1,0 +1,126 @@
+// The control plane's certificates and keys, made with the `openssl` CLI in the run directory.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** A key pair on disk; `cert` is signed by one of the run's CAs. */
+export interface CertFiles {
+  cert: string;
+  key: string;
+}
+
+/** Every file the components need, by what it is for. */
+export interface ClusterPki {
+  dir: string;
+  /** Signs serving certs and client certs the apiserver accepts (`--client-ca-file`). */
+  ca: CertFiles;
+  /** Signs the apiserver's identity when it proxies to aggregated APIs (`--requestheader-client-ca-file`). */
+  frontProxyCa: CertFiles;
+  apiserverServing: CertFiles;
+  /** The apiserver's client cert towards aggregated API servers. */
+  frontProxyClient: CertFiles;
+  /** The apiserver's client cert towards kubelets (kwok does not check it, but real kubelets would). */
+  apiserverKubeletClient: CertFiles;
+  kwokServing: CertFiles;
+  admin: CertFiles;
+  controllerManager: CertFiles;
+  scheduler: CertFiles;
+  kwok: CertFiles;
+  /** Signs and verifies ServiceAccount tokens. */
+  serviceAccount: { key: string; pub: string };
+}
+
+interface LeafSpec {
+  subject: string;
+  serverNames?: string[];
+  serverIps?: string[];
+  usage: "server" | "client";
+}
+
+/** Generates a fresh PKI under `dir` (EC P-256 keys: fast to make, accepted everywhere here). */
+export async function createPki(dir: string): Promise<ClusterPki> {
+  mkdirSync(dir, { recursive: true });
+  const file = (name: string) => path.join(dir, name);
+
+  const [ca, frontProxyCa] = await Promise.all([
+    createCa(file("ca"), "minicloud-local-ca"),
+    createCa(file("front-proxy-ca"), "minicloud-local-front-proxy-ca"),
+  ]);
+  const leaf = (name: string, spec: LeafSpec, signer: CertFiles = ca) => createLeaf(file(name), spec, signer);
+  const [apiserverServing, frontProxyClient, apiserverKubeletClient, kwokServing, admin, controllerManager, scheduler, kwok, serviceAccount] =
+    await Promise.all([
+      leaf("apiserver", {
+        subject: "/CN=kube-apiserver",
+        serverNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"],
+        serverIps: ["127.0.0.1", "10.96.0.1"],
+        usage: "server",
+      }),
+      leaf("front-proxy-client", { subject: "/CN=front-proxy-client", usage: "client" }, frontProxyCa),
+      leaf("apiserver-kubelet-client", { subject: "/O=system:masters/CN=kube-apiserver-kubelet-client", usage: "client" }),
+      leaf("kwok-serving", { subject: "/CN=kwok", serverNames: ["localhost"], serverIps: ["127.0.0.1"], usage: "server" }),
+      leaf("admin", { subject: "/O=system:masters/CN=minicloud-admin", usage: "client" }),
+      leaf("controller-manager", { subject: "/CN=system:kube-controller-manager", usage: "client" }),
+      leaf("scheduler", { subject: "/CN=system:kube-scheduler", usage: "client" }),
+      // kwok plays every kubelet and the node lifecycle at once; it needs cluster-wide writes.
+      leaf("kwok", { subject: "/O=system:masters/CN=kwok-controller", usage: "client" }),
+      createServiceAccountKey(file("sa")),
+    ]);
+  return { dir, ca, frontProxyCa, apiserverServing, frontProxyClient, apiserverKubeletClient, kwokServing, admin, controllerManager, scheduler, kwok, serviceAccount };
+}
+
+async function createKey(keyPath: string): Promise<void> {
+  await run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyPath]);
+}
+
+async function createCa(base: string, commonName: string): Promise<CertFiles> {
+  const files = { cert: `${base}.crt`, key: `${base}.key` };
+  await createKey(files.key);
+  await run("openssl", [
+    "req", "-x509", "-new", "-key", files.key, "-subj", `/CN=${commonName}`, "-days", "3650", "-out", files.cert,
+    "-addext", "basicConstraints=critical,CA:TRUE",
+    "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+  ]);
+  return files;
+}
+
+async function createLeaf(base: string, spec: LeafSpec, signer: CertFiles): Promise<CertFiles> {
+  const files = { cert: `${base}.crt`, key: `${base}.key` };
+  const csr = `${base}.csr`;
+  const extensionsFile = `${base}.ext`;
+  await createKey(files.key);
+  await run("openssl", ["req", "-new", "-key", files.key, "-subj", spec.subject, "-out", csr]);
+  const altNames = [...(spec.serverNames ?? []).map((n) => `DNS:${n}`), ...(spec.serverIps ?? []).map((ip) => `IP:${ip}`)];
+  writeFileSync(
+    extensionsFile,
+    [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      `extendedKeyUsage=${spec.usage === "server" ? "serverAuth" : "clientAuth"}`,
+      ...(altNames.length ? [`subjectAltName=${altNames.join(",")}`] : []),
+      "",
+    ].join("\n"),
+  );
+  await run("openssl", [
+    "x509", "-req", "-in", csr, "-CA", signer.cert, "-CAkey", signer.key, "-set_serial", randomSerial(),
+    "-days", "365", "-extfile", extensionsFile, "-out", files.cert,
+  ]);
+  return files;
+}
+
+/** Random serials: leaves are signed in parallel, so a shared serial file would race. */
+function randomSerial(): string {
+  const bytes = randomBytes(12);
+  bytes[0] &= 0x7f;
+  return `0x${bytes.toString("hex")}`;
+}
+
+async function createServiceAccountKey(base: string): Promise<{ key: string; pub: string }> {
+  const files = { key: `${base}.key`, pub: `${base}.pub` };
+  await createKey(files.key);
+  await run("openssl", ["pkey", "-in", files.key, "-pubout", "-out", files.pub]);
+  return files;
+}

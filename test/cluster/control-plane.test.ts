@@ -1,0 +1,200 @@
+// Self-tests of the local control plane: the real API server, controllers and scheduler,
+// kwok's kubelets, and the sshd behind pods' port 22 behave as the panel expects.
+import { appendFileSync } from "node:fs";
+import { Duplex, PassThrough, Writable } from "node:stream";
+import {
+  ApiException,
+  AuthenticationV1Api,
+  CoreV1Api,
+  Exec,
+  KubeConfig,
+  Log,
+  PortForward,
+  VersionApi,
+  Watch,
+  type V1Namespace,
+  type V1Node,
+  type V1Pod,
+  type V1Status,
+} from "@kubernetes/client-node";
+import { Client as SshClient, utils as sshUtils } from "ssh2";
+import type WebSocket from "ws";
+import { describe, expect, inject } from "vitest";
+import { PINS } from "../../dev/cluster/pins";
+import { NODE_NAMES } from "../../dev/cluster/nodes";
+import { createNamespace, isRunningWithIp, podSpec, test, uniqueName, waitFor, waitForPod } from "./helpers";
+
+/** A Writable that keeps what it is given, synchronously, as text. */
+function textSink(): { stream: Writable; text: () => string } {
+  let text = "";
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      text += chunk.toString();
+      callback();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function runningPod(kc: KubeConfig, namespace: string, name = uniqueName("pod")): Promise<V1Pod> {
+  await kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace, body: podSpec(name) });
+  return waitForPod(kc, namespace, name, isRunningWithIp);
+}
+
+describe("control plane", () => {
+  test("serves the pinned Kubernetes release", async ({ kc }) => {
+    const version = await kc.makeApiClient(VersionApi).getCode();
+    expect(version.gitVersion).toBe(PINS.kubernetes);
+  });
+
+  test("has three Ready worker nodes shaped like real ones", async ({ kc }) => {
+    const { items } = await kc.makeApiClient(CoreV1Api).listNode();
+    const workers = items.filter((node: V1Node) => NODE_NAMES.includes(node.metadata!.name as (typeof NODE_NAMES)[number]));
+    expect(workers).toHaveLength(3);
+    for (const node of workers) {
+      expect(node.metadata!.labels).toMatchObject({ "node-role.kubernetes.io/worker": "", "kubernetes.io/os": "linux" });
+      expect(node.metadata!.labels!["topology.kubernetes.io/zone"]).toBeTruthy();
+      expect(node.status!.capacity).toMatchObject({ cpu: "8", memory: "32Gi", pods: "110" });
+      expect(node.status!.conditions!.find((c) => c.type === "Ready")!.status).toBe("True");
+    }
+  });
+});
+
+describe("pods", () => {
+  test("a created pod is scheduled and Running with an IP within 5 s", async ({ kc, namespace }) => {
+    const name = uniqueName("pod");
+    const created = performance.now();
+    await kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace, body: podSpec(name) });
+    const pod = await waitForPod(kc, namespace, name, isRunningWithIp, { timeoutMs: 5000 });
+    expect(performance.now() - created).toBeLessThan(5000);
+    expect(pod.spec!.nodeName).toMatch(/^mc-worker-/);
+    expect(pod.status!.podIP).toMatch(/^10\.244\./);
+  });
+
+  test("exec runs the requested command and returns its output", async ({ kc, namespace }) => {
+    const pod = await runningPod(kc, namespace);
+    const stdout = textSink();
+    const stderr = textSink();
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(kc)
+        .exec(namespace, pod.metadata!.name!, "main", ["echo", "hello from exec"], stdout.stream, stderr.stream, null, false, resolve)
+        .catch(reject);
+    });
+    expect(status.status).toBe("Success");
+    expect(stdout.text()).toBe("hello from exec\n");
+    expect(stderr.text()).toBe("");
+  });
+
+  test("logs return content", async ({ kc, namespace }) => {
+    const pod = await runningPod(kc, namespace);
+    const sink = textSink();
+    await new Promise<void>((resolve, reject) => {
+      void new Log(kc).log(namespace, pod.metadata!.name!, "main", sink.stream, (error) => (error ? reject(error) : resolve()), { follow: false });
+    });
+    expect(sink.text()).toContain("container started");
+  });
+
+  test("port-forward to port 22 reaches a real sshd: handshake, auth, command", async ({ kc, namespace }) => {
+    const pod = await runningPod(kc, namespace);
+    const { sshd } = inject("cluster");
+    const keys = sshUtils.generateKeyPairSync("ed25519");
+    appendFileSync(sshd.authorizedKeysPath, `${keys.public}\n`);
+
+    // One websocket per ssh connection; the pod port's byte stream is the ssh transport.
+    const fromPod = new PassThrough();
+    const toPod = new PassThrough();
+    const errors = textSink();
+    const socket = (await new PortForward(kc).portForward(namespace, pod.metadata!.name!, [22], fromPod, errors.stream, toPod, 0)) as WebSocket;
+    const ssh = new SshClient();
+    try {
+      const output = await new Promise<string>((resolve, reject) => {
+        ssh.on("error", reject);
+        ssh.on("ready", () => {
+          ssh.exec("echo ssh-ok; id -un", (error, channel) => {
+            if (error) return reject(error);
+            let text = "";
+            channel.on("data", (chunk: Buffer) => (text += chunk.toString()));
+            channel.on("close", () => resolve(text));
+          });
+        });
+        ssh.connect({ sock: Duplex.from({ readable: fromPod, writable: toPod }), username: sshd.user, privateKey: keys.private, readyTimeout: 10_000 });
+      });
+      expect(output).toBe(`ssh-ok\n${sshd.user}\n`);
+      expect(errors.text()).toBe("");
+    } finally {
+      ssh.end();
+      socket.close();
+    }
+  });
+
+  test("a watch delivers ADDED, MODIFIED and DELETED", async ({ kc, namespace }) => {
+    const name = uniqueName("pod");
+    const core = kc.makeApiClient(CoreV1Api);
+    const events: string[] = [];
+    let onDeleted!: () => void;
+    const deleted = new Promise<void>((resolve) => (onDeleted = resolve));
+    const watch = await new Watch(kc).watch(
+      `/api/v1/namespaces/${namespace}/pods`,
+      { fieldSelector: `metadata.name=${name}` },
+      (type: string) => {
+        events.push(type);
+        if (type === "DELETED") onDeleted();
+      },
+      () => {},
+    );
+    try {
+      await core.createNamespacedPod({ namespace, body: podSpec(name) });
+      await waitForPod(kc, namespace, name, isRunningWithIp);
+      await core.deleteNamespacedPod({ name, namespace });
+      await deleted;
+    } finally {
+      watch.abort();
+    }
+    expect(events[0]).toBe("ADDED");
+    expect(events).toContain("MODIFIED");
+    expect(events.at(-1)).toBe("DELETED");
+  });
+});
+
+describe("controllers", () => {
+  test("deleting a namespace removes its pods and finishes", async ({ kc }) => {
+    const name = uniqueName("doomed");
+    const core = kc.makeApiClient(CoreV1Api);
+    await createNamespace(kc, name);
+    await runningPod(kc, name);
+    await core.createNamespacedConfigMap({ namespace: name, body: { metadata: { name: "settings" }, data: { a: "b" } } });
+    await core.deleteNamespace({ name });
+    await waitFor<V1Namespace>(kc, { apiVersion: "v1", kind: "Namespace", fieldSelector: `metadata.name=${name}` }, (found) => found.length === 0, {
+      description: `namespace ${name} to be gone`,
+    });
+  });
+});
+
+describe("RBAC", () => {
+  test("a ServiceAccount without rights is authenticated but denied", async ({ kc, namespace }) => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const account = "no-rights";
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
+    const { status } = await core.createNamespacedServiceAccountToken({ name: account, namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } });
+    const cluster = kc.getCurrentCluster()!;
+    const asAccount = new KubeConfig();
+    asAccount.loadFromOptions({
+      clusters: [{ name: "local", server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
+      users: [{ name: account, token: status!.token }],
+      contexts: [{ name: "local", cluster: "local", user: account }],
+      currentContext: "local",
+    });
+
+    const review = await asAccount.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    const username = `system:serviceaccount:${namespace}:${account}`;
+    expect(review.status!.userInfo!.username).toBe(username);
+
+    const denied = await asAccount.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(denied).toBeInstanceOf(ApiException);
+    expect((denied as ApiException<string>).code).toBe(403);
+    expect(String((denied as ApiException<string>).body)).toContain(username);
+  });
+});
