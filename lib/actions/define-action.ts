@@ -8,7 +8,8 @@ import { can, type Permission, type Principal, type Scope } from "@/lib/auth/pol
 import { getCurrentUser } from "@/lib/auth/session";
 import { recordAuditEvent } from "@/lib/audit/service";
 import { getDb, type Db } from "@/lib/db";
-import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, toUserError, type UserError } from "@/lib/errors";
+import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError, toUserError, type UserError } from "@/lib/errors";
+import { parseInput } from "@/lib/parse-input";
 
 /** What a server action returns to its form. */
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: UserError };
@@ -49,22 +50,18 @@ const READ_PERMISSION: Record<Scope["kind"], Permission | null> = {
   team: "team:read",
 };
 
-function fieldErrorsOf(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
-    fields[key] ??= issue.message;
-  }
-  return fields;
-}
-
 function formDataToObject(data: FormData): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of data.entries()) {
-    if (key.startsWith("$ACTION")) continue; // React's own hidden fields
-    out[key] = typeof value === "string" ? value : value;
+    if (!key.startsWith("$ACTION")) out[key] = value; // skip React's own hidden fields
   }
   return out;
+}
+
+function auditTarget(scope: Scope | null) {
+  if (!scope || scope.kind === "platform") return { targetType: "platform", targetId: null, orgId: null, teamId: null };
+  if (scope.kind === "org") return { targetType: "organization", targetId: scope.orgId, orgId: scope.orgId, teamId: null };
+  return { targetType: "team", targetId: scope.teamId, orgId: scope.orgId, teamId: scope.teamId };
 }
 
 /** Runs an action for a known caller; throws AppErrors. Used by route handlers and by `defineAction`. */
@@ -74,11 +71,7 @@ export async function executeAction<S extends z.ZodType, R>(
   raw: unknown,
 ): Promise<{ result: R; input: z.output<S> }> {
   if (!caller) throw new UnauthenticatedError();
-  const parsed = def.input.safeParse(raw);
-  if (!parsed.success) {
-    throw new ValidationError("Please correct the highlighted fields.", fieldErrorsOf(parsed.error));
-  }
-  const input = parsed.data;
+  const input = parseInput(def.input, raw);
   const db = await getDb();
   let scope: Scope | null = null;
   if ("permission" in def) {
@@ -90,18 +83,30 @@ export async function executeAction<S extends z.ZodType, R>(
         actorId: caller.actor.userId,
         actorLabel: caller.actor.label,
         action: def.name,
-        targetType: scope.kind,
-        targetId: scope.kind === "team" ? scope.teamId : scope.kind === "org" ? scope.orgId : null,
-        orgId: scope.kind === "platform" ? null : scope.orgId,
-        teamId: scope.kind === "team" ? scope.teamId : null,
+        ...auditTarget(scope),
         outcome: "denied",
         detail: { permission: def.permission },
       });
       throw canSee ? new ForbiddenError() : new NotFoundError();
     }
   }
-  const result = await def.run({ db, input, scope, ...caller });
-  return { result, input };
+  try {
+    const result = await def.run({ db, input, scope, ...caller });
+    return { result, input };
+  } catch (error) {
+    // Expected refusals change nothing and need no row; anything else is recorded as failed.
+    if (!(error instanceof AppError)) {
+      await recordAuditEvent(db, {
+        actorId: caller.actor.userId,
+        actorLabel: caller.actor.label,
+        action: def.name,
+        ...auditTarget(scope),
+        outcome: "error",
+        detail: { error: "unexpected error (details in the server log)" },
+      }).catch(() => {});
+    }
+    throw error;
+  }
 }
 
 /** Turns a definition into a server action for `useActionState(action, IDLE)` or a direct call. */

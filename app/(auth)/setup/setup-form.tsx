@@ -23,7 +23,7 @@ export function SetupForm() {
     >
       <Field name="name" label="Name" autoComplete="name" />
       <Field name="email" label="Email" type="email" autoComplete="username" />
-      <Field name="password" label="Password" type="password" autoComplete="new-password" hint="At least 12 characters." onChange={(e) => (password.current = e.target.value)} />
+      <Field name="password" label="Password" type="password" autoComplete="new-password" hint="At least 8 characters." onChange={(e) => (password.current = e.target.value)} />
       <Field name="confirmPassword" label="Confirm password" type="password" autoComplete="new-password" />
     </ActionForm>
   );

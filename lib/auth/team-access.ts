@@ -1,0 +1,26 @@
+// Loading a team for a page: the team, the viewer and their permissions there — or the
+// not-found page when the team does not exist or the viewer may not see it (no leak).
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { z } from "zod";
+import { can, type Permission } from "@/lib/auth/policy";
+import { requireUserForPage } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
+import { getTeam } from "@/lib/teams/service";
+import { resolveTeamScope } from "@/lib/tenancy/principal";
+
+export const loadTeamForPage = cache(async (teamId: string) => {
+  if (!z.uuid().safeParse(teamId).success) notFound();
+  const current = await requireUserForPage();
+  const db = await getDb();
+  const scope = await resolveTeamScope(db, teamId).catch((e: unknown) => {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  });
+  if (!can(current.principal, "team:read", scope)) notFound();
+  const team = await getTeam(db, teamId);
+  if (!team) notFound();
+  const allowed = (permission: Permission) => can(current.principal, permission, scope);
+  return { db, team, scope, allowed, ...current };
+});
