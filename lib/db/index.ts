@@ -1,6 +1,6 @@
 // The process-wide database: opened and migrated once, on first use.
 
-import "server-only";
+// No "server-only" marker here: server.ts (outside the Next.js bundle) opens the database too.
 import { createDatabase, type Database, type Db } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 
