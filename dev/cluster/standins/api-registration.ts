@@ -5,8 +5,9 @@
 import type { V1APIService } from "@kubernetes/client-node";
 import { uploadGroup, uploadVersion } from "./cdi";
 import { subresourcesGroup } from "./discovery";
-import { applyObject, type Kube } from "./kube";
-import { hasTrueCondition, waitForObject } from "./wait";
+import { applyObject, standinLabels as labels, standinLabelSelector, type Kube } from "./kube";
+import { waitForObjects } from "../watch";
+import { hasTrueCondition } from "./conditions";
 
 /** The Services the stand-in backs, named like the real ones; their DNS names go into the serving certificate. */
 export const standinServices = [
@@ -20,7 +21,6 @@ export const standinServiceDnsNames = standinServices.flatMap(({ namespace, name
   `${name}.${namespace}.svc.cluster.local`,
 ]);
 
-const labels = { "app.kubernetes.io/managed-by": "minicloud-standins" };
 
 function apiService(group: string, version: string, service: { namespace: string; name: string }, port: number, caPem: string): V1APIService {
   return {
@@ -55,15 +55,11 @@ export async function registerAggregatedApis(kube: Kube, port: number, caPem: st
     apiService(uploadGroup, uploadVersion, cdiApi, port, caPem),
   ];
   for (const service of services) await applyObject(kube, service);
-  await Promise.all(
-    services.map((service) =>
-      waitForObject<V1APIService>(kube.config, {
-        path: "/apis/apiregistration.k8s.io/v1/apiservices",
-        name: service.metadata!.name!,
-        predicate: (obj) => hasTrueCondition(obj, "Available"),
-        timeoutMs: 30_000,
-        what: `APIService ${service.metadata!.name} to become Available`,
-      }),
-    ),
+  const names = new Set(services.map((service) => service.metadata!.name!));
+  await waitForObjects<V1APIService>(
+    kube.config,
+    { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", labelSelector: standinLabelSelector },
+    (found) => found.filter((s) => names.has(s.metadata!.name!) && hasTrueCondition(s, "Available")).length === names.size,
+    { timeoutMs: 30_000, description: `APIServices ${[...names].join(", ")} to become Available` },
   );
 }

@@ -1,11 +1,10 @@
 // Publishes the upload proxy the way CDI does: CDIConfig "config" status.uploadProxyURL, and the
 // proxy's CA in ConfigMap cdi/cdi-uploadproxy-signer-bundle so clients can verify its certificate.
 import { cdiConfigPlural, cdiGroup, cdiVersion } from "./cdi";
-import { applyObject, mergePatch, type Kube } from "./kube";
+import { applyObject, mergePatch, standinLabels as labels, type Kube } from "./kube";
 
 /** Creates CDIConfig "config" and the signer bundle, and points both at the stand-in upload proxy. */
 export async function publishUploadProxy(kube: Kube, uploadProxyUrl: string, caPem: string): Promise<void> {
-  const labels = { "app.kubernetes.io/managed-by": "minicloud-standins" };
   await applyObject(kube, {
     apiVersion: "v1",
     kind: "ConfigMap",

@@ -1,6 +1,7 @@
 // Stand-in CustomResourceDefinitions for KubeVirt and CDI.
 // Upstream publishes no standalone CRD YAML (virt-operator and cdi-operator create them at run time),
 // so these are written by hand with the real group, version, kind and plural names and open schemas.
+import { standinLabels } from "./kube";
 import type { V1CustomResourceColumnDefinition, V1CustomResourceDefinition, V1JSONSchemaProps } from "@kubernetes/client-node";
 
 type Scope = "Namespaced" | "Cluster";
@@ -48,7 +49,7 @@ function toCrd(shape: CrdShape): V1CustomResourceDefinition {
     kind: "CustomResourceDefinition",
     metadata: {
       name: `${shape.plural}.${shape.group}`,
-      labels: { "app.kubernetes.io/managed-by": "minicloud-standins" },
+      labels: standinLabels,
     },
     spec: {
       group: shape.group,

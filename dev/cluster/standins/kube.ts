@@ -77,3 +77,7 @@ export const fieldManager = "minicloud-standins";
 export function applyObject<T extends KubernetesObject>(kube: Kube, obj: T): Promise<T> {
   return kube.objects.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
 }
+
+/** Label on every object the stand-ins create, so they can be found (and told apart from the panel's). */
+export const standinLabels = { "app.kubernetes.io/managed-by": "minicloud-standins" };
+export const standinLabelSelector = "app.kubernetes.io/managed-by=minicloud-standins";
