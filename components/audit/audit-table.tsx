@@ -1,0 +1,73 @@
+// Audit events as a table: time, actor, action, target (with its team or organization), outcome, detail.
+import { Time } from "@/components/ui/time";
+import type { AuditEventView } from "@/lib/audit/service";
+
+const OUTCOME_BADGE: Record<AuditEventView["outcome"], string> = {
+  success: "badge ok",
+  denied: "badge warn",
+  error: "badge danger",
+};
+
+/** The events, newest first as given; names resolve the org and team ids events carry. */
+export function AuditTable({
+  events,
+  orgNames,
+  teamNames,
+}: {
+  events: AuditEventView[];
+  orgNames: Map<string, string>;
+  teamNames: Map<string, string>;
+}) {
+  return (
+    <table className="table" aria-label="Audit events">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Actor</th>
+          <th>Action</th>
+          <th>Target</th>
+          <th>Outcome</th>
+          <th>Detail</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => (
+          <tr key={e.id}>
+            <td className="nowrap">
+              <Time value={e.createdAt} />
+            </td>
+            <td>
+              {e.actorName ?? e.actorLabel}
+              {e.actorEmail && e.actorEmail !== e.actorName && <div className="muted small">{e.actorEmail}</div>}
+            </td>
+            <td>
+              <code>{e.action}</code>
+            </td>
+            <td>
+              {e.targetType} {e.targetLabel ?? (e.targetId && <code>{e.targetId}</code>)}
+              {placeOf(e, orgNames, teamNames) && <div className="muted small">{placeOf(e, orgNames, teamNames)}</div>}
+            </td>
+            <td>
+              <span className={OUTCOME_BADGE[e.outcome]}>{e.outcome}</span>
+            </td>
+            <td className="detail">{describeDetail(e.detail)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+// "in Acme / web" for team events, "in Acme" for organization events; ids of deleted ones stay unnamed.
+function placeOf(e: AuditEventView, orgNames: Map<string, string>, teamNames: Map<string, string>): string | null {
+  if (e.teamId) return `in ${teamNames.get(e.teamId) ?? "a deleted team"}`;
+  if (e.orgId) return `in ${orgNames.get(e.orgId) ?? "a deleted organization"}`;
+  return null;
+}
+
+// `key: value` pairs, one level deep; nested values as compact JSON.
+function describeDetail(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(", ");
+}
