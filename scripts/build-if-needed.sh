@@ -2,6 +2,7 @@
 # Builds the Next.js app when there is no build yet or a source file is newer than it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1  # no network calls home
 sources=(app components lib types public next.config.ts tsconfig.json package-lock.json)
 existing=()
 for s in "${sources[@]}"; do [ -e "$s" ] && existing+=("$s"); done

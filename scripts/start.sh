@@ -3,6 +3,7 @@
 # the panel (migrations apply at start) on http://localhost:3000 with embedded PGlite in ./data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1  # no network calls home
 if [ -z "${MINICLOUD_UNDER_NODE24:-}" ]; then
   export MINICLOUD_UNDER_NODE24=1
   exec bash scripts/node24.sh bash "$0" "$@"

@@ -4,6 +4,7 @@
 # type check, unit, integration (PostgreSQL + PGlite), cluster (local control plane), e2e (Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1  # no network calls home
 if [ -z "${MINICLOUD_UNDER_NODE24:-}" ]; then
   export MINICLOUD_UNDER_NODE24=1
   exec bash scripts/node24.sh bash "$0" "$@"

@@ -1,8 +1,7 @@
 "use client";
 // A form bound to a server action made by `defineAction`: shows the pending state, the
 // message of a refused action, and each field's error next to the field.
-import { createContext, useActionState, useContext, useEffect, useRef, type ReactNode } from "react";
-import { useFormStatus } from "react-dom";
+import { createContext, startTransition, useActionState, useContext, useEffect, useRef, type FormEvent, type ReactNode } from "react";
 import type { ActionResult } from "@/lib/actions/define-action";
 
 type ServerAction = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
@@ -28,7 +27,7 @@ export function ActionForm({
   danger?: boolean;
   onSuccess?: (data: unknown) => void;
 }) {
-  const [state, formAction] = useActionState(action, null);
+  const [state, formAction, pending] = useActionState(action, null);
   const formRef = useRef<HTMLFormElement>(null);
   const handled = useRef<typeof state>(null);
   const onSuccessRef = useRef(onSuccess);
@@ -40,12 +39,21 @@ export function ActionForm({
     if (resetOnSuccess) formRef.current?.reset();
     onSuccessRef.current?.(state.data);
   }, [state, resetOnSuccess]);
-  const formError = state && !state.ok && (!state.error.fieldErrors || state.error.code !== "invalid") ? state.error.message : null;
+  // Submitting through the action directly (not the form's `action` prop) keeps what the user
+  // typed when the server refuses it; React would otherwise reset the form after every submit.
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    startTransition(() => formAction(data));
+  }
+  const formError = state && !state.ok ? state.error.message : null;
   return (
     <FormStateContext.Provider value={state}>
-      <form ref={formRef} action={formAction} className={className} noValidate>
+      <form ref={formRef} onSubmit={submit} className={className} noValidate>
         {children}
-        <SubmitButton label={submitLabel} danger={danger} />
+        <button type="submit" className={danger ? "danger" : "primary"} disabled={pending}>
+          {pending ? "Working…" : submitLabel}
+        </button>
         {formError && (
           <div className="alert error" role="alert">
             {formError}
@@ -58,15 +66,6 @@ export function ActionForm({
         )}
       </form>
     </FormStateContext.Provider>
-  );
-}
-
-function SubmitButton({ label, danger }: { label: string; danger: boolean }) {
-  const { pending } = useFormStatus();
-  return (
-    <button type="submit" className={danger ? "danger" : "primary"} disabled={pending}>
-      {pending ? "Working…" : label}
-    </button>
   );
 }
 
