@@ -14,9 +14,6 @@ import { parseInput } from "@/lib/parse-input";
 /** What a server action returns to its form. */
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: UserError };
 
-/** The initial state for `useActionState`. */
-export const IDLE: ActionResult<never> | null = null;
-
 /** Who is acting, for services and audit rows. */
 export interface Caller {
   principal: Principal;
@@ -69,10 +66,10 @@ export async function executeAction<S extends z.ZodType, R>(
   def: ActionDefinition<S, R>,
   caller: Caller | null,
   raw: unknown,
+  db: Db,
 ): Promise<{ result: R; input: z.output<S> }> {
   if (!caller) throw new UnauthenticatedError();
   const input = parseInput(def.input, raw);
-  const db = await getDb();
   let scope: Scope | null = null;
   if ("permission" in def) {
     scope = await def.scope(db, input);
@@ -109,15 +106,18 @@ export async function executeAction<S extends z.ZodType, R>(
   }
 }
 
-/** Turns a definition into a server action for `useActionState(action, IDLE)` or a direct call. */
+/**
+ * Turns a definition into a server action for `useActionState(action, null)` or a direct call.
+ * The definition stays reachable as `.definition` for route handlers and tests.
+ */
 export function defineAction<S extends z.ZodType, R>(def: ActionDefinition<S, R>) {
-  return async function action(_previous: unknown, payload: FormData | z.input<S>): Promise<ActionResult<R>> {
+  const action = async function action(_previous: unknown, payload: FormData | z.input<S>): Promise<ActionResult<R>> {
     const raw = payload instanceof FormData ? formDataToObject(payload) : payload;
     let outcome: { result: R; input: z.output<S> };
     try {
       const current = await getCurrentUser();
       const caller = current && { principal: current.principal, actor: { userId: current.user.id, label: current.user.email } };
-      outcome = await executeAction(def, caller, raw);
+      outcome = await executeAction(def, caller, raw, await getDb());
     } catch (error) {
       return { ok: false, error: toUserError(error) };
     }
@@ -125,4 +125,5 @@ export function defineAction<S extends z.ZodType, R>(def: ActionDefinition<S, R>
     if (def.redirectTo) redirect(def.redirectTo(outcome.result, outcome.input));
     return { ok: true, data: outcome.result };
   };
+  return Object.assign(action, { definition: def });
 }
