@@ -20,8 +20,9 @@ export async function authorizeUpgrade(
   if (!origin || !opts.allowedOrigins.has(origin)) {
     return { ok: false, status: 403, reason: "origin not allowed" };
   }
+  // next-auth reads parsed cookies (as Next.js provides them), not the raw header.
   const token = await getToken({
-    req: req as unknown as Parameters<typeof getToken>[0]["req"],
+    req: { headers: req.headers, cookies: parseCookies(req.headers.cookie) } as unknown as Parameters<typeof getToken>[0]["req"],
     secret: opts.secret,
     secureCookie: opts.secureCookie,
   }).catch(() => null);
@@ -30,6 +31,21 @@ export async function authorizeUpgrade(
   const principal = await loadPrincipal(opts.db, token.uid, signedInAt);
   if (!principal) return { ok: false, status: 401, reason: "session no longer valid" };
   return { ok: true, principal, userId: token.uid };
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    try {
+      cookies[name] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // a malformed value is simply not a session
+    }
+  }
+  return cookies;
 }
 
 /** The Origins a browser may open websockets from: the public URL (and its loopback twin). */
