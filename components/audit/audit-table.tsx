@@ -45,7 +45,7 @@ export function AuditTable({
             </td>
             <td>
               {e.targetType} {e.targetLabel ?? (e.targetId && <code>{e.targetId}</code>)}
-              {placeOf(e, orgNames, teamNames) && <div className="muted small">{placeOf(e, orgNames, teamNames)}</div>}
+              <Place text={placeOf(e, orgNames, teamNames)} />
             </td>
             <td>
               <span className={OUTCOME_BADGE[e.outcome]}>{e.outcome}</span>
@@ -58,10 +58,14 @@ export function AuditTable({
   );
 }
 
+function Place({ text }: { text: string | null }) {
+  return text ? <div className="muted small">{text}</div> : null;
+}
+
 // "in Acme / web" for team events, "in Acme" for organization events; ids of deleted ones stay unnamed.
 function placeOf(e: AuditEventView, orgNames: Map<string, string>, teamNames: Map<string, string>): string | null {
-  if (e.teamId) return `in ${teamNames.get(e.teamId) ?? "a deleted team"}`;
-  if (e.orgId) return `in ${orgNames.get(e.orgId) ?? "a deleted organization"}`;
+  if (e.teamId && e.targetId !== e.teamId) return `in ${teamNames.get(e.teamId) ?? "a deleted team"}`;
+  if (e.orgId && e.targetId !== e.orgId) return `in ${orgNames.get(e.orgId) ?? "a deleted organization"}`;
   return null;
 }
 

@@ -23,8 +23,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   // A team the viewer may not audit (or that does not exist) is simply not there.
   if (search.team && !access.teams.some((t) => t.value === search.team)) notFound();
 
-  const mayAuditSomething = access.within === undefined || access.within.orgIds.length + access.within.teamIds.length > 0;
-  const rows = mayAuditSomething
+  const rows = access.any
     ? await listAuditEvents(db, {
         teamId: search.team,
         actorId: search.actor,
@@ -44,7 +43,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <div className="page-head">
         <h1>Audit log</h1>
       </div>
-      {!mayAuditSomething ? (
+      {!access.any ? (
         <p className="empty">
           You cannot read the audit log of any organization or team. Organization owners and admins, and team admins, can read theirs.
         </p>
