@@ -92,9 +92,13 @@ async function handle(deps: AggregatedApiDeps, req: IncomingMessage, res: Server
     return sendJson(res, 201, issueUploadToken(deps.uploadTokens, decodeURIComponent(tokenRequest[1]!), body));
   }
 
+  // The aggregator merges every backend's OpenAPI v2 document and retries (and logs) when there is none.
+  if (req.method === "GET" && path === "/openapi/v2") return sendJson(res, 200, openApiV2);
   if (path === "/healthz" || path === "/readyz") return void res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
   if (consolePath.test(path)) throw new ApiError(400, "the console is a websocket: send an upgrade request");
   throw new ApiError(404, "the server could not find the requested resource");
 }
+
+const openApiV2 = { swagger: "2.0", info: { title: "minicloud KubeVirt/CDI stand-in", version: "v1" }, paths: {} };
 
 const pathOf = (req: IncomingMessage): string => new URL(req.url ?? "/", "https://standin.invalid").pathname;

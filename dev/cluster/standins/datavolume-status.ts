@@ -1,6 +1,6 @@
 // DataVolume status steps written by the CDI stand-ins (phase, progress and CDI's three conditions).
 import type { DataVolume, DataVolumeFlow, DataVolumePhase } from "./cdi";
-import type { Condition } from "./kubevirt";
+import { kubeTimeNow, type Condition } from "./kubevirt";
 
 type Truth = Condition["status"];
 
@@ -9,8 +9,8 @@ const condition = (type: string, status: Truth, reason: string, message = ""): C
   status,
   reason,
   message,
-  lastHeartbeatTime: new Date().toISOString(),
-  lastTransitionTime: new Date().toISOString(),
+  lastHeartbeatTime: kubeTimeNow(),
+  lastTransitionTime: kubeTimeNow(),
 });
 
 /** The phases each flow walks through after Pending, ending in Succeeded (upload stops at UploadReady). */

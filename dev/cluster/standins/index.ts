@@ -20,7 +20,7 @@ import { startVmLifecycle } from "./vm-controller";
 /** Installs the KubeVirt/CDI CRDs and starts every stand-in; resolves once the aggregated APIs are Available. */
 export async function startStandins(ctx: StandinContext): Promise<RunningStandins> {
   const started = Date.now();
-  const log = (line: string) => ctx.log(`stand-ins: ${line}`);
+  const log = ctx.log;
   const root = join(ctx.dir, "standins");
   const kube = connect(ctx.kubeconfigPath);
   const stops: (() => Promise<void> | void)[] = [];

@@ -1,6 +1,6 @@
 // Long-lived informers for the stand-in controllers, restarted after errors until stopped.
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from "@kubernetes/client-node";
-import { describeError } from "./kube";
+import { apiStatus, describeError } from "./kube";
 
 /** A running informer: its cache and a way to stop it. */
 export interface RunningInformer<T extends KubernetesObject> {
@@ -35,7 +35,8 @@ export async function startInformer<T extends KubernetesObject>(
   informer.on("delete", options.onDelete);
   informer.on("error", (error: unknown) => {
     if (stopped) return;
-    options.log(`informer ${options.path}: ${describeError(error)}; restarting`);
+    // 429 "storage is (re)initializing" is expected for a moment after a CRD becomes Established.
+    if (apiStatus(error) !== 429) options.log(`informer ${options.path}: ${describeError(error)}; restarting`);
     restartTimer = setTimeout(() => {
       if (!stopped) informer.start().catch(() => undefined);
     }, restartDelayMs);

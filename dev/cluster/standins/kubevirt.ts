@@ -91,3 +91,6 @@ export const stateChangeRequestsOf = (vm: VirtualMachine): StateChangeRequest[] 
 /** The VirtualMachine that controls this VMI, if any. */
 export const controllingVmUid = (vmi: VirtualMachineInstance): string | undefined =>
   vmi.metadata?.ownerReferences?.find((ref) => ref.kind === "VirtualMachine" && ref.controller)?.uid;
+
+/** Now, in Kubernetes' metav1.Time wire format (RFC 3339, whole seconds, UTC). */
+export const kubeTimeNow = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -1,6 +1,6 @@
 // What a VirtualMachine's status says, derived from its run strategy and its VMI (as virt-controller does).
 import type { Condition, VirtualMachine, VirtualMachineInstance } from "./kubevirt";
-import { isVmiActive, isVmiReady, vmiPhase } from "./kubevirt";
+import { isVmiActive, isVmiReady, kubeTimeNow, vmiPhase } from "./kubevirt";
 
 /** The status fields the stand-in owns on a VM. */
 export interface VmStatusFields {
@@ -55,7 +55,7 @@ export function vmStatusPatch(vm: VirtualMachine, fields: VmStatusFields): objec
           type: "Ready",
           status: fields.readyCondition,
           lastProbeTime: null,
-          lastTransitionTime: new Date().toISOString(),
+          lastTransitionTime: kubeTimeNow(),
           ...(fields.readyCondition === "True" ? {} : { reason: fields.created ? "GuestNotRunning" : "VMINotExists" }),
         },
       ],

@@ -1,8 +1,8 @@
 // The VirtualMachineInstance objects and status steps the VM lifecycle stand-in writes.
 import type { Condition, VirtualMachine, VirtualMachineInstance, VmiPhase } from "./kubevirt";
-import { kubevirtGroup, kubevirtVersion } from "./kubevirt";
+import { kubevirtGroup, kubevirtVersion, kubeTimeNow } from "./kubevirt";
 
-const now = () => new Date().toISOString();
+const now = kubeTimeNow;
 
 const condition = (type: string, status: Condition["status"], reason?: string, message?: string): Condition => ({
   type,
