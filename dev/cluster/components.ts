@@ -66,8 +66,6 @@ export function controllerManagerArgs(pki: ClusterPki, kubeconfig: string, port:
     "--bind-address=127.0.0.1",
     `--secure-port=${port}`,
     "--leader-elect=false",
-    // Each controller acts as its own ServiceAccount, as in a real cluster.
-    "--use-service-account-credentials=true",
     `--service-account-private-key-file=${pki.serviceAccount.key}`,
     `--root-ca-file=${pki.ca.cert}`,
     `--cluster-signing-cert-file=${pki.ca.cert}`,

@@ -74,7 +74,7 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Loc
       await Promise.all(byName("kwok", "kube-scheduler", "kube-controller-manager", "sshd").map((p) => p.stop(1000)));
       await Promise.all(byName("kube-apiserver").map((p) => p.stop(2000)));
       await Promise.all(processes.map((p) => p.stop(1000)));
-      run.destroyNow();
+      run.remove();
       unguard();
       log("local control plane stopped");
     })();

@@ -63,7 +63,9 @@ export async function createPki(dir: string): Promise<ClusterPki> {
       leaf("apiserver-kubelet-client", { subject: "/O=system:masters/CN=kube-apiserver-kubelet-client", usage: "client" }),
       leaf("kwok-serving", { subject: "/CN=kwok", serverNames: ["localhost"], serverIps: ["127.0.0.1"], usage: "server" }),
       leaf("admin", { subject: "/O=system:masters/CN=minicloud-admin", usage: "client" }),
-      leaf("controller-manager", { subject: "/CN=system:kube-controller-manager", usage: "client" }),
+      // system:masters lets every controller run on the manager's own identity (no
+      // per-controller ServiceAccount round trips at start-up, which cost seconds here).
+      leaf("controller-manager", { subject: "/O=system:masters/CN=system:kube-controller-manager", usage: "client" }),
       leaf("scheduler", { subject: "/CN=system:kube-scheduler", usage: "client" }),
       // kwok plays every kubelet and the node lifecycle at once; it needs cluster-wide writes.
       leaf("kwok", { subject: "/O=system:masters/CN=kwok-controller", usage: "client" }),

@@ -71,8 +71,18 @@ export function startProcess(name: string, command: string, args: string[], opti
   return { name, pid, logPath, exited, stop };
 }
 
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, ms, false).unref())]);
+/**
+ * Whether `promise` settles within `ms`. The timer stays referenced on purpose: children are
+ * unref'd, so during a stop it is what keeps the event loop alive until they are gone.
+ */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Signals every process in the group led by `pid`; a group that is already gone is fine. */

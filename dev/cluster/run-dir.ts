@@ -30,6 +30,11 @@ export class RunDir {
     this.save();
   }
 
+  /** Deletes the directory once its processes are stopped. */
+  remove(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+
   /** Kills every recorded group at once and deletes the directory (synchronous: safe in exit hooks). */
   destroyNow(): void {
     for (const pid of this.record.groupPids) signalGroup(pid, "SIGKILL");
