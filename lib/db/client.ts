@@ -44,6 +44,11 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const client = options.memory ? new PGlite() : new PGlite(options.dataDir);
+  return wrapPglite(client);
+}
+
+/** A Database over an already constructed PGlite (closing it closes the PGlite). */
+export async function wrapPglite(client: PGlite): Promise<Database> {
   await client.waitReady;
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return { db, driver: "pglite", close: () => client.close() };

@@ -1,10 +1,12 @@
 // Opens a fresh, migrated database per test file on each engine the panel supports, so
 // every integration case runs against both real PostgreSQL and PGlite.
 
+import { PGlite } from "@electric-sql/pglite";
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
-import { createDatabase, type Database, type Db } from "@/lib/db/client";
+import { createDatabase, wrapPglite, type Database, type Db } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 
 /** The engines every integration case runs on (for `describe.each`). */
@@ -53,6 +55,10 @@ export async function openEmptyDatabase(engine: Engine): Promise<Database> {
 
 /** A new migrated database on `engine`. */
 export async function openTestDatabase(engine: Engine): Promise<Database> {
+  if (engine === "pglite") {
+    const template = await readFile(inject("pgliteTemplate"));
+    return wrapPglite(new PGlite({ loadDataDir: new Blob([template]) }));
+  }
   const database = await openEmptyDatabase(engine);
   await migrateDatabase(database.db);
   return database;
