@@ -20,7 +20,7 @@ import {
 } from "./kubevirt";
 import { PhaseClock } from "./phase-clock";
 import { Placement } from "./placement";
-import { newVmiFor, runningPatch, scheduledPatch, unschedulablePatch } from "./vmi-shapes";
+import { newVmiFor, pendingPatch, runningPatch, scheduledPatch, unschedulablePatch } from "./vmi-shapes";
 import { vmStatusFor, vmStatusMatches, vmStatusPatch } from "./vm-status";
 import { objectKey, splitKey, WorkQueue } from "./work-queue";
 
@@ -135,7 +135,8 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
   async function advanceVmi(key: string, vmi: VirtualMachineInstance): Promise<void> {
     if (!isVmiActive(vmi)) return;
     const phase = vmi.status?.phase;
-    const delay = phase ? vmiPhaseDelaysMs[phase] : undefined;
+    if (!phase) return patchVmi(vmi, pendingPatch(vmi));
+    const delay = vmiPhaseDelaysMs[phase];
     if (delay === undefined) return; // Running (or a phase the stand-in does not move)
     const waitMs = clock.remainingMs(vmi.metadata!.uid!, phase, delay);
     if (waitMs > 0) {
@@ -147,6 +148,10 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
       queue.add(key, unschedulableRetryMs);
       return;
     }
+    await patchVmi(vmi, patch);
+  }
+
+  async function patchVmi(vmi: VirtualMachineInstance, patch: object): Promise<void> {
     try {
       await kube.custom.patchNamespacedCustomObject(
         { ...vmiApi(vmi.metadata!.namespace!), name: vmi.metadata!.name!, body: patch },
@@ -163,12 +168,7 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
       const node = await placement.pickNode(vmi.spec?.nodeSelector);
       if (node) return scheduledPatch(vmi, node);
       const alreadyMarked = vmi.status.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False");
-      if (!alreadyMarked) {
-        await kube.custom.patchNamespacedCustomObject(
-          { ...vmiApi(vmi.metadata!.namespace!), name: vmi.metadata!.name!, body: unschedulablePatch(vmi, "0 nodes are available") },
-          mergePatch,
-        );
-      }
+      if (!alreadyMarked) await patchVmi(vmi, unschedulablePatch(vmi, "0 nodes are available"));
       return undefined;
     }
     const { ipAddress, mac } = placement.nextGuestAddress();

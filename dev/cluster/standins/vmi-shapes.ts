@@ -46,6 +46,18 @@ export function newVmiFor(vm: VirtualMachine): VirtualMachineInstance {
   };
 }
 
+/** Merge patch: a VMI created without status (not by a VM) enters Pending. */
+export function pendingPatch(vmi: VirtualMachineInstance): object {
+  return {
+    metadata: { resourceVersion: vmi.metadata?.resourceVersion },
+    status: {
+      phase: "Pending",
+      conditions: [condition("Ready", "False", "GuestNotRunning", "Guest VM is not reported as running")],
+      phaseTransitionTimestamps: [transition("Pending")],
+    },
+  };
+}
+
 /** Merge patch: the VMI landed on `nodeName` (the launcher pod is scheduled). */
 export function scheduledPatch(vmi: VirtualMachineInstance, nodeName: string): object {
   return {
