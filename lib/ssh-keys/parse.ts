@@ -138,7 +138,7 @@ export function parseSshPublicKey(input: string): SshKeyParseResult {
   if (!isSupportedType(type)) {
     return {
       ok: false,
-      error: /^[A-Za-z0-9@.-]+$/.test(type) && data
+      error: /^(ssh|ecdsa|sk|rsa)-[A-Za-z0-9@.-]+$/.test(type)
         ? `Keys of type ${type} are not accepted. Use ${ACCEPTED}.`
         : `That does not look like an OpenSSH public key. Expected a line such as “ssh-ed25519 AAAA… you@laptop”.`,
     };
