@@ -39,7 +39,9 @@ export function writeKwokConfig(dir: string, kustomizeDir: string, sshdPort: num
     homeDir: path.join(dir, "home"),
   };
   for (const folder of [dir, files.execDir, files.homeDir]) mkdirSync(folder, { recursive: true });
-  writeFileSync(files.logsPath, "minicloud local control plane: container started\n");
+  // kwok serves the file as a kubelet would: it must be in the CRI log format
+  // ("<RFC 3339 time> <stream> <F|P> <text>"), and only the text reaches the client.
+  writeFileSync(files.logsPath, `${new Date().toISOString()} stdout F minicloud local control plane: container started\n`);
 
   const kubeletApi = [
     // No selector: applies to every pod in every namespace.

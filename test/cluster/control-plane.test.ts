@@ -2,6 +2,7 @@
 // kwok's kubelets, and the sshd behind pods' port 22 behave as the panel expects.
 import { appendFileSync } from "node:fs";
 import { Duplex, PassThrough, Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import {
   ApiException,
   AuthenticationV1Api,
@@ -88,9 +89,9 @@ describe("pods", () => {
   test("logs return content", async ({ kc, namespace }) => {
     const pod = await runningPod(kc, namespace);
     const sink = textSink();
-    await new Promise<void>((resolve, reject) => {
-      void new Log(kc).log(namespace, pod.metadata!.name!, "main", sink.stream, (error) => (error ? reject(error) : resolve()), { follow: false });
-    });
+    // client-node pipes the response into the stream; the stream finishing is the end of the log.
+    await new Log(kc).log(namespace, pod.metadata!.name!, "main", sink.stream, { follow: false });
+    await finished(sink.stream);
     expect(sink.text()).toContain("container started");
   });
 
