@@ -103,7 +103,11 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
       return true; // the VMI's DELETED event brings us back here to drop the request
     }
     if (request.action === "Start" && !vmi) await createVmi(vm);
-    if (request.action === "Start" && vmi && !isVmiActive(vmi)) return true; // wait for the old VMI to go
+    if (request.action === "Start" && vmi && !isVmiActive(vmi)) {
+      // A finished VMI is removed first; its DELETED event brings us back to create the new one.
+      if (!vmi.metadata?.deletionTimestamp) await deleteVmi(vmi);
+      return true;
+    }
     await patchVmStatus(vm, { stateChangeRequests: rest.length > 0 ? rest : null });
     return true;
   }
