@@ -108,8 +108,12 @@ export async function listAuditEvents(db: Db, filter: AuditFilter): Promise<Audi
     conditions.push(visible);
   }
   if (f.before) {
+    // Events of the same millisecond are ordered by insertion (seq); the cursor's event gives its seq.
     const { createdAt, id } = f.before;
-    conditions.push(or(lt(auditEvents.createdAt, createdAt), and(eq(auditEvents.createdAt, createdAt), lt(auditEvents.id, id)))!);
+    const cursorSeq = sql`(select ${auditEvents.seq} from ${auditEvents} where ${auditEvents.id} = ${id})`;
+    conditions.push(
+      or(lt(auditEvents.createdAt, createdAt), and(eq(auditEvents.createdAt, createdAt), sql`${auditEvents.seq} < ${cursorSeq}`))!,
+    );
   }
   return db
     .select({
@@ -131,7 +135,7 @@ export async function listAuditEvents(db: Db, filter: AuditFilter): Promise<Audi
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
     .where(and(...conditions))
-    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.seq))
     .limit(f.limit);
 }
 

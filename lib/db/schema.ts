@@ -4,6 +4,7 @@
 
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -262,6 +263,8 @@ export const auditEvents = pgTable(
   "audit_events",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    // Insertion order: breaks ties between events written in the same millisecond.
+    seq: bigint("seq", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
     actorLabel: text("actor_label").notNull(),
     action: text("action").notNull(),
@@ -279,7 +282,7 @@ export const auditEvents = pgTable(
       .default(sql`clock_timestamp()`),
   },
   (t) => [
-    index("audit_events_created_idx").on(t.createdAt.desc(), t.id.desc()),
+    index("audit_events_created_idx").on(t.createdAt.desc(), t.seq.desc()),
     index("audit_events_org_idx").on(t.orgId, t.createdAt.desc()),
     index("audit_events_team_idx").on(t.teamId, t.createdAt.desc()),
     index("audit_events_actor_idx").on(t.actorId, t.createdAt.desc()),
