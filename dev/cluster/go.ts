@@ -8,9 +8,9 @@ export function runGo(args: string[], cwd: string, log: (line: string) => void):
       cwd,
       env: {
         ...process.env,
+        // Static binaries; module zips carry no VCS data to stamp. A `go` older than a
+        // module's go line fetches the newer toolchain as a module, through the same proxy.
         CGO_ENABLED: "0",
-        // Never let a newer `go` line in a dependency fetch a toolchain from outside the proxy.
-        GOTOOLCHAIN: "local",
         GOFLAGS: "-buildvcs=false",
       },
       stdio: ["ignore", "pipe", "pipe"],
