@@ -80,7 +80,7 @@ export const isVmiFinal = (vmi: VirtualMachineInstance): boolean =>
   vmiPhase(vmi) === "Succeeded" || vmiPhase(vmi) === "Failed";
 
 /** A VMI that exists, is not being deleted and has not finished. */
-export const isVmiActive = (vmi: VirtualMachineInstance | undefined): vmi is VirtualMachineInstance =>
+export const isVmiActive = (vmi: VirtualMachineInstance | undefined): boolean =>
   vmi !== undefined && !vmi.metadata?.deletionTimestamp && !isVmiFinal(vmi);
 
 export const isVmiReady = (vmi: VirtualMachineInstance | undefined): boolean =>

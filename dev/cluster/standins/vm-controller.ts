@@ -86,7 +86,7 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
     const shouldRun = shouldRunNow(vm, vmi);
     if (shouldRun && !vmi) {
       await createVmi(vm);
-    } else if (!shouldRun && isVmiActive(vmi)) {
+    } else if (!shouldRun && vmi && isVmiActive(vmi)) {
       await deleteVmi(vmi);
     } else if (vmi && shouldRun) {
       await advanceVmi(key, vmi);
@@ -98,7 +98,7 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
   async function handleStateChangeRequest(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): Promise<boolean> {
     const [request, ...rest] = stateChangeRequestsOf(vm);
     if (!request) return false;
-    if (request.action === "Stop" && isVmiActive(vmi) && (!request.uid || request.uid === vmi.metadata?.uid)) {
+    if (request.action === "Stop" && vmi && isVmiActive(vmi) && (!request.uid || request.uid === vmi.metadata?.uid)) {
       await deleteVmi(vmi);
       return true; // the VMI's DELETED event brings us back here to drop the request
     }

@@ -35,13 +35,13 @@ export function decideVmAction(action: VmAction, vm: VirtualMachine, vmi: Virtua
     case "stop":
       if (strategy === "Halted" || strategy === "Manual") {
         if (!running) return { conflict: "VM is not running" };
-        return { requests: [{ action: "Stop", uid: vmi.metadata?.uid }] };
+        return { requests: [{ action: "Stop", uid: vmi?.metadata?.uid }] };
       }
       return { runStrategy: "Halted" };
     case "restart":
       if (strategy === "Halted") return { conflict: "Halted does not support manual restart requests" };
       if (!running) return { conflict: "VM is not running" };
-      return { requests: [{ action: "Stop", uid: vmi.metadata?.uid }, { action: "Start" }] };
+      return { requests: [{ action: "Stop", uid: vmi?.metadata?.uid }, { action: "Start" }] };
   }
 }
 
