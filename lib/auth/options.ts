@@ -4,7 +4,7 @@
 import type { NextAuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
-import { getEnv } from "@/lib/env";
+import { getEnv, type Env } from "@/lib/env";
 import { getDb } from "@/lib/db";
 import { upsertOidcUser, verifyPassword } from "@/lib/users/service";
 import { checkSignInAllowed, recordSignInFailure, recordSignInSuccess } from "@/lib/auth/throttle";
@@ -39,8 +39,7 @@ async function authorizeLocal(raw: unknown, headers: Record<string, unknown> | u
   return { id: user.id, email: user.email, name: user.name };
 }
 
-function oidcProvider() {
-  const oidc = getEnv().oidc;
+function oidcProvider(oidc: Env["oidc"]) {
   if (!oidc) return [];
   return [
     {
@@ -61,8 +60,7 @@ function oidcProvider() {
 }
 
 /** Builds the next-auth options from the environment. */
-export function buildAuthOptions(): NextAuthOptions {
-  const env = getEnv();
+export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
   return {
     secret: env.secret,
     session: { strategy: "jwt", maxAge: env.sessionMaxAgeSeconds },
@@ -75,12 +73,12 @@ export function buildAuthOptions(): NextAuthOptions {
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         authorize: (credentials, req) => authorizeLocal(credentials, req?.headers),
       }),
-      ...oidcProvider(),
+      ...oidcProvider(env.oidc),
     ],
     callbacks: {
       async signIn({ user, account, profile }) {
         if (account?.provider !== "oidc") return true;
-        const oidc = getEnv().oidc;
+        const oidc = env.oidc;
         const email = typeof profile?.email === "string" ? profile.email : user.email;
         if (!oidc || !account.providerAccountId || !email) return "/sign-in?error=oidc";
         const db = await getDb();
