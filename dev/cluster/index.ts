@@ -4,7 +4,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { ensureBinaries } from "./binaries";
+import { ensureBinaries, type Binaries } from "./binaries";
 import { apiserverArgs, controllerManagerArgs, etcdArgs, kubeconfigPathFor, schedulerArgs } from "./components";
 import { onAbandon } from "./exit-guard";
 import { kwokArgs, writeKwokConfig } from "./kwok";
@@ -37,12 +37,27 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
+/** How often a start is retried when another program took one of its free ports first. */
+const START_ATTEMPTS = 3;
+
 /** Starts a fresh control plane (building the binaries first if the cache has none). */
 export async function startLocalCluster(options: StartOptions = {}): Promise<LocalCluster> {
   const log = options.log ?? (() => {});
   reapAbandonedRuns(log);
   const binaries = await ensureBinaries(log);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(binaries, log);
+    } catch (error) {
+      // Ports are picked free, then bound by the child moments later; a concurrent run can win that race.
+      const lostPortRace = /address already in use/i.test((error as Error).message);
+      if (!lostPortRace || attempt >= START_ATTEMPTS) throw error;
+      log(`a port was taken before a component could bind it; starting again (attempt ${attempt + 1})`);
+    }
+  }
+}
 
+async function startOnce(binaries: Binaries, log: (line: string) => void): Promise<LocalCluster> {
   const startedAt = performance.now();
   const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
   const run = new RunDir();
@@ -51,6 +66,13 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Loc
   mkdirSync(logDir);
   // If our process dies before stop(), nothing may outlive it.
   const unguard = onAbandon(() => run.destroyNow());
+
+  // Any component exiting before the cluster is ready fails the start at once, with its log.
+  let ready = false;
+  let reportDeath: (error: Error) => void = () => {};
+  const componentDied = new Promise<never>((_, reject) => (reportDeath = reject));
+  componentDied.catch(() => {});
+  const unlessComponentDies = <T>(step: Promise<T>): Promise<T> => Promise.race([step, componentDied]);
 
   const processes: ManagedProcess[] = [];
   let standins: RunningStandins | undefined;
@@ -61,7 +83,10 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Loc
     run.recordGroup(child.pid);
     processes.push(child);
     void child.exited.then((code) => {
-      if (!stopping) log(`${name} exited unexpectedly (${code}); last log lines:\n${logTail(child)}`);
+      if (stopping) return;
+      const message = `${name} exited unexpectedly (${code}); last log lines:\n${logTail(child)}`;
+      if (ready) log(message);
+      else reportDeath(new Error(message));
     });
     return child;
   };
@@ -88,7 +113,7 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Loc
 
     const etcd = start("etcd", binaries.etcd, etcdArgs(path.join(dir, "etcd"), { client: etcdClientPort, peer: etcdPeerPort }));
     const sshd = start("sshd", SSHD_BINARY, sshdArgs(sshdFiles));
-    await waitForTcp(etcd, etcdClientPort);
+    await unlessComponentDies(waitForTcp(etcd, etcdClientPort));
 
     const apiserver = start("kube-apiserver", binaries.kubeApiserver, apiserverArgs(pki, { secure: apiserverPort, etcd: etcdClientPort }));
     const kubeconfigPath = kubeconfigPathFor(dir, "admin");
@@ -98,7 +123,7 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Loc
     writeKubeconfig(kubeconfigPathFor(dir, "scheduler"), { server, caFile, user: "system:kube-scheduler", client: pki.scheduler });
     writeKubeconfig(kubeconfigPathFor(dir, "kwok"), { server, caFile, user: "kwok-controller", client: pki.kwok });
     const kwokFiles = writeKwokConfig(path.join(dir, "kwok"), binaries.kwokKustomizeDir, sshdPort);
-    await waitForHttpsOk(apiserver, `${server}/readyz`, { ca: caFile, client: pki.admin });
+    await unlessComponentDies(waitForHttpsOk(apiserver, `${server}/readyz`, { ca: caFile, client: pki.admin }));
     log(`kube-apiserver ready at ${server} after ${elapsed()}`);
 
     start("kube-controller-manager", binaries.kubeControllerManager, controllerManagerArgs(pki, kubeconfigPathFor(dir, "controller-manager"), controllerManagerPort));
@@ -110,10 +135,11 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Loc
 
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
-    await Promise.all([registerWorkerNodes(kc), waitForTcp(sshd, sshdPort)]);
+    await unlessComponentDies(Promise.all([registerWorkerNodes(kc), waitForTcp(sshd, sshdPort)]));
     log(`worker nodes Ready after ${elapsed()}`);
 
-    standins = await startStandins({ kubeconfigPath, dir, log: (line) => log(`[stand-ins] ${line}`) });
+    standins = await unlessComponentDies(startStandins({ kubeconfigPath, dir, log: (line) => log(`[stand-ins] ${line}`) }));
+    ready = true;
     log(`local control plane ready after ${elapsed()} (logs in ${logDir})`);
 
     return {

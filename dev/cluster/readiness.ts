@@ -11,28 +11,28 @@ const POLL_MS = 100;
 
 /** Resolves once `GET https://127.0.0.1:<port><path>` answers 200 (with a client certificate). */
 export async function waitForHttpsOk(
-  process: ManagedProcess,
+  child: ManagedProcess,
   url: string,
   tls: { ca: string; client: CertFiles },
   timeoutMs = 60_000,
 ): Promise<void> {
   const options = { ca: readFileSync(tls.ca), cert: readFileSync(tls.client.cert), key: readFileSync(tls.client.key) };
-  await pollUntil(process, `${url} to answer 200`, timeoutMs, () => httpsStatus(url, options).then((status) => status === 200));
+  await pollUntil(child, `${url} to answer 200`, timeoutMs, () => httpsStatus(url, options).then((status) => status === 200));
 }
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:`port`. */
-export async function waitForTcp(process: ManagedProcess, port: number, timeoutMs = 30_000): Promise<void> {
-  await pollUntil(process, `port ${port} to accept connections`, timeoutMs, () => acceptsConnections(port));
+export async function waitForTcp(child: ManagedProcess, port: number, timeoutMs = 30_000): Promise<void> {
+  await pollUntil(child, `port ${port} to accept connections`, timeoutMs, () => acceptsConnections(port));
 }
 
-async function pollUntil(process: ManagedProcess, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+async function pollUntil(child: ManagedProcess, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   let exit: number | string | undefined;
-  void process.exited.then((code) => (exit = code));
+  void child.exited.then((code) => (exit = code));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exit !== undefined) throw new Error(`${process.name} exited (${exit}) while waiting for ${what}:\n${logTail(process)}`);
+    if (exit !== undefined) throw new Error(`${child.name} exited (${exit}) while waiting for ${what}:\n${logTail(child)}`);
     if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${process.name}):\n${logTail(process)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${child.name}):\n${logTail(child)}`);
     await delay(POLL_MS);
   }
 }
