@@ -75,7 +75,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
   const unlessComponentDies = <T>(step: Promise<T>): Promise<T> => Promise.race([step, componentDied]);
 
   const processes: ManagedProcess[] = [];
-  let standins: RunningStandins | undefined;
+  let standins: Promise<RunningStandins> | undefined;
   let stopping: Promise<void> | undefined;
 
   const start = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ManagedProcess => {
@@ -93,7 +93,11 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await standins?.stop().catch((error: Error) => log(`stand-ins failed to stop cleanly: ${error.message}`));
+      // Stand-ins still starting (a component died meanwhile) are stopped once they are up.
+      const stopStandins = standins
+        ?.then((running) => running.stop(), () => undefined) // a failed start has nothing to stop
+        .catch((error: Error) => log(`stand-ins failed to stop cleanly: ${error.message}`));
+      if (ready) await stopStandins;
       // Clients first, then the apiserver, then its storage; the data is disposable, so no long grace.
       const byName = (...names: string[]) => processes.filter((p) => names.includes(p.name));
       await Promise.all(byName("kwok", "kube-scheduler", "kube-controller-manager", "sshd").map((p) => p.stop(1000)));
@@ -138,7 +142,8 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
     await unlessComponentDies(Promise.all([registerWorkerNodes(kc), waitForTcp(sshd, sshdPort)]));
     log(`worker nodes Ready after ${elapsed()}`);
 
-    standins = await unlessComponentDies(startStandins({ kubeconfigPath, dir, log: (line) => log(`[stand-ins] ${line}`) }));
+    standins = startStandins({ kubeconfigPath, dir, log: (line) => log(`[stand-ins] ${line}`) });
+    await unlessComponentDies(standins);
     ready = true;
     log(`local control plane ready after ${elapsed()} (logs in ${logDir})`);
 
