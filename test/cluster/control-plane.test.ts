@@ -11,6 +11,7 @@ import {
   KubeConfig,
   Log,
   PortForward,
+  RbacAuthorizationV1Api,
   VersionApi,
   Watch,
   type V1Namespace,
@@ -171,20 +172,48 @@ describe("controllers", () => {
   });
 });
 
+/** Creates a ServiceAccount and returns a client config that authenticates as it (bound token). */
+async function serviceAccountKubeConfig(kc: KubeConfig, namespace: string, account: string): Promise<KubeConfig> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
+  const { status } = await core.createNamespacedServiceAccountToken({ name: account, namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } });
+  const cluster = kc.getCurrentCluster()!;
+  const asAccount = new KubeConfig();
+  asAccount.loadFromOptions({
+    clusters: [{ name: "local", server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
+    users: [{ name: account, token: status!.token }],
+    contexts: [{ name: "local", cluster: "local", user: account }],
+    currentContext: "local",
+  });
+  return asAccount;
+}
+
+/** Whether an exec over the websocket protocol succeeds. */
+async function canExec(kc: KubeConfig, namespace: string, pod: string): Promise<boolean> {
+  const stdout = textSink();
+  return new Promise<V1Status>((resolve, reject) => {
+    new Exec(kc).exec(namespace, pod, "main", ["true"], stdout.stream, null, null, false, resolve).catch(reject);
+  }).then(
+    (status) => status.status === "Success",
+    () => false,
+  );
+}
+
+/** Whether a port-forward websocket to port 22 opens. */
+async function canPortForward(kc: KubeConfig, namespace: string, pod: string): Promise<boolean> {
+  try {
+    const socket = (await new PortForward(kc).portForward(namespace, pod, [22], new PassThrough(), null, new PassThrough(), 0)) as WebSocket;
+    socket.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe("RBAC", () => {
   test("a ServiceAccount without rights is authenticated but denied", async ({ kc, namespace }) => {
-    const core = kc.makeApiClient(CoreV1Api);
     const account = "no-rights";
-    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
-    const { status } = await core.createNamespacedServiceAccountToken({ name: account, namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } });
-    const cluster = kc.getCurrentCluster()!;
-    const asAccount = new KubeConfig();
-    asAccount.loadFromOptions({
-      clusters: [{ name: "local", server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
-      users: [{ name: account, token: status!.token }],
-      contexts: [{ name: "local", cluster: "local", user: account }],
-      currentContext: "local",
-    });
+    const asAccount = await serviceAccountKubeConfig(kc, namespace, account);
 
     const review = await asAccount.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
     const username = `system:serviceaccount:${namespace}:${account}`;
@@ -197,5 +226,46 @@ describe("RBAC", () => {
     expect(denied).toBeInstanceOf(ApiException);
     expect((denied as ApiException<string>).code).toBe(403);
     expect(String((denied as ApiException<string>).body)).toContain(username);
+  });
+
+  // Websocket exec and port-forward are GET upgrades; Kubernetes 1.35 also demands `create`
+  // on the subresource (the verb SPDY clients always needed). The panel's Role needs both.
+  test("websocket exec and port-forward need both get and create on the subresource", async ({ kc, namespace }) => {
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    const grants = { "get-only": ["get"], "create-only": ["create"], "get-and-create": ["get", "create"] } as const;
+    const clients: Record<string, KubeConfig> = {};
+    // Roles and bindings first: by the time the pod runs, the authorizer's caches have them.
+    for (const [account, verbs] of Object.entries(grants)) {
+      await rbac.createNamespacedRole({
+        namespace,
+        body: {
+          metadata: { name: account },
+          rules: [
+            { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+            { apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: [...verbs] },
+          ],
+        },
+      });
+      await rbac.createNamespacedRoleBinding({
+        namespace,
+        body: {
+          metadata: { name: account },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: account },
+          subjects: [{ kind: "ServiceAccount", name: account, namespace }],
+        },
+      });
+      clients[account] = await serviceAccountKubeConfig(kc, namespace, account);
+    }
+    const pod = (await runningPod(kc, namespace)).metadata!.name!;
+
+    const outcome: Record<string, { exec: boolean; portForward: boolean }> = {};
+    for (const account of Object.keys(grants)) {
+      outcome[account] = { exec: await canExec(clients[account]!, namespace, pod), portForward: await canPortForward(clients[account]!, namespace, pod) };
+    }
+    expect(outcome).toEqual({
+      "get-only": { exec: false, portForward: false },
+      "create-only": { exec: false, portForward: false },
+      "get-and-create": { exec: true, portForward: true },
+    });
   });
 });
