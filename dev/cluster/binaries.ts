@@ -4,7 +4,7 @@
 // v0.0.0 and replaces them with ./staging/..., and Go ignores a dependency's replaces. So
 // each part is built from a small wrapper module we write ourselves; for Kubernetes the
 // wrapper repeats the release's own staging replaces, pointed at the published v0.x tags.
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { open, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -70,7 +70,7 @@ async function buildInto(dir: string, log: Log): Promise<void> {
   await buildKubernetes(path.join(srcDir, "kubernetes"), binDir, log);
   await buildEtcd(path.join(srcDir, "etcd"), binDir, log);
   const kwokModuleDir = await buildKwok(path.join(srcDir, "kwok"), binDir, log);
-  cpSync(path.join(kwokModuleDir, "kustomize"), binariesIn(staging).kwokKustomizeDir, { recursive: true });
+  copyWritable(path.join(kwokModuleDir, "kustomize"), binariesIn(staging).kwokKustomizeDir);
 
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   writeFileSync(path.join(staging, COMPLETE_MARKER), `${JSON.stringify({ pins: PINS, seconds, builtAt: new Date().toISOString() })}\n`);
@@ -108,6 +108,15 @@ async function buildKubernetes(moduleDir: string, binDir: string, log: Log): Pro
   await runGo(["get", ...packages.map((pkg) => `${pkg}@${PINS.kubernetes}`)], moduleDir, log);
   log(`compiling ${KUBE_COMMANDS.join(", ")}`);
   await runGo(["build", "-trimpath", "-ldflags", kubeVersionLdflags(release.Time), "-o", `${binDir}/`, ...packages], moduleDir, log);
+}
+
+/** Copies a tree out of the module cache, whose files are read-only, so the copy can be deleted later. */
+function copyWritable(from: string, to: string): void {
+  cpSync(from, to, { recursive: true });
+  chmodSync(to, 0o755);
+  for (const entry of readdirSync(to, { recursive: true, withFileTypes: true })) {
+    chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+  }
 }
 
 /** The `k8s.io/X => ./staging/src/k8s.io/X` lines of a Kubernetes release's go.mod. */
