@@ -19,6 +19,11 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  // The first-run journey needs a fresh panel, so it runs before every other spec.
+  projects: [
+    { name: "first-run", testMatch: "foundation.spec.ts" },
+    { name: "screens", testIgnore: "foundation.spec.ts", dependencies: ["first-run"] },
+  ],
   use: {
     baseURL,
     screenshot: "only-on-failure",
