@@ -36,6 +36,9 @@ export interface DatabaseOptions {
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    // An idle connection that drops (server restart, network) is replaced on next use; without
+    // a listener, node-postgres' "error" event would crash the process.
+    pool.on("error", (error) => console.error("[minicloud] database connection lost:", error.message));
     const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
     return { db, driver: "postgres", close: () => pool.end() };
   }

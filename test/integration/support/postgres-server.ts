@@ -47,15 +47,21 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
   return ["setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", command, ...args]];
 }
 
-async function waitUntilReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+class ServerExited extends Error {}
+
+// Ready when *our* server answers: another run may have taken the port between freePort()
+// and postgres binding it, so the data directory must be the one we created.
+async function waitUntilReady(url: string, dataDir: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode}:\n${log()}`);
+    if (child.exitCode !== null) throw new ServerExited(`postgres exited with code ${child.exitCode}:\n${log()}`);
     const client = new pg.Client({ connectionString: url });
+    client.on("error", () => {});
     try {
       await client.connect();
-      await client.query("select 1");
-      return;
+      const { rows } = await client.query<{ dir: string }>("select current_setting('data_directory') as dir");
+      if (rows[0]?.dir === dataDir) return;
+      throw new Error(`port taken by another server (${rows[0]?.dir})`);
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`postgres did not become ready: ${String(error)}\n${log()}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -86,23 +92,33 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       "-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
     ]);
     execFileSync(initdb, initdbArgs, { stdio: "pipe" });
-    const port = await freePort();
-    const [postgres, postgresArgs] = asServerUser(path.join(bin, "postgres"), [
-      "-D", dataDir,
-      "-h", "127.0.0.1",
-      "-p", String(port),
-      "-k", dir,
-      "-c", "fsync=off",
-      "-c", "synchronous_commit=off",
-      "-c", "full_page_writes=off",
-      "-c", "max_connections=200",
-    ]);
-    child = spawn(postgres, postgresArgs, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    await waitUntilReady(url, child, () => output);
+    let url = "";
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const [postgres, postgresArgs] = asServerUser(path.join(bin, "postgres"), [
+        "-D", dataDir,
+        "-h", "127.0.0.1",
+        "-p", String(port),
+        "-k", dir,
+        "-c", "fsync=off",
+        "-c", "synchronous_commit=off",
+        "-c", "full_page_writes=off",
+        "-c", "max_connections=200",
+      ]);
+      const started = spawn(postgres, postgresArgs, { stdio: ["ignore", "pipe", "pipe"] });
+      child = started;
+      let output = "";
+      started.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      started.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+      try {
+        await waitUntilReady(url, dataDir, started, () => output);
+        break;
+      } catch (error) {
+        // Lost the port to another process: try another one.
+        if (!(error instanceof ServerExited) || attempt >= 3) throw error;
+      }
+    }
     const running = child;
     return {
       url,
