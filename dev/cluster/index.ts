@@ -113,9 +113,9 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
   try {
     const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort, kwokPort, sshdPort] = await freePorts(7);
     const server = `https://127.0.0.1:${apiserverPort}`;
-    const [pki, sshdFiles] = await Promise.all([createPki(path.join(dir, "pki")), prepareSshd(path.join(dir, "sshd"), sshdPort)]);
-
+    // etcd needs no certificates (plain HTTP on loopback), so it starts while they are made.
     const etcd = start("etcd", binaries.etcd, etcdArgs(path.join(dir, "etcd"), { client: etcdClientPort, peer: etcdPeerPort }));
+    const [pki, sshdFiles] = await unlessComponentDies(Promise.all([createPki(path.join(dir, "pki")), prepareSshd(path.join(dir, "sshd"), sshdPort)]));
     const sshd = start("sshd", SSHD_BINARY, sshdArgs(sshdFiles));
     await unlessComponentDies(waitForTcp(etcd, etcdClientPort));
 

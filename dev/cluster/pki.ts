@@ -1,6 +1,5 @@
 // The control plane's certificates and keys, made with the `openssl` CLI in the run directory.
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -41,16 +40,17 @@ interface LeafSpec {
   usage: "server" | "client";
 }
 
-/** Generates a fresh PKI under `dir` (EC P-256 keys: fast to make, accepted everywhere here). */
+/** Generates a fresh PKI under `dir` (EC P-256 keys: fast to make, accepted everywhere here; random serials). */
 export async function createPki(dir: string): Promise<ClusterPki> {
   mkdirSync(dir, { recursive: true });
   const file = (name: string) => path.join(dir, name);
 
+  const config = writeMinimalConfig(dir);
   const [ca, frontProxyCa] = await Promise.all([
-    createCa(file("ca"), "minicloud-local-ca"),
-    createCa(file("front-proxy-ca"), "minicloud-local-front-proxy-ca"),
+    createCa(file("ca"), "minicloud-local-ca", config),
+    createCa(file("front-proxy-ca"), "minicloud-local-front-proxy-ca", config),
   ]);
-  const leaf = (name: string, spec: LeafSpec, signer: CertFiles = ca) => createLeaf(file(name), spec, signer);
+  const leaf = (name: string, spec: LeafSpec, signer: CertFiles = ca) => createLeaf(file(name), spec, signer, config);
   const [apiserverServing, frontProxyClient, apiserverKubeletClient, kwokServing, admin, controllerManager, scheduler, kwok, serviceAccount] =
     await Promise.all([
       leaf("apiserver", {
@@ -74,55 +74,46 @@ export async function createPki(dir: string): Promise<ClusterPki> {
   return { dir, ca, frontProxyCa, apiserverServing, frontProxyClient, apiserverKubeletClient, kwokServing, admin, controllerManager, scheduler, kwok, serviceAccount };
 }
 
-async function createKey(keyPath: string): Promise<void> {
-  await run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyPath]);
+/**
+ * `openssl req -x509` makes key and certificate in one process (start-up time counts). The
+ * minimal config keeps the system openssl.cnf's defaults (e.g. CA:TRUE on every cert) out.
+ */
+function writeMinimalConfig(dir: string): string {
+  const file = path.join(dir, "openssl.cnf");
+  writeFileSync(file, "[req]\ndistinguished_name = dn\n[dn]\n");
+  return file;
 }
 
-async function createCa(base: string, commonName: string): Promise<CertFiles> {
+const NEW_EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc"];
+
+async function createCa(base: string, commonName: string, config: string): Promise<CertFiles> {
   const files = { cert: `${base}.crt`, key: `${base}.key` };
-  await createKey(files.key);
   await run("openssl", [
-    "req", "-x509", "-new", "-key", files.key, "-subj", `/CN=${commonName}`, "-days", "3650", "-out", files.cert,
+    "req", "-x509", "-new", ...NEW_EC_KEY, "-keyout", files.key, "-out", files.cert, "-config", config,
+    "-subj", `/CN=${commonName}`, "-days", "3650",
     "-addext", "basicConstraints=critical,CA:TRUE",
     "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
   ]);
   return files;
 }
 
-async function createLeaf(base: string, spec: LeafSpec, signer: CertFiles): Promise<CertFiles> {
+async function createLeaf(base: string, spec: LeafSpec, signer: CertFiles, config: string): Promise<CertFiles> {
   const files = { cert: `${base}.crt`, key: `${base}.key` };
-  const csr = `${base}.csr`;
-  const extensionsFile = `${base}.ext`;
-  await createKey(files.key);
-  await run("openssl", ["req", "-new", "-key", files.key, "-subj", spec.subject, "-out", csr]);
   const altNames = [...(spec.serverNames ?? []).map((n) => `DNS:${n}`), ...(spec.serverIps ?? []).map((ip) => `IP:${ip}`)];
-  writeFileSync(
-    extensionsFile,
-    [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature,keyEncipherment",
-      `extendedKeyUsage=${spec.usage === "server" ? "serverAuth" : "clientAuth"}`,
-      ...(altNames.length ? [`subjectAltName=${altNames.join(",")}`] : []),
-      "",
-    ].join("\n"),
-  );
   await run("openssl", [
-    "x509", "-req", "-in", csr, "-CA", signer.cert, "-CAkey", signer.key, "-set_serial", randomSerial(),
-    "-days", "365", "-extfile", extensionsFile, "-out", files.cert,
+    "req", "-x509", "-new", ...NEW_EC_KEY, "-keyout", files.key, "-out", files.cert, "-config", config,
+    "-CA", signer.cert, "-CAkey", signer.key, "-subj", spec.subject, "-days", "365",
+    "-addext", "basicConstraints=critical,CA:FALSE",
+    "-addext", "keyUsage=critical,digitalSignature,keyEncipherment",
+    "-addext", `extendedKeyUsage=${spec.usage === "server" ? "serverAuth" : "clientAuth"}`,
+    ...(altNames.length ? ["-addext", `subjectAltName=${altNames.join(",")}`] : []),
   ]);
   return files;
 }
 
-/** Random serials: leaves are signed in parallel, so a shared serial file would race. */
-function randomSerial(): string {
-  const bytes = randomBytes(12);
-  bytes[0] &= 0x7f;
-  return `0x${bytes.toString("hex")}`;
-}
-
 async function createServiceAccountKey(base: string): Promise<{ key: string; pub: string }> {
   const files = { key: `${base}.key`, pub: `${base}.pub` };
-  await createKey(files.key);
+  await run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", files.key]);
   await run("openssl", ["pkey", "-in", files.key, "-pubout", "-out", files.pub]);
   return files;
 }
