@@ -1,6 +1,7 @@
 // Platform administration and the audit log: creating, disabling and re-enabling users (with
 // messages next to the fields), who may open the admin page, and who sees which audit events.
 import { expect, test, type Page } from "@playwright/test";
+import { signInAsAdmin } from "./ensure-admin";
 import { ADMIN, signIn, signOut, snapshot } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
@@ -10,21 +11,6 @@ const CARL = { name: "Carl Auditor", email: "carl@initech.test", password: "carl
 const DANA = { name: "Dana Sso", email: "dana@initech.test" };
 let tpsTeamId = "";
 let printersTeamId = "";
-
-// The specs may run before or after the foundation journey: make sure the admin exists.
-async function signInAsAdmin(page: Page) {
-  await page.goto("/");
-  if (page.url().endsWith("/setup")) {
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create administrator" }).click();
-    await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-    return;
-  }
-  await signIn(page, ADMIN);
-}
 
 const createUserForm = (page: Page) => page.locator("form", { has: page.getByRole("button", { name: "Create user" }) });
 const userRow = (page: Page, email: string) => page.getByRole("row").filter({ has: page.getByRole("cell", { name: email, exact: true }) });
