@@ -39,11 +39,6 @@ export function startProcess(name: string, command: string, args: string[], opti
     stdio: ["ignore", logFd, logFd],
   });
   closeSync(logFd);
-  // The parent must be free to exit; our exit hooks kill the group if it does.
-  child.unref();
-  if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
-  const pid = child.pid;
-
   let done = false;
   const exited = new Promise<number | string>((resolve) => {
     child.on("error", (error) => {
@@ -55,6 +50,10 @@ export function startProcess(name: string, command: string, args: string[], opti
       resolve(code ?? signal ?? "unknown");
     });
   });
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
+  const pid = child.pid;
+  // The parent must be free to exit; our exit hooks kill the group if it does.
+  child.unref();
 
   async function stop(graceMs = 5000): Promise<void> {
     if (!done) {
