@@ -68,9 +68,12 @@ export function podSpec(name: string, extra: Partial<V1Pod["spec"]> = {}): V1Pod
  */
 export async function createNamespace(kc: KubeConfig, name: string): Promise<void> {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { "minicloud.io/test": "true" } } } });
-  await waitFor<V1ServiceAccount>(kc, { apiVersion: "v1", kind: "ServiceAccount", namespace: name }, (accounts) =>
-    accounts.some((account) => account.metadata?.name === "default"),
-  { description: `ServiceAccount ${name}/default` });
+  await waitFor<V1ServiceAccount>(
+    kc,
+    { apiVersion: "v1", kind: "ServiceAccount", namespace: name },
+    (accounts) => accounts.some((account) => account.metadata?.name === "default"),
+    { description: `ServiceAccount ${name}/default` },
+  );
 }
 
 /**
