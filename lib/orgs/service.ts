@@ -217,6 +217,18 @@ export async function listOrgMembers(db: Db, orgId: string): Promise<OrgMember[]
 /** Adds an existing user (found by email) to an organization. */
 export async function addOrgMember(db: Db, actor: Actor, input: AddOrgMemberInput): Promise<OrgMember> {
   const { orgId, email, role } = parseInput(addOrgMemberInputSchema, input);
+  try {
+    return await addOrgMemberOnce(db, actor, orgId, email, role);
+  } catch (error) {
+    // Joined through a team at the same moment.
+    if (isUniqueViolation(error, "org_members_pkey")) {
+      throw new ConflictError("Already a member.", { email: `${email} is already a member.` });
+    }
+    throw error;
+  }
+}
+
+async function addOrgMemberOnce(db: Db, actor: Actor, orgId: string, email: string, role: OrgRole): Promise<OrgMember> {
   return db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
     const [user] = await tx.select().from(users).where(eq(users.email, email));

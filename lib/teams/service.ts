@@ -266,6 +266,9 @@ export async function listTeamMembers(db: Db, teamId: string): Promise<TeamMembe
 export async function addTeamMember(db: Db, actor: Actor, input: AddTeamMemberInput): Promise<TeamMember> {
   const { orgId, teamId, email, role } = parseInput(addTeamMemberInputSchema, input);
   return db.transaction(async (tx) => {
+    // Organization first (shared), then team: the order removeOrgMember also follows, so a
+    // concurrent removal from the organization cannot leave a team membership behind.
+    await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).for("share");
     const team = await lockTeam(tx, orgId, teamId);
     const [user] = await tx.select().from(users).where(eq(users.email, email));
     if (!user) throw new NotFoundError(`There is no user with the email ${email}. A platform admin can create the account first.`);
