@@ -141,6 +141,10 @@ test("the admin sees every event, filtered by team, actor and action", async ({ 
   await expect(events.getByRole("row").filter({ hasText: "team.member.add" })).toBeVisible();
   await expect(events.getByRole("row").filter({ hasText: "team.rename" })).toHaveCount(0);
   await expect(events.getByRole("row").filter({ hasText: "user.create" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Clear filters" }).click();
+  await expect(page).toHaveURL(/\/audit$/);
+  await expect(auditFilters(page).getByLabel("Team")).toHaveValue("");
+  await expect(events.getByRole("row").filter({ hasText: "team.rename" })).toBeVisible();
 
   await page.goto("/audit?action=user.*");
   await expect(events.getByRole("row").filter({ hasText: "user.disable" }).first()).toBeVisible();
@@ -171,6 +175,26 @@ test("a team admin sees only the audit events of teams they may audit", async ({
   await signOut(page);
 });
 
+test("a forged cross-team action is refused, changes nothing, and shows as denied to the admin", async ({ page }) => {
+  await signIn(page, CARL);
+  await page.goto(`/t/${tpsTeamId}/settings`);
+  const rename = page.locator("form", { has: page.getByRole("button", { name: "Rename team" }) });
+  await rename.locator("input[name=teamId]").evaluate((el, id) => ((el as HTMLInputElement).value = id), printersTeamId);
+  await rename.getByLabel("Name", { exact: true }).fill("pwned");
+  await rename.getByRole("button", { name: "Rename team" }).click();
+  await expect(rename.getByRole("alert").filter({ hasText: "Not found." })).toBeVisible();
+  await signOut(page);
+
+  await signInAsAdmin(page);
+  await page.goto(`/t/${printersTeamId}/settings`);
+  await expect(page.getByRole("heading", { name: "printers-2", level: 1 })).toBeVisible();
+  await page.goto(`/audit?team=${printersTeamId}&action=team.rename`);
+  const denied = page.getByRole("table", { name: "Audit events" }).getByRole("row").filter({ hasText: CARL.name });
+  await expect(denied.locator(".badge", { hasText: "denied" })).toBeVisible();
+  await expect(denied).toContainText("permission: team:rename");
+  await snapshot(page, "audit-denied");
+});
+
 test("the audit log pages through older events", async ({ page }) => {
   test.setTimeout(180_000);
   await signInAsAdmin(page);
@@ -186,7 +210,7 @@ test("the audit log pages through older events", async ({ page }) => {
   await expect(rows).toHaveCount(50);
   await page.getByRole("link", { name: "Older »" }).click();
   await expect(page).toHaveURL(/before=/);
-  await expect(rows).toHaveCount(2); // 51 + the rename of the earlier test
+  await expect(rows).toHaveCount(3); // 51 + the rename and the refused rename of the earlier tests
   await expect(page.getByRole("link", { name: "Older »" })).toHaveCount(0);
   await page.getByRole("link", { name: "« Newest" }).click();
   await expect(rows).toHaveCount(50);

@@ -41,7 +41,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <div className="page-head">
-        <h1>Audit log</h1>
+        <div>
+          <h1>Audit log</h1>
+          <p className="muted">
+            {access.within
+              ? "Every change, refusal and error in the organizations and teams whose audit log you may read. Times are UTC."
+              : "Every change, refusal and error on the platform. Times are UTC."}
+          </p>
+        </div>
       </div>
       {!access.any ? (
         <p className="empty">
@@ -49,7 +56,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </p>
       ) : (
         <section className="card">
-          <AuditFilters search={search} teams={access.teams} actors={access.actors} />
+          {/* Keyed by the filters, so following a link (Clear, Older) shows that link's filters. */}
+          <AuditFilters key={auditHref(search)} search={search} teams={access.teams} actors={access.actors} />
           {events.length === 0 ? (
             <p className="empty">{search.before ? "No older events." : filtered ? "No events match these filters." : "Nothing has been recorded yet."}</p>
           ) : (
