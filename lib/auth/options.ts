@@ -87,6 +87,8 @@ export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
           subject: account.providerAccountId,
           email,
           name: user.name ?? email,
+          // Only a provider-verified email may link to an existing local account.
+          emailVerified: (profile as { email_verified?: unknown } | undefined)?.email_verified === true,
         });
         if (row.disabledAt) return `/sign-in?error=${encodeURIComponent(SIGN_IN_ERRORS.disabled)}`;
         // Carry our own user id (not the provider's subject) into the token.
