@@ -9,6 +9,7 @@ import { getDb } from "@/lib/db";
 import { upsertOidcUser, verifyPassword } from "@/lib/users/service";
 import { checkSignInAllowed, recordSignInFailure, recordSignInSuccess } from "@/lib/auth/throttle";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
+import { AppError } from "@/lib/errors";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
@@ -82,14 +83,21 @@ export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
         const email = typeof profile?.email === "string" ? profile.email : user.email;
         if (!oidc || !account.providerAccountId || !email) return "/sign-in?error=oidc";
         const db = await getDb();
-        const row = await upsertOidcUser(db, {
-          issuer: oidc.issuer,
-          subject: account.providerAccountId,
-          email,
-          name: user.name ?? email,
-          // Only a provider-verified email may link to an existing local account.
-          emailVerified: (profile as { email_verified?: unknown } | undefined)?.email_verified === true,
-        });
+        let row;
+        try {
+          row = await upsertOidcUser(db, {
+            issuer: oidc.issuer,
+            subject: account.providerAccountId,
+            email,
+            name: user.name ?? email,
+            // Only a provider-verified email may link to an existing local account.
+            emailVerified: (profile as { email_verified?: unknown } | undefined)?.email_verified === true,
+          });
+        } catch (error) {
+          // e.g. a local account already holds this (unverified) email: say so on the sign-in page.
+          if (error instanceof AppError) return `/sign-in?error=${encodeURIComponent(error.message)}`;
+          throw error;
+        }
         if (row.disabledAt) return `/sign-in?error=${encodeURIComponent(SIGN_IN_ERRORS.disabled)}`;
         // Carry our own user id (not the provider's subject) into the token.
         user.id = row.id;
