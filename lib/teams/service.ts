@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { auditSuccess, type Actor } from "@/lib/audit/service";
-import { TEAM_ROLES, type Principal, type TeamRole } from "@/lib/auth/policy";
+import { ORG_ROLE_TEAM_PERMISSIONS, TEAM_ROLES, type Principal, type TeamRole } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
@@ -215,7 +215,7 @@ export async function listTeams(db: Db, principal: Principal, options: { orgId?:
   if (options.orgId) conditions.push(eq(teams.orgId, options.orgId));
   if (!principal.isPlatformAdmin) {
     const adminOrgIds = Object.entries(principal.orgRoles)
-      .filter(([, role]) => role === "owner" || role === "admin")
+      .filter(([, role]) => ORG_ROLE_TEAM_PERMISSIONS[role].includes("team:read")) // the policy table decides
       .map(([orgId]) => orgId);
     const memberTeamIds = Object.keys(principal.teamRoles);
     const visible: SQL[] = [];
