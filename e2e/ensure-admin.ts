@@ -1,5 +1,5 @@
-// The admin and profile specs may run before or after the foundation journey (files run in
-// name order): this signs in as the helpers' platform admin, doing the first-run setup if needed.
+// Signing in as the helpers' platform admin. The first-run project normally creates that account;
+// run alone (`--no-deps`), the admin and profile specs do the first-run setup themselves.
 import { expect, type Page } from "@playwright/test";
 import { ADMIN, signIn } from "./helpers";
 

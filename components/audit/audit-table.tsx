@@ -1,4 +1,5 @@
 // Audit events as a table: time, actor, action, target (with its team or organization), outcome, detail.
+import type { ReactNode } from "react";
 import { Time } from "@/components/ui/time";
 import type { AuditEventView } from "@/lib/audit/service";
 
@@ -44,7 +45,7 @@ export function AuditTable({
               <code>{e.action}</code>
             </td>
             <td>
-              {e.targetType} {e.targetLabel ?? (e.targetId && <code>{e.targetId}</code>)}
+              {e.targetType} {targetName(e, orgNames, teamNames)}
               <Place text={placeOf(e, orgNames, teamNames)} />
             </td>
             <td>
@@ -56,6 +57,15 @@ export function AuditTable({
       </tbody>
     </table>
   );
+}
+
+// What the event acted on: its recorded label; else (refusals record none) the current name of
+// a team or organization the viewer knows; else its id.
+function targetName(e: AuditEventView, orgNames: Map<string, string>, teamNames: Map<string, string>): ReactNode {
+  if (e.targetLabel) return e.targetLabel;
+  if (!e.targetId) return null;
+  const known = e.targetType === "team" ? teamNames.get(e.targetId) : e.targetType === "organization" ? orgNames.get(e.targetId) : undefined;
+  return known ?? <code>{e.targetId}</code>;
 }
 
 function Place({ text }: { text: string | null }) {
