@@ -98,6 +98,10 @@ test("only platform admins see the admin page", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   await expect(page.getByText(ADMIN.email)).toHaveCount(0);
+
+  // In no organization or team yet: the audit log says why it is empty.
+  await page.goto("/audit");
+  await expect(page.getByText("You cannot read the audit log of any organization or team.", { exact: false })).toBeVisible();
   await signOut(page);
 });
 
