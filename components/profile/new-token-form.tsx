@@ -35,9 +35,7 @@ export function NewTokenForm({ action }: { action: (previous: unknown, data: For
             </code>
             <CopyButton text={created.plaintext} />
           </div>
-          <span className="small">
-            Send it as <code>Authorization: Bearer …</code>. If you lose it, revoke it and create a new one.
-          </span>
+          <span className="small">Only a hash is kept. If you lose it, revoke it and create a new one.</span>
           <p>
             <button type="button" onClick={() => setCreated(null)}>
               I have copied it
