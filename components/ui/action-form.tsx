@@ -46,7 +46,10 @@ export function ActionForm({
     const data = new FormData(event.currentTarget);
     startTransition(() => formAction(data));
   }
-  const formError = state && !state.ok ? state.error.message : null;
+  // A refusal about one field is shown next to that field; the form-level alert carries the rest
+  // (and, for invalid input, a pointer to the highlighted fields).
+  const formError =
+    state && !state.ok && (state.error.code === "invalid" || !state.error.fieldErrors) ? state.error.message : null;
   return (
     <FormStateContext.Provider value={state}>
       <form ref={formRef} onSubmit={submit} className={className} noValidate>
