@@ -118,6 +118,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
     const [pki, sshdFiles] = await unlessComponentDies(Promise.all([createPki(path.join(dir, "pki")), prepareSshd(path.join(dir, "sshd"), sshdPort)]));
     const sshd = start("sshd", SSHD_BINARY, sshdArgs(sshdFiles));
     await unlessComponentDies(waitForTcp(etcd, etcdClientPort));
+    log(`certificates made and etcd up after ${elapsed()}`);
 
     const apiserver = start("kube-apiserver", binaries.kubeApiserver, apiserverArgs(pki, { secure: apiserverPort, etcd: etcdClientPort }));
     const kubeconfigPath = kubeconfigPathFor(dir, "admin");

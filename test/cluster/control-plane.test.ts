@@ -1,6 +1,6 @@
 // Self-tests of the local control plane: the real API server, controllers and scheduler,
 // kwok's kubelets, and the sshd behind pods' port 22 behave as the panel expects.
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { Duplex, PassThrough, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import {
@@ -22,6 +22,7 @@ import {
 import { Client as SshClient, utils as sshUtils } from "ssh2";
 import type WebSocket from "ws";
 import { describe, expect, inject } from "vitest";
+import { startLocalCluster } from "../../dev/cluster/index";
 import { PINS } from "../../dev/cluster/pins";
 import { NODE_NAMES } from "../../dev/cluster/nodes";
 import { createNamespace, isRunningWithIp, podSpec, test, uniqueName, waitFor, waitForPod } from "./helpers";
@@ -59,6 +60,31 @@ describe("control plane", () => {
       expect(node.status!.capacity).toMatchObject({ cpu: "8", memory: "32Gi", pods: "110" });
       expect(node.status!.conditions!.find((c) => c.type === "Ready")!.status).toBe("True");
     }
+  });
+});
+
+/** Pids of running processes whose command line mentions `text`. */
+function processesMentioning(text: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text);
+      } catch {
+        return false; // exited while we looked
+      }
+    })
+    .map(Number);
+}
+
+describe("teardown", () => {
+  // A second, private control plane: the shared one must outlive this test.
+  test("stop() leaves no process and no directory behind", async () => {
+    const cluster = await startLocalCluster();
+    expect(processesMentioning(cluster.dir).length).toBeGreaterThanOrEqual(6);
+    await cluster.stop();
+    expect(existsSync(cluster.dir)).toBe(false);
+    expect(processesMentioning(cluster.dir)).toEqual([]);
   });
 });
 
