@@ -92,6 +92,8 @@ export async function waitForObjects<T extends KubernetesObject>(
           else listAndWatch().catch((cause: Error) => finish(cause));
         },
       );
+      // Satisfied (or timed out) while the watch was connecting: close it now.
+      if (finished) abort.abort();
     };
     listAndWatch().catch((error: Error) => finish(error));
   });
