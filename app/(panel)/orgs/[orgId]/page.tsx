@@ -1,18 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { z } from "zod";
-import { MemberRow } from "@/components/members/member-row";
+import { MembersCard } from "@/components/members/members-card";
 import { ActionForm } from "@/components/ui/action-form";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { Field, Hidden } from "@/components/ui/field";
-import { can, ORG_ROLES, type Permission } from "@/lib/auth/policy";
-import { requireUserForPage } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { NotFoundError } from "@/lib/errors";
-import { getOrg, listOrgMembers } from "@/lib/orgs/service";
+import { ORG_ROLES } from "@/lib/auth/policy";
+import { loadOrgForPage } from "@/lib/auth/page-access";
+import { listOrgMembers } from "@/lib/orgs/service";
 import { listTeams } from "@/lib/teams/service";
-import { resolveOrgScope } from "@/lib/tenancy/principal";
 import {
   addOrgMemberAction,
   changeOrgMemberRoleAction,
@@ -24,22 +19,9 @@ import {
 
 export const metadata: Metadata = { title: "Organization" };
 
-const roleOptions = ORG_ROLES.map((r) => ({ value: r, label: r }));
-
 export default async function OrgPage({ params }: { params: Promise<{ orgId: string }> }) {
-  const { orgId } = await params;
-  if (!z.uuid().safeParse(orgId).success) notFound();
-  const { principal } = await requireUserForPage();
-  const db = await getDb();
-  const scope = await resolveOrgScope(db, orgId).catch((e: unknown) => {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  });
-  if (!can(principal, "org:read", scope)) notFound();
-  const allowed = (p: Permission) => can(principal, p, scope);
-  const [org, members, teams] = await Promise.all([getOrg(db, orgId), listOrgMembers(db, orgId), listTeams(db, principal, { orgId })]);
-  if (!org) notFound();
-  const manage = allowed("org:members:manage");
+  const { db, org, principal, allowed } = await loadOrgForPage((await params).orgId);
+  const [members, teams] = await Promise.all([listOrgMembers(db, org.id), listTeams(db, principal, { orgId: org.id })]);
   return (
     <>
       <div className="crumbs">
@@ -71,42 +53,14 @@ export default async function OrgPage({ params }: { params: Promise<{ orgId: str
       </section>
 
       {allowed("org:members:read") && (
-        <section className="card">
-          <h2>Members</h2>
-          <table className="table" aria-label="Organization members">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <MemberRow
-                  key={m.userId}
-                  member={m}
-                  scopeField={{ name: "orgId", value: org.id }}
-                  roles={ORG_ROLES}
-                  canManage={manage}
-                  changeRole={changeOrgMemberRoleAction}
-                  remove={removeOrgMemberAction}
-                />
-              ))}
-            </tbody>
-          </table>
-          {manage && (
-            <>
-              <h2>Add a member</h2>
-              <ActionForm action={addOrgMemberAction} submitLabel="Add member" className="inline" successMessage="Member added.">
-                <Hidden name="orgId" value={org.id} />
-                <Field name="email" label="Email of an existing user" type="email" />
-                <Field name="role" label="Role" options={roleOptions} defaultValue="member" />
-              </ActionForm>
-            </>
-          )}
-        </section>
+        <MembersCard
+          label="Organization members"
+          members={members}
+          scopeField={{ name: "orgId", value: org.id }}
+          roles={ORG_ROLES}
+          canManage={allowed("org:members:manage")}
+          actions={{ add: addOrgMemberAction, changeRole: changeOrgMemberRoleAction, remove: removeOrgMemberAction }}
+        />
       )}
 
       {allowed("org:rename") && (

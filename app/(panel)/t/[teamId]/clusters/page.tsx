@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { loadTeamForPage } from "@/lib/auth/team-access";
+import { loadTeamForPage } from "@/lib/auth/page-access";
 
 export const metadata: Metadata = { title: "Clusters" };
 
