@@ -100,6 +100,44 @@ test("the member sees only their own team, and another team's pages are not foun
   await signOut(page);
 });
 
+test("destroying asks first: members are removed after a confirmation, teams and orgs only by typing the name", async ({ page }) => {
+  await signIn(page, ADMIN);
+
+  // An organization that still has teams is refused, naming them.
+  await page.goto("/orgs");
+  await page.getByRole("link", { name: "acme" }).click();
+  await page.getByRole("button", { name: "Delete organization" }).click();
+  const orgDialog = page.getByRole("dialog");
+  await orgDialog.getByLabel(/Type “acme” to confirm/).fill("acme");
+  await orgDialog.getByRole("button", { name: "Delete organization" }).click();
+  await expect(orgDialog.getByRole("alert")).toContainText(/platform|research/);
+  await orgDialog.getByRole("button", { name: "Cancel" }).click();
+
+  // A wrong name deletes nothing; the right one deletes the team.
+  await page.goto(`${researchTeamUrl}/settings`);
+  await page.getByRole("button", { name: "Delete team" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel(/Type “research” to confirm/).fill("reserch");
+  await dialog.getByRole("button", { name: "Delete team" }).click();
+  await expect(dialog.getByText("Type the team's name exactly to confirm.").first()).toBeVisible();
+  await snapshot(page, "delete-team-confirm");
+  await dialog.getByLabel(/Type “research” to confirm/).fill("research");
+  await dialog.getByRole("button", { name: "Delete team" }).click();
+  await expect(page).toHaveURL(/\/orgs$/);
+  await expect(page.getByRole("link", { name: "research" })).toHaveCount(0);
+  expect((await page.goto(`${researchTeamUrl}/pods`))?.status()).toBe(404);
+
+  // Removing a member asks first; cancelling keeps them.
+  await page.goto(`${platformTeamUrl}/settings`);
+  await page.getByRole("button", { name: `Remove ${MEMBER.email}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("cell", { name: MEMBER.email, exact: true })).toBeVisible();
+  await page.getByRole("button", { name: `Remove ${MEMBER.email}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("cell", { name: MEMBER.email, exact: true })).toHaveCount(0);
+  await signOut(page);
+});
+
 test("signed out, panel pages send you to sign in", async ({ page }) => {
   await page.goto(`${platformTeamUrl}/pods`);
   await expect(page).toHaveURL(/\/sign-in$/);

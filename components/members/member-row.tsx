@@ -1,6 +1,7 @@
 "use client";
 // One member of an org or team: role picker and remove button for those who may manage members.
 import { useActionState } from "react";
+import { ConfirmAction } from "@/components/ui/confirm-action";
 import type { ActionResult } from "@/lib/actions/define-action";
 
 type Action = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
@@ -29,8 +30,7 @@ export function MemberRow({
   remove: Action;
 }) {
   const [roleState, roleAction, rolePending] = useActionState(changeRole, null);
-  const [removeState, removeAction, removePending] = useActionState(remove, null);
-  const error = (roleState && !roleState.ok && roleState.error.message) || (removeState && !removeState.ok && removeState.error.message);
+  const error = roleState && !roleState.ok && roleState.error.message;
   return (
     <tr>
       <td>
@@ -67,18 +67,14 @@ export function MemberRow({
       </td>
       <td className="actions">
         {canManage && (
-          <form
-            action={removeAction}
-            onSubmit={(e) => {
-              if (!confirm(`Remove ${member.email}?`)) e.preventDefault();
-            }}
+          <ConfirmAction
+            action={remove}
+            fields={{ [scopeField.name]: scopeField.value, userId: member.userId }}
+            buttonLabel="Remove"
+            title={`Remove ${member.email}?`}
           >
-            <input type="hidden" name={scopeField.name} value={scopeField.value} />
-            <input type="hidden" name="userId" value={member.userId} />
-            <button type="submit" disabled={removePending} aria-label={`Remove ${member.email}`}>
-              Remove
-            </button>
-          </form>
+            <p>They lose access at once; their account stays.</p>
+          </ConfirmAction>
         )}
       </td>
     </tr>

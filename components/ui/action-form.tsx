@@ -48,8 +48,11 @@ export function ActionForm({
   }
   // A refusal about one field is shown next to that field; the form-level alert carries the rest
   // (and, for invalid input, a pointer to the highlighted fields).
+  const fieldMessages = state && !state.ok ? Object.values(state.error.fieldErrors ?? {}) : [];
   const formError =
-    state && !state.ok && (state.error.code === "invalid" || !state.error.fieldErrors) ? state.error.message : null;
+    state && !state.ok && (state.error.code === "invalid" || fieldMessages.length === 0) && !fieldMessages.includes(state.error.message)
+      ? state.error.message
+      : null;
   return (
     <FormStateContext.Provider value={state}>
       <form ref={formRef} onSubmit={submit} className={className} noValidate>

@@ -14,6 +14,7 @@ export function ConfirmAction({
   buttonLabel,
   title,
   children,
+  inputs,
   confirmLabel = buttonLabel,
   danger = true,
 }: {
@@ -26,6 +27,8 @@ export function ConfirmAction({
   title: string;
   /** What happens, in a sentence or two. */
   children?: ReactNode;
+  /** Visible inputs inside the form (e.g. "type the name to confirm"). */
+  inputs?: ReactNode;
   confirmLabel?: string;
   danger?: boolean;
 }) {
@@ -48,6 +51,7 @@ export function ConfirmAction({
           {Object.entries(fields).map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />
           ))}
+          {inputs}
         </ActionForm>
         <p>
           <button type="button" onClick={() => dialog.current?.close()}>

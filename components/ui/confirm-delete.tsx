@@ -1,8 +1,10 @@
 "use client";
-// Deleting something with a name: a dialog that asks the user to type the name first.
-import { useRef, useState } from "react";
-import { ActionForm } from "@/components/ui/action-form";
+// Deleting something with a name: the confirmation asks the user to type the name first
+// (the action checks it again on the server).
+import { useId } from "react";
+import { ConfirmAction } from "@/components/ui/confirm-action";
 import type { ActionResult } from "@/lib/actions/define-action";
+import { Field } from "@/components/ui/field";
 
 export function ConfirmDelete({
   action,
@@ -17,33 +19,16 @@ export function ConfirmDelete({
   what: string;
   consequence?: string;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [typed, setTyped] = useState("");
+  const hintId = useId();
   return (
-    <>
-      <button type="button" className="danger" onClick={() => dialog.current?.showModal()}>
-        Delete {what}
-      </button>
-      <dialog ref={dialog} aria-label={`Delete ${what} ${name}`} onClose={() => setTyped("")}>
-        <h2>
-          Delete {what} “{name}”?
-        </h2>
-        <p>{consequence ?? "This cannot be undone."}</p>
-        <ActionForm action={action} submitLabel={`Delete ${what}`} danger resetOnSuccess={false}>
-          <input type="hidden" name="id" value={id} />
-          <div className="field">
-            <label htmlFor={`confirm-${id}`}>
-              Type <code>{name}</code> to confirm
-            </label>
-            <input id={`confirm-${id}`} name="confirmName" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
-          </div>
-        </ActionForm>
-        <p>
-          <button type="button" onClick={() => dialog.current?.close()}>
-            Cancel
-          </button>
-        </p>
-      </dialog>
-    </>
+    <ConfirmAction
+      action={action}
+      fields={{ id }}
+      buttonLabel={`Delete ${what}`}
+      title={`Delete ${what} “${name}”?`}
+      inputs={<Field name="confirmName" label={`Type “${name}” to confirm`} autoComplete="off" aria-describedby={hintId} />}
+    >
+      <p id={hintId}>{consequence ?? "This cannot be undone."}</p>
+    </ConfirmAction>
   );
 }
