@@ -2,13 +2,10 @@
 # `npm test`: installs what is missing (Node 24, npm packages, Debian's PostgreSQL, Chromium
 # and OpenSSH, the Go-built control plane binaries — each only once), then runs every suite:
 # type check, unit, integration (PostgreSQL + PGlite), cluster (local control plane), e2e (Chromium).
+# Runs under scripts/node24.sh (see package.json), so node and node_modules/.bin are on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1  # no network calls home
-if [ -z "${MINICLOUD_UNDER_NODE24:-}" ]; then
-  export MINICLOUD_UNDER_NODE24=1
-  exec bash scripts/node24.sh bash "$0" "$@"
-fi
 
 bash scripts/install-deps.sh
 bash scripts/ensure-system-packages.sh
