@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -45,6 +46,7 @@ export default defineConfig({
       PORT: String(port),
       MINICLOUD_PUBLIC_URL: baseURL,
       MINICLOUD_DATA_DIR: dataDir,
+      MINICLOUD_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       DATABASE_URL: "",
     },
   },

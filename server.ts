@@ -11,6 +11,9 @@ import { EnvError, getEnv } from "@/lib/env";
 async function main() {
   const env = getEnv();
   const dev = process.argv.includes("--dev");
+  if (env.encryptionKeySource === "generated") {
+    console.warn(`[minicloud] warning: MINICLOUD_ENCRYPTION_KEY is unset; using a key generated in ${env.dataDir}/encryption-key (development only — set the variable in production)`);
+  }
   // next-auth v4 builds its callback URLs from NEXTAUTH_URL.
   process.env.NEXTAUTH_URL ??= env.publicUrl;
 

@@ -29,6 +29,12 @@ const envSchema = z
     MINICLOUD_DATA_DIR: z.string().trim().min(1).default("./data"),
     /** Signs session cookies and tickets. Generated into the data dir when unset. */
     MINICLOUD_SECRET: z.string().min(32, "MINICLOUD_SECRET must be at least 32 characters").optional(),
+    /** 32 bytes (base64 or hex) encrypting stored kubeconfigs and private keys (AES-256-GCM). */
+    MINICLOUD_ENCRYPTION_KEY: z
+      .string()
+      .trim()
+      .refine((v) => decodeKey(v) !== null, "MINICLOUD_ENCRYPTION_KEY must be 32 bytes, base64 or hex encoded")
+      .optional(),
     SESSION_MAX_AGE_SECONDS: z.coerce
       .number()
       .int()
@@ -43,6 +49,13 @@ const envSchema = z
     OIDC_DISPLAY_NAME: z.string().trim().min(1).default("Single sign-on"),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.MINICLOUD_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MINICLOUD_ENCRYPTION_KEY"],
+        message: "MINICLOUD_ENCRYPTION_KEY is required in production (32 bytes, base64: `openssl rand -base64 32`)",
+      });
+    }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidc.some(Boolean) && !oidc.every(Boolean)) {
       ctx.addIssue({
@@ -62,6 +75,9 @@ export interface Env {
   databaseUrl: string | undefined;
   dataDir: string;
   secret: string;
+  /** AES-256-GCM key for secrets at rest; `generated` means it was created in the data dir (development only). */
+  encryptionKey: Buffer;
+  encryptionKeySource: "environment" | "generated";
   sessionMaxAgeSeconds: number;
   trustProxy: boolean;
   oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string } | null;
@@ -91,6 +107,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     databaseUrl: e.DATABASE_URL,
     dataDir,
     secret: e.MINICLOUD_SECRET ?? readOrCreateSecret(dataDir),
+    encryptionKey: e.MINICLOUD_ENCRYPTION_KEY ? decodeKey(e.MINICLOUD_ENCRYPTION_KEY)! : decodeKey(readOrCreateFile(dataDir, "encryption-key"))!,
+    encryptionKeySource: e.MINICLOUD_ENCRYPTION_KEY ? "environment" : "generated",
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
     trustProxy: e.TRUST_PROXY,
     oidc:
@@ -105,8 +123,20 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   };
 }
 
+/** A 32-byte key from base64 (standard or url-safe) or hex text, or null. */
+function decodeKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
+  return key.length === 32 ? key : null;
+}
+
 function readOrCreateSecret(dataDir: string): string {
-  const file = path.join(dataDir, "secret");
+  return readOrCreateFile(dataDir, "secret");
+}
+
+/** Reads `<dataDir>/<name>`, creating it with 32 random bytes (base64url) the first time. */
+function readOrCreateFile(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString("base64url");

@@ -4,7 +4,7 @@
 
 /** Base class of expected errors: their message is safe to show to the user verbatim. */
 export abstract class AppError extends Error {
-  abstract readonly code: "invalid" | "not_found" | "forbidden" | "conflict" | "unauthenticated" | "rate_limited";
+  abstract readonly code: "invalid" | "not_found" | "forbidden" | "conflict" | "unauthenticated" | "rate_limited" | "unavailable";
   /** Field-level messages for forms, keyed by input field name. */
   readonly fieldErrors?: Record<string, string>;
 
@@ -52,6 +52,11 @@ export class UnauthenticatedError extends AppError {
 /** Too many attempts; try again later. */
 export class RateLimitedError extends AppError {
   readonly code = "rate_limited" as const;
+}
+
+/** A system the panel depends on (a cluster's API server) cannot be reached or failed; nothing was changed by us. */
+export class UnavailableError extends AppError {
+  readonly code = "unavailable" as const;
 }
 
 /** What a user may see of an error. */

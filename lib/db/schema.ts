@@ -150,6 +150,9 @@ export const clusters = pgTable(
     nestedVersion: text("nested_version"),
     nestedNamespace: text("nested_namespace"),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    // The last connection check (version, nodes, APIs, missing permissions); see lib/clusters.
+    lastCheck: jsonb("last_check").$type<Record<string, unknown>>(),
+    checkedAt: timestamp("checked_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -171,6 +174,8 @@ export const clusterAssignments = pgTable(
     teamId: uuid("team_id")
       .notNull()
       .references(() => teams.id, { onDelete: "restrict" }),
+    // The team's namespace in that cluster (`mc-<org>-<team>`).
+    namespace: text("namespace").notNull(),
     cpuMillicores: integer("cpu_millicores"),
     memoryMib: integer("memory_mib"),
     maxPods: integer("max_pods"),
@@ -205,6 +210,8 @@ export const workloads = pgTable(
     namespace: text("namespace").notNull(),
     name: text("name").notNull(),
     spec: jsonb("spec").$type<Record<string, unknown>>().notNull().default({}),
+    // Time-to-live: the reaper deletes the workload after this instant.
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
     createdBy: uuid("created_by")
       .notNull()
       .references(() => users.id, { onDelete: "restrict" }),
@@ -214,8 +221,20 @@ export const workloads = pgTable(
   (t) => [
     uniqueIndex("workloads_cluster_namespace_name_key").on(t.clusterId, t.namespace, t.name),
     index("workloads_team_idx").on(t.teamId),
+    index("workloads_expires_idx").on(t.expiresAt),
   ],
 );
+
+/**
+ * Key pairs the panel itself holds, e.g. the one browser terminals use to ssh into pods
+ * (its public half goes into every pod's authorized_keys). Private halves are sealed.
+ */
+export const panelKeys = pgTable("panel_keys", {
+  purpose: text("purpose").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  privateKeyEncrypted: text("private_key_encrypted").notNull(),
+  createdAt: createdAt(),
+});
 
 /** A user's SSH public keys, installed into their pods and VMs. */
 export const sshKeys = pgTable(

@@ -82,7 +82,7 @@ describe.each(ENGINES)("teams on %s", (engine) => {
     const { admin, org } = await arrange();
     const team = await createTeam(db(), admin, { orgId: org.id, name: "Busy" });
     const cluster = await insertCluster(db(), `cluster-${team.id.slice(0, 8)}`);
-    await db().insert(clusterAssignments).values({ clusterId: cluster.id, teamId: team.id, maxPods: 10 });
+    await db().insert(clusterAssignments).values({ clusterId: cluster.id, teamId: team.id, namespace: "mc-acme-a1", maxPods: 10 });
     await db().insert(workloads).values({
       teamId: team.id,
       clusterId: cluster.id,

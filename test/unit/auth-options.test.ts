@@ -4,10 +4,11 @@ import { buildAuthOptions } from "@/lib/auth/options";
 import { parseEnv } from "@/lib/env";
 
 const SECRET = "k".repeat(40);
+const MINICLOUD_ENCRYPTION_KEY = Buffer.alloc(32, 1).toString("base64");
 
 describe("auth options", () => {
   it("offers only local accounts without OIDC settings", () => {
-    const options = buildAuthOptions(parseEnv({ MINICLOUD_SECRET: SECRET }));
+    const options = buildAuthOptions(parseEnv({ MINICLOUD_SECRET: SECRET, MINICLOUD_ENCRYPTION_KEY }));
     expect(options.providers.map((p) => p.id)).toEqual(["credentials"]);
     expect(options.session).toMatchObject({ strategy: "jwt", maxAge: 8 * 3600 });
   });
@@ -15,6 +16,7 @@ describe("auth options", () => {
   it("adds the OIDC provider from the issuer's discovery document when configured", () => {
     const env = parseEnv({
       MINICLOUD_SECRET: SECRET,
+      MINICLOUD_ENCRYPTION_KEY,
       OIDC_ISSUER: "https://id.example.test/realms/acme",
       OIDC_CLIENT_ID: "minicloud",
       OIDC_CLIENT_SECRET: "shh",

@@ -7,6 +7,7 @@ import { EnvError, parseEnv } from "@/lib/env";
 
 const dataDir = () => mkdtempSync(path.join(tmpdir(), "minicloud-env-"));
 const SECRET = "s".repeat(40);
+const KEY = Buffer.alloc(32, 7);
 
 describe("parseEnv", () => {
   it("fills in defaults for a bare environment and creates a secret in the data dir", () => {
@@ -29,6 +30,24 @@ describe("parseEnv", () => {
     expect(parseEnv({ MINICLOUD_DATA_DIR: dir }).secret).toBe(env.secret);
   });
 
+  it("creates an encryption key in the data dir outside production and keeps it across starts", () => {
+    const dir = dataDir();
+    const env = parseEnv({ MINICLOUD_DATA_DIR: dir });
+    expect(env.encryptionKey).toHaveLength(32);
+    expect(env.encryptionKeySource).toBe("generated");
+    expect(parseEnv({ MINICLOUD_DATA_DIR: dir }).encryptionKey.equals(env.encryptionKey)).toBe(true);
+  });
+
+  it("refuses to start in production without an encryption key", () => {
+    expect(() => parseEnv({ NODE_ENV: "production", MINICLOUD_DATA_DIR: dataDir() })).toThrow(/MINICLOUD_ENCRYPTION_KEY is required in production/);
+    const env = parseEnv({ NODE_ENV: "production", MINICLOUD_DATA_DIR: dataDir(), MINICLOUD_ENCRYPTION_KEY: KEY.toString("hex") });
+    expect(env.encryptionKey.equals(KEY)).toBe(true);
+  });
+
+  it("refuses an encryption key that is not 32 bytes", () => {
+    expect(() => parseEnv({ MINICLOUD_DATA_DIR: dataDir(), MINICLOUD_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") })).toThrow(/MINICLOUD_ENCRYPTION_KEY: .*32 bytes/);
+  });
+
   it("reads explicit values", () => {
     const env = parseEnv({
       PORT: "8080",
@@ -36,6 +55,7 @@ describe("parseEnv", () => {
       MINICLOUD_PUBLIC_URL: "https://cloud.example.test/",
       DATABASE_URL: "postgres://mc:pw@db:5432/minicloud",
       MINICLOUD_SECRET: SECRET,
+      MINICLOUD_ENCRYPTION_KEY: KEY.toString("base64"),
       TRUST_PROXY: "true",
       OIDC_ISSUER: "https://id.example.test/realms/x/",
       OIDC_CLIENT_ID: "minicloud",
@@ -46,11 +66,13 @@ describe("parseEnv", () => {
     expect(env.databaseUrl).toBe("postgres://mc:pw@db:5432/minicloud");
     expect(env.secret).toBe(SECRET);
     expect(env.trustProxy).toBe(true);
+    expect(env.encryptionKey.equals(KEY)).toBe(true);
+    expect(env.encryptionKeySource).toBe("environment");
     expect(env.oidc).toEqual({ issuer: "https://id.example.test/realms/x", clientId: "minicloud", clientSecret: "shh", displayName: "Single sign-on" });
   });
 
   it("treats empty strings as unset", () => {
-    const env = parseEnv({ DATABASE_URL: "", PORT: "", MINICLOUD_SECRET: SECRET });
+    const env = parseEnv({ DATABASE_URL: "", PORT: "", MINICLOUD_SECRET: SECRET, MINICLOUD_DATA_DIR: dataDir() });
     expect(env.databaseUrl).toBeUndefined();
     expect(env.port).toBe(3000);
   });

@@ -1,6 +1,6 @@
 // Only the allow-listed (expected) errors reach users verbatim; anything else is logged and generic.
 import { describe, expect, it, vi } from "vitest";
-import { ConflictError, ForbiddenError, GENERIC_ERROR_MESSAGE, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError, toUserError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, GENERIC_ERROR_MESSAGE, NotFoundError, RateLimitedError, UnauthenticatedError, UnavailableError, ValidationError, toUserError } from "@/lib/errors";
 
 describe("toUserError", () => {
   it.each([
@@ -10,6 +10,7 @@ describe("toUserError", () => {
     [new ConflictError("Team “a1” still has 2 pods."), "conflict"],
     [new UnauthenticatedError(), "unauthenticated"],
     [new RateLimitedError("Try again in 4 seconds."), "rate_limited"],
+    [new UnavailableError("Cluster “lab” is unreachable: connection refused."), "unavailable"],
   ])("passes %s through with its code", (error, code) => {
     const log = vi.fn();
     expect(toUserError(error, log)).toEqual({ code, message: error.message, fieldErrors: error.fieldErrors });

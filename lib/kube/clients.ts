@@ -1,0 +1,108 @@
+// One client configuration per registered cluster, built once (decrypting the stored
+// kubeconfig) and reused until the cluster's row changes. Services ask for a connection
+// by cluster id and make typed API clients from it; every call then goes through `kube()`.
+import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
+import type https from "node:https";
+import type WebSocket from "ws";
+import { eq } from "drizzle-orm";
+import { openSecret } from "@/lib/crypto/secret-box";
+import type { Db } from "@/lib/db";
+import { clusters } from "@/lib/db/schema";
+import { getEnv } from "@/lib/env";
+import { NotFoundError, UnavailableError } from "@/lib/errors";
+import { kubeConfigFromStored } from "@/lib/kube/kubeconfig";
+import type { ClusterRef } from "@/lib/kube/transport";
+
+/** Where the encrypted kubeconfig of cluster `id` is bound (associated data of the seal). */
+export const kubeconfigSealContext = (clusterId: string) => `cluster:${clusterId}:kubeconfig`;
+
+/** The identity a team's requests run as when the cluster has impersonation turned on. */
+export function teamIdentity(teamId: string): { user: string; group: string } {
+  return { user: `minicloud:team:${teamId}`, group: `minicloud:team:${teamId}` };
+}
+
+/** A client config that adds Impersonate-User/-Group to every request and websocket. */
+class ImpersonatingKubeConfig extends KubeConfig {
+  constructor(
+    base: KubeConfig,
+    private readonly identity: { user: string; group: string },
+  ) {
+    super();
+    this.loadFromString(base.exportConfig());
+  }
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    context.setHeaderParam("Impersonate-User", this.identity.user);
+    context.setHeaderParam("Impersonate-Group", this.identity.group);
+  }
+
+  override async applyToHTTPSOptions(opts: https.RequestOptions | WebSocket.ClientOptions): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    opts.headers = { ...opts.headers, "Impersonate-User": this.identity.user, "Impersonate-Group": this.identity.group };
+  }
+}
+
+export interface ClusterConnection extends ClusterRef {
+  /** The panel's own credentials. */
+  kc: KubeConfig;
+  /** Whether team requests run as the team's identity (cluster setting). */
+  impersonation: boolean;
+  /** The config for work done on behalf of `teamId`: impersonating when enabled, else the panel's. */
+  forTeam(teamId: string): KubeConfig;
+}
+
+interface CachedConnection {
+  version: string;
+  connection: ClusterConnection;
+}
+
+const globalForClients = globalThis as typeof globalThis & { __minicloudClusterClients?: Map<string, CachedConnection> };
+const cache = (globalForClients.__minicloudClusterClients ??= new Map());
+
+/** Builds the client config of a cluster row (decrypting its kubeconfig). */
+export function buildConnection(row: { id: string; name: string; inCluster: boolean; kubeconfigEncrypted: string | null; settings: Record<string, unknown> }): ClusterConnection {
+  let kc: KubeConfig;
+  if (row.inCluster) {
+    kc = new KubeConfig();
+    try {
+      kc.loadFromCluster();
+    } catch {
+      throw new UnavailableError(`Cluster “${row.name}” uses the panel's in-cluster service account, but the panel is not running inside a cluster.`);
+    }
+  } else {
+    if (!row.kubeconfigEncrypted) throw new UnavailableError(`Cluster “${row.name}” has no stored credentials.`);
+    kc = kubeConfigFromStored(openSecret(getEnv().encryptionKey, kubeconfigSealContext(row.id), row.kubeconfigEncrypted));
+  }
+  const impersonation = row.settings.impersonation === true;
+  const perTeam = new Map<string, KubeConfig>();
+  return {
+    id: row.id,
+    name: row.name,
+    kc,
+    impersonation,
+    forTeam(teamId) {
+      if (!impersonation) return kc;
+      let config = perTeam.get(teamId);
+      if (!config) perTeam.set(teamId, (config = new ImpersonatingKubeConfig(kc, teamIdentity(teamId))));
+      return config;
+    },
+  };
+}
+
+/** The connection of cluster `clusterId`, reused while its row is unchanged. */
+export async function getClusterConnection(db: Db, clusterId: string): Promise<ClusterConnection> {
+  const [row] = await db.select().from(clusters).where(eq(clusters.id, clusterId));
+  if (!row) throw new NotFoundError("No such cluster.");
+  const version = `${row.updatedAt.getTime()}`;
+  const cached = cache.get(clusterId);
+  if (cached?.version === version) return cached.connection;
+  const connection = buildConnection(row);
+  cache.set(clusterId, { version, connection });
+  return connection;
+}
+
+/** Drops a cluster's cached connection (after disconnect or a credentials change). */
+export function forgetClusterConnection(clusterId: string): void {
+  cache.delete(clusterId);
+}

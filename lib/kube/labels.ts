@@ -1,0 +1,48 @@
+// The labels and annotations on every Kubernetes object minicloud creates, so each can be
+// found (label selectors), attributed (team, owner, workload row) and cleaned up.
+
+export const MANAGED_BY = "app.kubernetes.io/managed-by";
+export const MANAGED_BY_VALUE = "minicloud";
+export const ORG_LABEL = "minicloud.io/org";
+export const TEAM_LABEL = "minicloud.io/team";
+export const OWNER_LABEL = "minicloud.io/owner";
+export const KIND_LABEL = "minicloud.io/kind";
+export const WORKLOAD_LABEL = "minicloud.io/workload";
+/** Marks a team namespace (value: the cluster assignment's id). */
+export const ASSIGNMENT_LABEL = "minicloud.io/assignment";
+
+/** When a workload's time-to-live ends (RFC 3339), so the cluster alone tells what expires. */
+export const EXPIRES_ANNOTATION = "minicloud.io/expires-at";
+/** The owner's e-mail at creation, for people reading the cluster without the panel. */
+export const OWNER_EMAIL_ANNOTATION = "minicloud.io/owner-email";
+
+export type WorkloadKind = "ssh-pod" | "vm" | "nested-cluster";
+
+/** Selects everything minicloud manages in a cluster. */
+export const MANAGED_SELECTOR = `${MANAGED_BY}=${MANAGED_BY_VALUE}`;
+
+/** Labels of a team's namespace and its quota, limits and policies. */
+export function teamLabels(team: { orgId: string; teamId: string; assignmentId: string }): Record<string, string> {
+  return {
+    [MANAGED_BY]: MANAGED_BY_VALUE,
+    [ORG_LABEL]: team.orgId,
+    [TEAM_LABEL]: team.teamId,
+    [ASSIGNMENT_LABEL]: team.assignmentId,
+  };
+}
+
+/** Labels of every object belonging to one workload (Pod, Service, Secret, PVC, VM, …). */
+export function workloadLabels(workload: { teamId: string; ownerId: string; kind: WorkloadKind; workloadId: string }): Record<string, string> {
+  return {
+    [MANAGED_BY]: MANAGED_BY_VALUE,
+    [TEAM_LABEL]: workload.teamId,
+    [OWNER_LABEL]: workload.ownerId,
+    [KIND_LABEL]: workload.kind,
+    [WORKLOAD_LABEL]: workload.workloadId,
+  };
+}
+
+/** A label selector for one workload's objects. */
+export function workloadSelector(workloadId: string): string {
+  return `${MANAGED_SELECTOR},${WORKLOAD_LABEL}=${workloadId}`;
+}

@@ -1,0 +1,140 @@
+// Every Kubernetes call goes through `kube()`: it bounds the wait and turns what the
+// cluster answered (401/403/404/409/422/429/5xx, timeouts, unreachable, bad TLS) into the
+// panel's error vocabulary, with a message that names the cluster and what was attempted.
+import { ApiException } from "@kubernetes/client-node";
+import { AppError, ConflictError, ForbiddenError, NotFoundError, UnavailableError, ValidationError } from "@/lib/errors";
+
+/** Which cluster a call goes to, for messages. */
+export interface ClusterRef {
+  id: string;
+  name: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** The HTTP status Kubernetes answered with, when `error` (or what it wraps) came from the API. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof ApiException) return error.code;
+  if (error instanceof Error && error.cause !== undefined && error.cause !== error) return httpStatusOf(error.cause);
+  return undefined;
+}
+
+/** The `message` of a Kubernetes Status body, if there is one. */
+function statusMessage(error: ApiException<unknown>): string | undefined {
+  let body: unknown = error.body;
+  if (typeof body === "string") {
+    const text: string = body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return text.trim().slice(0, 300) || undefined;
+    }
+  }
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : undefined;
+}
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed",
+  ETIMEDOUT: "connection timed out",
+  EPIPE: "connection closed",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed and not trusted",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is not trusted",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate is not trusted",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its TLS certificate is not trusted",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the address",
+};
+
+/** The system error code (ECONNREFUSED, …) somewhere in `error`'s cause chain. */
+function networkCode(error: unknown, depth = 0): string | undefined {
+  if (!error || typeof error !== "object" || depth > 5) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code in NETWORK_REASONS) return code;
+  const errors = (error as { errors?: unknown }).errors; // AggregateError (happy eyeballs)
+  if (Array.isArray(errors)) for (const inner of errors) {
+    const found = networkCode(inner, depth + 1);
+    if (found) return found;
+  }
+  return networkCode((error as { cause?: unknown }).cause, depth + 1);
+}
+
+/** Maps a failed call to an AppError (the original stays as `cause`); AppErrors pass through. */
+export function toClusterError(cluster: ClusterRef, what: string, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const where = `cluster “${cluster.name}”`;
+  let mapped: AppError;
+  if (error instanceof ApiException) {
+    const detail = statusMessage(error);
+    const suffix = detail ? `: ${detail}` : ".";
+    switch (error.code) {
+      case 401:
+        mapped = new UnavailableError(`The ${where} rejected the panel's credentials while trying to ${what} (401)${suffix}`);
+        break;
+      case 403:
+        mapped = new ForbiddenError(`The ${where} does not allow the panel to ${what}${suffix}`);
+        break;
+      case 404:
+        mapped = new NotFoundError(`Could not ${what}: not found in ${where}${detail ? ` (${detail})` : ""}.`);
+        break;
+      case 409:
+        mapped = new ConflictError(`Could not ${what} in ${where}${suffix}`);
+        break;
+      case 400:
+      case 422:
+        mapped = new ValidationError(`The ${where} refused to ${what}${suffix}`);
+        break;
+      case 429:
+        mapped = new UnavailableError(`The ${where} is too busy to ${what} right now (429); try again shortly.`);
+        break;
+      default:
+        mapped = new UnavailableError(`The ${where} failed to ${what} (HTTP ${error.code})${suffix}`);
+    }
+  } else {
+    const code = networkCode(error);
+    mapped = code
+      ? new UnavailableError(`The ${where} is unreachable: ${NETWORK_REASONS[code]} (while trying to ${what}).`)
+      : new UnavailableError(`Could not ${what} in ${where}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  mapped.cause = error;
+  return mapped;
+}
+
+/**
+ * Runs one Kubernetes call for `what` (a verb phrase: "create pod web-1"), failing with an
+ * UnavailableError when the cluster does not answer within `timeoutMs`.
+ */
+export async function kube<T>(cluster: ClusterRef, what: string, call: () => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UnavailableError(`The cluster “${cluster.name}” did not answer within ${Math.round(timeoutMs / 1000)} s (while trying to ${what}).`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([call(), timeout]);
+  } catch (error) {
+    throw toClusterError(cluster, what, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Like `kube()`, but a 404 answers null (reads of things that may be gone). */
+export async function kubeOrNull<T>(cluster: ClusterRef, what: string, call: () => Promise<T>, options?: { timeoutMs?: number }): Promise<T | null> {
+  try {
+    return await kube(cluster, what, call, options);
+  } catch (error) {
+    if (httpStatusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** Deletes, treating "already gone" (404) as done. */
+export async function kubeDelete(cluster: ClusterRef, what: string, call: () => Promise<unknown>, options?: { timeoutMs?: number }): Promise<void> {
+  await kubeOrNull(cluster, what, call, options);
+}
