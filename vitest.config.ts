@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -8,6 +9,8 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 export default defineConfig({
   resolve: { alias: { "@": root } },
   test: {
+    // Services seal secrets with the key from the environment; tests get a fresh one per run.
+    env: { MINICLOUD_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
     projects: [
       {
         extends: true,

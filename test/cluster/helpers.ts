@@ -1,7 +1,14 @@
 // What cluster tests share: an admin client, a namespace of their own, and waiting by watching.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { CoreV1Api, KubeConfig, type KubernetesObject, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
-import { inject, test as base } from "vitest";
+import { afterAll, beforeAll, inject, test as base } from "vitest";
+import { sealSecret } from "@/lib/crypto/secret-box";
+import { createDatabase, type Database, type Db } from "@/lib/db/client";
+import { migrateDatabase } from "@/lib/db/migrate";
+import { clusters } from "@/lib/db/schema";
+import { getEnv } from "@/lib/env";
+import { kubeconfigSealContext } from "@/lib/kube/clients";
 import { waitForObjects, type WaitOptions, type WatchTarget } from "../../dev/cluster/watch";
 
 export type { WatchTarget, WaitOptions };
@@ -90,3 +97,33 @@ export const test = base
     });
     return name;
   });
+
+/**
+ * A migrated in-memory PGlite database for the enclosing describe block (cluster tests run
+ * on one engine; the integration suite covers PostgreSQL). Call the getter inside tests.
+ */
+export function useDatabase(): () => Db {
+  let database: Database | undefined;
+  beforeAll(async () => {
+    database = await createDatabase({ memory: true });
+    await migrateDatabase(database.db);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  return () => {
+    if (!database) throw new Error("database not open yet");
+    return database.db;
+  };
+}
+
+/**
+ * Records the run's control plane as a registered host cluster, straight into the table
+ * (kubeconfig sealed as the panel stores it), for tests that are not about registration.
+ */
+export async function insertLocalCluster(db: Db, name = uniqueName("local"), settings: Record<string, unknown> = {}): Promise<typeof clusters.$inferSelect> {
+  const id = randomUUID();
+  const sealed = sealSecret(getEnv().encryptionKey, kubeconfigSealContext(id), readFileSync(clusterKubeconfigPath(), "utf8"));
+  const [row] = await db.insert(clusters).values({ id, name, slug: name, kind: "host", kubeconfigEncrypted: sealed, settings }).returning();
+  return row!;
+}
