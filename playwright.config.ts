@@ -20,6 +20,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  globalSetup: "./e2e/global-setup.ts",
   // The first-run journey needs a fresh panel, so it runs before every other spec.
   projects: [
     { name: "first-run", testMatch: "foundation.spec.ts" },
