@@ -38,6 +38,8 @@ export const clusterKindEnum = pgEnum("cluster_kind", ["host", "nested"]);
 export const workloadKindEnum = pgEnum("workload_kind", ["ssh-pod", "vm", "nested-cluster"]);
 /** How an audited action ended. */
 export const auditOutcomeEnum = pgEnum("audit_outcome", ["success", "denied", "error"]);
+/** How a terminal reaches its target: pod exec, ssh from the panel, a VM's serial console, or a laptop's ssh tunnel. */
+export const consoleModeEnum = pgEnum("console_mode", ["exec", "ssh", "serial", "tunnel"]);
 
 /** People who sign in: with a local password, through OIDC, or both. */
 export const users = pgTable(
@@ -73,6 +75,8 @@ export const organizations = pgTable(
     name: text("name").notNull(),
     // Fixed at creation: a stable identifier for URLs and Kubernetes names.
     slug: text("slug").notNull(),
+    // Terminal sessions of this org's teams are recorded (output only) for admins to replay.
+    recordTerminals: boolean("record_terminals").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -315,4 +319,74 @@ export const signInThrottle = pgTable("sign_in_throttle", {
   failures: integer("failures").notNull().default(0),
   lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
   blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+});
+
+/**
+ * One terminal session (browser exec/ssh/serial, or a laptop's ssh tunnel): who, what, when,
+ * how many bytes each way and how it ended. Written at start, completed at the end; a row
+ * with no end belongs to a live session (or to a replica that died — see `host_id`).
+ * Ids of the user, org, team and workload are plain values so the row outlives them.
+ */
+export const consoleSessions = pgTable(
+  "console_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").notNull(),
+    userLabel: text("user_label").notNull(),
+    orgId: uuid("org_id").notNull(),
+    teamId: uuid("team_id").notNull(),
+    workloadId: uuid("workload_id").notNull(),
+    // What the user saw as the target, e.g. `team/pod-name`, kept for when the workload is gone.
+    targetLabel: text("target_label").notNull(),
+    mode: consoleModeEnum("mode").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    endedAt: timestamp("ended_at", { withTimezone: true, precision: 3 }),
+    // Input: from the user to the target; output: from the target to the user.
+    bytesIn: bigint("bytes_in", { mode: "number" }).notNull().default(0),
+    bytesOut: bigint("bytes_out", { mode: "number" }).notNull().default(0),
+    endReason: text("end_reason"),
+    // The replica that holds the session (a terminal lives where its websocket landed).
+    hostId: text("host_id").notNull(),
+    recordingPath: text("recording_path"),
+    recordingBytes: bigint("recording_bytes", { mode: "number" }),
+  },
+  (t) => [
+    index("console_sessions_org_idx").on(t.orgId, t.startedAt.desc()),
+    index("console_sessions_user_idx").on(t.userId, t.startedAt.desc()),
+    index("console_sessions_live_idx").on(t.hostId).where(sql`${t.endedAt} is null`),
+  ],
+);
+
+/**
+ * Single-use tickets that let a browser open one terminal: bound to a user, a workload and a
+ * mode, valid for seconds. Only a SHA-256 hash of the ticket is stored.
+ */
+export const consoleTickets = pgTable(
+  "console_tickets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ticketHash: text("ticket_hash").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    workloadId: uuid("workload_id")
+      .notNull()
+      .references(() => workloads.id, { onDelete: "cascade" }),
+    mode: consoleModeEnum("mode").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("console_tickets_hash_key").on(t.ticketHash), index("console_tickets_expires_idx").on(t.expiresAt)],
+);
+
+/** The host key each workload's sshd showed the first time the panel connected (trust on first use). */
+export const sshHostKeys = pgTable("ssh_host_keys", {
+  workloadId: uuid("workload_id")
+    .primaryKey()
+    .references(() => workloads.id, { onDelete: "cascade" }),
+  // `SHA256:…` of the key blob, as OpenSSH prints it.
+  fingerprint: text("fingerprint").notNull(),
+  keyType: text("key_type").notNull(),
+  firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
 });
