@@ -1,0 +1,224 @@
+// One in-memory cache per cluster of the Pods minicloud manages (label
+// app.kubernetes.io/managed-by=minicloud, all namespaces), kept current by one list+watch
+// loop (lib/kube/reflector.ts) and indexed by workload and by team, so a team's pods list
+// reads memory instead of the API server and live status reaches browsers as it changes.
+// Built once per cluster and reused; the registry lives on globalThis so Next.js dev-mode
+// module reloads do not start a second watch per cluster.
+import type { V1Pod } from "@kubernetes/client-node";
+import type { Db } from "@/lib/db";
+import { UnavailableError } from "@/lib/errors";
+import { getClusterConnection, type ClusterConnection } from "@/lib/kube/clients";
+import { MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
+import { podListWatch } from "@/lib/kube/pod-list-watch";
+import { Reflector, type ChangeType, type ListWatch, type ReflectorOptions, type ReflectorStats, type StoreChange } from "@/lib/kube/reflector";
+import { toClusterError, type ClusterRef } from "@/lib/kube/transport";
+
+/** One change to a cached pod, as subscribers receive it. */
+export interface PodChange {
+  type: ChangeType;
+  pod: V1Pod;
+}
+
+export type PodChangeListener = (change: PodChange) => void;
+
+/** The watch cache of one cluster's minicloud pods. */
+export interface ClusterWatchCache {
+  readonly clusterId: string;
+  /** Resolves once the first list is in; rejects with an UnavailableError naming the cluster's problem after `timeoutMs` (default 10 s). */
+  ready(timeoutMs?: number): Promise<void>;
+  /** The current pod of each workload (by `minicloud.io/workload`), live view: do not modify. */
+  podsByWorkload(): ReadonlyMap<string, V1Pod>;
+  /** The current pod of one workload. */
+  podForWorkload(workloadId: string): V1Pod | undefined;
+  /** Every cached pod labelled with team `teamId`. */
+  podsOfTeam(teamId: string): V1Pod[];
+  /** Calls `listener` for every change after the first list (relists report only the diff); returns the unsubscribe. */
+  subscribe(listener: PodChangeListener): () => void;
+  stats(): ReflectorStats;
+  /** Stops the watch; the cache then keeps its last contents and reports nothing more. */
+  stop(): void;
+  readonly stopped: boolean;
+}
+
+/** Options for tests and tuning; production uses the defaults. */
+export interface WatchCacheOptions extends Pick<ReflectorOptions<V1Pod>, "backoff" | "minHealthyWatchMs" | "resetBackoffAfterMs"> {
+  log?: (line: string) => void;
+}
+
+const labelOf = (pod: V1Pod, label: string) => pod.metadata?.labels?.[label];
+const uidOf = (pod: V1Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+
+/**
+ * Which of a workload's pods is "the" pod: during a reset the old one is terminating while
+ * the new one starts, and the list should show the new one.
+ */
+function preferred(a: V1Pod, b: V1Pod): V1Pod {
+  const aDeleting = Boolean(a.metadata?.deletionTimestamp);
+  const bDeleting = Boolean(b.metadata?.deletionTimestamp);
+  if (aDeleting !== bDeleting) return aDeleting ? b : a;
+  const aCreated = a.metadata?.creationTimestamp ? new Date(a.metadata.creationTimestamp).getTime() : 0;
+  const bCreated = b.metadata?.creationTimestamp ? new Date(b.metadata.creationTimestamp).getTime() : 0;
+  return bCreated > aCreated ? b : a;
+}
+
+function addTo(index: Map<string, Set<string>>, key: string | undefined, uid: string): void {
+  if (!key) return;
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(uid);
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string | undefined, uid: string): void {
+  if (!key) return;
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(uid);
+  if (set.size === 0) index.delete(key);
+}
+
+/** A watch cache over `listWatch` (the real one, or a fake in tests); started at once. */
+export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1Pod>, options: WatchCacheOptions = {}): ClusterWatchCache {
+  const listeners = new Set<PodChangeListener>();
+  // Indexes hold uids; the objects live once, in the reflector's store.
+  const uidsByWorkload = new Map<string, Set<string>>();
+  const uidsByTeam = new Map<string, Set<string>>();
+  const byWorkload = new Map<string, V1Pod>();
+  let stopped = false;
+  let loggedError: string | undefined;
+
+  const refreshWorkload = (workloadId: string | undefined) => {
+    if (!workloadId) return;
+    const uids = uidsByWorkload.get(workloadId);
+    let best: V1Pod | undefined;
+    for (const uid of uids ?? []) {
+      const pod = reflector.get(uid);
+      if (pod) best = best ? preferred(best, pod) : pod;
+    }
+    if (best) byWorkload.set(workloadId, best);
+    else byWorkload.delete(workloadId);
+  };
+
+  const onChange = ({ type, object, previous, initial }: StoreChange<V1Pod>) => {
+    const uid = uidOf(object);
+    if (previous) {
+      removeFrom(uidsByWorkload, labelOf(previous, WORKLOAD_LABEL), uid);
+      removeFrom(uidsByTeam, labelOf(previous, TEAM_LABEL), uid);
+    }
+    if (type !== "DELETED") {
+      addTo(uidsByWorkload, labelOf(object, WORKLOAD_LABEL), uid);
+      addTo(uidsByTeam, labelOf(object, TEAM_LABEL), uid);
+    }
+    refreshWorkload(previous && labelOf(previous, WORKLOAD_LABEL));
+    refreshWorkload(labelOf(object, WORKLOAD_LABEL));
+    if (initial) return;
+    for (const listener of listeners) {
+      try {
+        listener({ type, pod: object });
+      } catch (error) {
+        console.error("[minicloud] pod change listener failed:", error);
+      }
+    }
+  };
+
+  const log = options.log ?? ((line: string) => console.warn(`[minicloud] ${line}`));
+  const reflector: Reflector<V1Pod> = new Reflector<V1Pod>({
+    listWatch,
+    onChange,
+    keyOf: uidOf,
+    backoff: options.backoff,
+    minHealthyWatchMs: options.minHealthyWatchMs,
+    resetBackoffAfterMs: options.resetBackoffAfterMs,
+    onError: (error) => {
+      // One line per distinct problem, not one per retry.
+      const message = toClusterError(cluster, "watch pods", error).message;
+      if (message !== loggedError) log(`watch cache: ${message}`);
+      loggedError = message;
+    },
+  });
+  reflector.start();
+
+  return {
+    clusterId: cluster.id,
+    async ready(timeoutMs = 10_000) {
+      if (reflector.hasSynced) return;
+      if (stopped) throw new UnavailableError(`The watch on cluster “${cluster.name}” was stopped.`);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+      try {
+        const result = await Promise.race([reflector.whenSynced(), timedOut]);
+        if (result !== "timeout" && reflector.hasSynced) return;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (reflector.lastError !== undefined) throw toClusterError(cluster, "list pods", reflector.lastError);
+      throw new UnavailableError(`The cluster “${cluster.name}” did not answer within ${Math.round(timeoutMs / 1000)} s (while trying to list pods).`);
+    },
+    podsByWorkload: () => byWorkload,
+    podForWorkload: (workloadId) => byWorkload.get(workloadId),
+    podsOfTeam(teamId) {
+      const pods: V1Pod[] = [];
+      for (const uid of uidsByTeam.get(teamId) ?? []) {
+        const pod = reflector.get(uid);
+        if (pod) pods.push(pod);
+      }
+      return pods;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stats: () => reflector.stats(),
+    stop() {
+      stopped = true;
+      listeners.clear();
+      reflector.stop();
+    },
+    get stopped() {
+      return stopped;
+    },
+  };
+}
+
+interface Entry {
+  connection: ClusterConnection;
+  cache: ClusterWatchCache;
+}
+
+const globalForWatch = globalThis as typeof globalThis & { __minicloudWatchCaches?: Map<string, Entry> };
+const registry = (globalForWatch.__minicloudWatchCaches ??= new Map<string, Entry>());
+
+/**
+ * The watch cache of cluster `clusterId`, started on first use and reused; rebuilt when the
+ * cluster's connection changes (new credentials). Call `ready()` before reading it.
+ */
+export async function watchCacheFor(db: Db, clusterId: string): Promise<ClusterWatchCache> {
+  const connection = await getClusterConnection(db, clusterId);
+  const existing = registry.get(clusterId);
+  if (existing && existing.connection === connection && !existing.cache.stopped) return existing.cache;
+  existing?.cache.stop();
+  const cache = createPodWatchCache(connection, podListWatch(connection, { labelSelector: MANAGED_SELECTOR }));
+  registry.set(clusterId, { connection, cache });
+  return cache;
+}
+
+/** The running cache of `clusterId`, if one was started (no database or network call). */
+export function runningWatchCache(clusterId: string): ClusterWatchCache | undefined {
+  const entry = registry.get(clusterId);
+  return entry && !entry.cache.stopped ? entry.cache : undefined;
+}
+
+/** The clusters that have a watch cache. */
+export function watchedClusterIds(): string[] {
+  return [...registry.keys()];
+}
+
+/** Stops and forgets the cache of `clusterId` (the cluster was removed). */
+export function stopWatchCache(clusterId: string): void {
+  registry.get(clusterId)?.cache.stop();
+  registry.delete(clusterId);
+}
+
+/** Stops every watch cache (shutdown, tests). */
+export function stopAllWatchCaches(): void {
+  for (const clusterId of [...registry.keys()]) stopWatchCache(clusterId);
+}
