@@ -7,6 +7,7 @@ import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
 import { createWebSocketGateway } from "@/lib/console/gateway";
 import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
+import { startTtlReaper } from "@/lib/pods/reaper";
 
 async function main() {
   const env = getEnv();
@@ -18,6 +19,8 @@ async function main() {
   process.env.NEXTAUTH_URL ??= env.publicUrl;
 
   const db = await getDb(); // applies migrations before the first request
+  // Deletes SSH pods whose time-to-live ended (one replica at a time, under an advisory lock).
+  const ttlReaper = startTtlReaper({ db, intervalMs: 60_000 });
   const app = next({ dev, hostname: env.host, port: env.port });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -46,6 +49,7 @@ async function main() {
   });
 
   const shutdown = () => {
+    void ttlReaper.stop();
     gateway.close();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
