@@ -1,0 +1,419 @@
+// Host clusters: registration (check first, then store the kubeconfig sealed), re-checks,
+// settings, and disconnecting. Credentials never leave this module except as a client
+// config: listings and pages get names, addresses and the last check, never kubeconfigs.
+//
+// Registration policy: a cluster that cannot be reached, or that refuses the credentials,
+// is refused with the reason and nothing is stored (there is nothing useful to keep). A
+// reachable cluster whose credentials lack permissions is stored, with the check listing
+// what is missing in plain words — the admin can fix RBAC in the cluster and re-check,
+// the way cluster managers such as Rancher keep a registered cluster with its conditions.
+import { randomUUID } from "node:crypto";
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { asc, count, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { auditSuccess, type Actor } from "@/lib/audit/service";
+import { syncClusterTeamAccess } from "@/lib/clusters/assignments";
+import { missingAccess, probeCluster, readStoredCheck, unreachableCheck, type ClusterCheck } from "@/lib/clusters/probe";
+import { REQUIRED_ACCESS } from "@/lib/clusters/required-access";
+import { clusterSettingsSchema, readClusterSettings, type ClusterSettings } from "@/lib/clusters/settings";
+import { sealSecret } from "@/lib/crypto/secret-box";
+import type { Db } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { isUuid } from "@/lib/db/ids";
+import { clusterAssignments, clusters, teams, workloads } from "@/lib/db/schema";
+import { getEnv } from "@/lib/env";
+import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from "@/lib/errors";
+import { buildConnection, forgetClusterConnection, getClusterConnection, kubeconfigSealContext, type ClusterConnection } from "@/lib/kube/clients";
+import { extractKubeconfigContext, kubeConfigFromStored } from "@/lib/kube/kubeconfig";
+import { MANAGED_SELECTOR } from "@/lib/kube/labels";
+import { httpStatusOf, kube, kubeDelete, type ClusterRef } from "@/lib/kube/transport";
+import { nameSchema, slugify } from "@/lib/names";
+import { listNames } from "@/lib/orgs/service";
+import { parseInput } from "@/lib/parse-input";
+
+export type { ClusterCheck } from "@/lib/clusters/probe";
+
+/** Where a cluster's credentials come from. */
+export const clusterSourceSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({
+      kind: z.literal("kubeconfig"),
+      kubeconfig: z.string({ error: "Paste or upload a kubeconfig." }),
+      context: z.string().trim().optional(),
+    }),
+    z.object({ kind: z.literal("in-cluster") }),
+  ],
+  { error: "Choose a kubeconfig or this cluster." },
+);
+
+/** Register a host cluster. */
+export const registerClusterInputSchema = z.object({ name: nameSchema, source: clusterSourceSchema });
+export type RegisterClusterInput = z.input<typeof registerClusterInputSchema>;
+
+const clusterIdSchema = z.uuid({ error: "No such cluster." });
+/** Re-check a cluster's connection and permissions. */
+export const recheckClusterInputSchema = z.object({ clusterId: clusterIdSchema });
+/** Replace a cluster's settings (the stored shape; the form's text areas parse into it). */
+export const updateClusterSettingsInputSchema = z.object({ clusterId: clusterIdSchema, settings: clusterSettingsSchema });
+export type UpdateClusterSettingsInput = z.input<typeof updateClusterSettingsInputSchema>;
+/** Disconnect a cluster: typed name; optionally delete what minicloud made in it. */
+export const disconnectClusterInputSchema = z.object({
+  clusterId: clusterIdSchema,
+  confirmName: z.string({ error: "Type the cluster's name to confirm." }),
+  deleteObjects: z.boolean().default(false),
+});
+export type DisconnectClusterInput = z.input<typeof disconnectClusterInputSchema>;
+
+/** A registered cluster as admins see it: no credentials. */
+export interface ClusterSummary extends ClusterRef {
+  slug: string;
+  kind: "host" | "nested";
+  inCluster: boolean;
+  /** The API server address (null when it cannot be read). */
+  server: string | null;
+  check: ClusterCheck | null;
+  checkedAt: Date | null;
+  settings: ClusterSettings;
+  assignmentCount: number;
+  createdAt: Date;
+}
+
+/** A cluster as org admins see it when assigning: its name and whether it is healthy. */
+export interface AssignableCluster extends ClusterRef {
+  reachable: boolean | null;
+  nodes: { ready: number; total: number } | null;
+}
+
+type ClusterRow = typeof clusters.$inferSelect;
+
+function nameTaken(): ConflictError {
+  return new ConflictError("That name is taken.", { name: "A cluster with this name is already registered." });
+}
+
+function serverOf(row: ClusterRow): string | null {
+  if (row.inCluster) return "in-cluster (the panel's service account)";
+  try {
+    return buildConnection(row).kc.getCurrentCluster()?.server ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function toSummary(row: ClusterRow, assignmentCount: number): ClusterSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    kind: row.kind,
+    inCluster: row.inCluster,
+    server: serverOf(row),
+    check: readStoredCheck(row.lastCheck),
+    checkedAt: row.checkedAt,
+    settings: readClusterSettings(row),
+    assignmentCount,
+    createdAt: row.createdAt,
+  };
+}
+
+// The client config a registration would use; input problems become field messages.
+function credentialsOf(name: string, source: z.output<typeof clusterSourceSchema>): { kc: KubeConfig; stored: string | null } {
+  if (source.kind === "in-cluster") {
+    try {
+      return { kc: buildConnection({ id: "new", name, inCluster: true, kubeconfigEncrypted: null, settings: {} }).kc, stored: null };
+    } catch (error) {
+      const message = error instanceof AppError ? "The panel is not running inside a cluster, so “this cluster” is not available; paste a kubeconfig instead." : String(error);
+      throw new ValidationError(message, { source: message });
+    }
+  }
+  const { kubeconfig } = extractKubeconfigContext(source.kubeconfig, source.context || undefined);
+  return { kc: kubeConfigFromStored(kubeconfig), stored: kubeconfig };
+}
+
+/**
+ * Registers a host cluster: parses the credentials (field messages on bad input), checks the
+ * cluster, then stores it with the kubeconfig sealed and the check. Refused, storing nothing,
+ * when the cluster cannot be reached or rejects the credentials.
+ */
+export async function registerCluster(db: Db, actor: Actor, input: RegisterClusterInput): Promise<{ cluster: ClusterSummary; check: ClusterCheck }> {
+  const { name, source } = parseInput(registerClusterInputSchema, input);
+  const slug = slugify(name);
+  const [clash] = await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.slug, slug));
+  if (clash) throw nameTaken();
+  const { kc, stored } = credentialsOf(name, source);
+  const id = randomUUID();
+
+  let check: ClusterCheck;
+  try {
+    check = await probeCluster({ id, name }, kc, { impersonation: false });
+  } catch (error) {
+    if (error instanceof AppError) throw new UnavailableError(`Not registered: ${error.message}`);
+    throw error;
+  }
+
+  try {
+    const row = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(clusters)
+        .values({
+          id,
+          name,
+          slug,
+          kind: "host",
+          inCluster: source.kind === "in-cluster",
+          kubeconfigEncrypted: stored === null ? null : sealSecret(getEnv().encryptionKey, kubeconfigSealContext(id), stored),
+          lastCheck: check as unknown as Record<string, unknown>,
+          checkedAt: new Date(check.checkedAt),
+        })
+        .returning();
+      await auditSuccess(tx, actor, {
+        action: "cluster.register",
+        targetType: "cluster",
+        targetId: id,
+        targetLabel: name,
+        detail: {
+          source: source.kind,
+          server: kc.getCurrentCluster()?.server ?? null,
+          version: check.version,
+          nodes: check.nodes,
+          missing: check.missing.map((m) => m.what),
+        },
+      });
+      return row!;
+    });
+    return { cluster: toSummary(row, 0), check };
+  } catch (error) {
+    if (isUniqueViolation(error, "clusters_slug_key")) throw nameTaken();
+    throw error;
+  }
+}
+
+/** Every registered cluster, by name (for platform admins). */
+export async function listClusters(db: Db): Promise<ClusterSummary[]> {
+  const rows = await db.select().from(clusters).orderBy(asc(clusters.name));
+  const counts = await db.select({ clusterId: clusterAssignments.clusterId, n: count() }).from(clusterAssignments).groupBy(clusterAssignments.clusterId);
+  const byCluster = new Map(counts.map((c) => [c.clusterId, c.n]));
+  return rows.map((row) => toSummary(row, byCluster.get(row.id) ?? 0));
+}
+
+/** One cluster (no credentials), or null. */
+export async function getCluster(db: Db, clusterId: string): Promise<ClusterSummary | null> {
+  if (!isUuid(clusterId)) return null;
+  const [row] = await db.select().from(clusters).where(eq(clusters.id, clusterId));
+  if (!row) return null;
+  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(clusterAssignments).where(eq(clusterAssignments.clusterId, clusterId));
+  return toSummary(row, n);
+}
+
+/** The clusters an org admin may assign to teams: names and health only. */
+export async function listAssignableClusters(db: Db): Promise<AssignableCluster[]> {
+  const rows = await db.select({ id: clusters.id, name: clusters.name, lastCheck: clusters.lastCheck }).from(clusters).orderBy(asc(clusters.name));
+  return rows.map((row) => {
+    const check = readStoredCheck(row.lastCheck);
+    return { id: row.id, name: row.name, reachable: check?.reachable ?? null, nodes: check?.nodes ?? null };
+  });
+}
+
+async function loadRow(db: Db, clusterId: string): Promise<ClusterRow> {
+  const [row] = isUuid(clusterId) ? await db.select().from(clusters).where(eq(clusters.id, clusterId)) : [];
+  if (!row) throw new NotFoundError("No such cluster.");
+  return row;
+}
+
+/** Checks a registered cluster again and stores the result (an unreachable cluster is stored as such). */
+export async function recheckCluster(db: Db, actor: Actor, input: { clusterId: string }): Promise<ClusterCheck> {
+  const { clusterId } = parseInput(recheckClusterInputSchema, input);
+  const row = await loadRow(db, clusterId);
+  let check: ClusterCheck;
+  try {
+    const connection = await getClusterConnection(db, clusterId);
+    check = await probeCluster(connection, connection.kc, { impersonation: connection.impersonation });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    check = unreachableCheck(error.message);
+  }
+  await db.transaction(async (tx) => {
+    await tx
+      .update(clusters)
+      .set({ lastCheck: check as unknown as Record<string, unknown>, checkedAt: new Date(check.checkedAt) })
+      .where(eq(clusters.id, clusterId));
+    await auditSuccess(tx, actor, {
+      action: "cluster.check",
+      targetType: "cluster",
+      targetId: clusterId,
+      targetLabel: row.name,
+      detail: { reachable: check.reachable, version: check.version, missing: check.missing.map((m) => m.what), ...(check.error && { error: check.error }) },
+    });
+  });
+  return check;
+}
+
+/**
+ * Replaces a cluster's settings. Turning impersonation on first checks that the panel may
+ * impersonate and creates each team's Role and RoleBinding, so team requests never run as
+ * an identity with no rights; turning it off removes them after the setting is saved.
+ */
+export async function updateClusterSettings(db: Db, actor: Actor, input: UpdateClusterSettingsInput): Promise<ClusterSettings> {
+  const { clusterId, settings } = parseInput(updateClusterSettingsInputSchema, input);
+  const row = await loadRow(db, clusterId);
+  const before = readClusterSettings(row);
+  const turningOn = settings.impersonation && !before.impersonation;
+  const turningOff = !settings.impersonation && before.impersonation;
+  if (turningOn) {
+    const connection = await getClusterConnection(db, clusterId);
+    const missing = await missingAccess(connection, connection.kc, REQUIRED_ACCESS.filter((entry) => entry.when === "impersonation"));
+    if (missing.length > 0) {
+      const message = `The panel may not ${missing.map((m) => m.what).join(" or ")} in this cluster; grant it (see deploy/rbac.yaml) before turning impersonation on.`;
+      throw new ValidationError(message, { impersonation: message });
+    }
+    await syncClusterTeamAccess(db, clusterId, true);
+  }
+  await db.transaction(async (tx) => {
+    await tx
+      .update(clusters)
+      .set({ settings: settings as unknown as Record<string, unknown> })
+      .where(eq(clusters.id, clusterId));
+    await auditSuccess(tx, actor, {
+      action: "cluster.settings",
+      targetType: "cluster",
+      targetId: clusterId,
+      targetLabel: row.name,
+      detail: { from: before, to: settings },
+    });
+  });
+  forgetClusterConnection(clusterId);
+  if (turningOff) await syncClusterTeamAccess(db, clusterId, false);
+  return settings;
+}
+
+/** One kind of object minicloud made in a cluster, with where each one is. */
+export interface ManagedObjectGroup {
+  kind: string;
+  apiVersion: string;
+  items: { namespace: string | null; name: string }[];
+}
+
+/** What carries minicloud's label in a cluster: namespaces first, then other kinds. */
+export interface ManagedObjects {
+  namespaces: string[];
+  groups: ManagedObjectGroup[];
+}
+
+const MANAGED_KINDS = [
+  { kind: "Pod", apiVersion: "v1", list: (core: CoreV1Api) => core.listPodForAllNamespaces({ labelSelector: MANAGED_SELECTOR }) },
+  { kind: "Service", apiVersion: "v1", list: (core: CoreV1Api) => core.listServiceForAllNamespaces({ labelSelector: MANAGED_SELECTOR }) },
+  { kind: "Secret", apiVersion: "v1", list: (core: CoreV1Api) => core.listSecretForAllNamespaces({ labelSelector: MANAGED_SELECTOR }) },
+  {
+    kind: "PersistentVolumeClaim",
+    apiVersion: "v1",
+    list: (core: CoreV1Api) => core.listPersistentVolumeClaimForAllNamespaces({ labelSelector: MANAGED_SELECTOR }),
+  },
+] as const;
+
+const MANAGED_CUSTOM_KINDS = [
+  { kind: "VirtualMachine", apiVersion: "kubevirt.io/v1", group: "kubevirt.io", version: "v1", plural: "virtualmachines" },
+  { kind: "DataVolume", apiVersion: "cdi.kubevirt.io/v1beta1", group: "cdi.kubevirt.io", version: "v1beta1", plural: "datavolumes" },
+] as const;
+
+async function managedObjectsOf(connection: ClusterConnection): Promise<ManagedObjects> {
+  const core = connection.kc.makeApiClient(CoreV1Api);
+  const custom = connection.kc.makeApiClient(CustomObjectsApi);
+  const namespaces = await kube(connection, "list minicloud namespaces", () => core.listNamespace({ labelSelector: MANAGED_SELECTOR }));
+  const item = (o: KubernetesObject) => ({ namespace: o.metadata?.namespace ?? null, name: o.metadata?.name ?? "" });
+  const groups: ManagedObjectGroup[] = [];
+  for (const spec of MANAGED_KINDS) {
+    const list = await kube(connection, `list minicloud ${spec.kind} objects`, (): Promise<{ items: KubernetesObject[] }> => spec.list(core));
+    groups.push({ kind: spec.kind, apiVersion: spec.apiVersion, items: list.items.map(item) });
+  }
+  for (const spec of MANAGED_CUSTOM_KINDS) {
+    try {
+      const list = (await kube(connection, `list minicloud ${spec.kind} objects`, () =>
+        custom.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural, labelSelector: MANAGED_SELECTOR }),
+      )) as { items: KubernetesObject[] };
+      groups.push({ kind: spec.kind, apiVersion: spec.apiVersion, items: list.items.map(item) });
+    } catch (error) {
+      if (httpStatusOf(error) !== 404) throw error; // 404: that API is not installed
+    }
+  }
+  return { namespaces: namespaces.items.map((n) => n.metadata?.name ?? "").sort(), groups: groups.filter((g) => g.items.length > 0) };
+}
+
+/** Lists what minicloud made in a cluster (labelled `app.kubernetes.io/managed-by=minicloud`), grouped by kind. */
+export async function listManagedObjects(db: Db, clusterId: string): Promise<ManagedObjects> {
+  await loadRow(db, clusterId);
+  return managedObjectsOf(await getClusterConnection(db, clusterId));
+}
+
+/**
+ * Removes a cluster from the panel: its assignments and the cluster row. Objects in the
+ * cluster are left alone unless `deleteObjects`, which deletes minicloud's namespaces (and
+ * so their contents) and any other minicloud-labelled objects, and the cluster's workload
+ * rows. Without `deleteObjects`, a cluster that still has workload rows is refused, since
+ * those rows stand for things running there.
+ */
+export async function disconnectCluster(db: Db, actor: Actor, input: DisconnectClusterInput): Promise<{ deleted: ManagedObjects | null }> {
+  const { clusterId, confirmName, deleteObjects } = parseInput(disconnectClusterInputSchema, input);
+  const row = await loadRow(db, clusterId);
+  if (confirmName.trim() !== row.name) {
+    throw new ValidationError("Type the cluster's name exactly to confirm.", { confirmName: `Type “${row.name}” to confirm.` });
+  }
+  const nested = await db.select({ name: clusters.name }).from(clusters).where(eq(clusters.parentClusterId, clusterId));
+  if (nested.length > 0) throw new ConflictError(`Delete the nested clusters running in it first: ${listNames(nested.map((n) => n.name))}.`);
+  const remaining = await db
+    .select({ kind: workloads.kind, name: workloads.name })
+    .from(workloads)
+    .where(eq(workloads.clusterId, clusterId))
+    .orderBy(asc(workloads.kind), asc(workloads.name));
+  if (remaining.length > 0 && !deleteObjects) {
+    throw new ConflictError(
+      `Workloads still run in this cluster: ${listNames(remaining.map((w) => `${w.kind} ${w.name}`))}. Delete them first, or tick “delete minicloud objects”.`,
+      { deleteObjects: "Workloads remain; tick this to delete them with the cluster." },
+    );
+  }
+
+  let deleted: ManagedObjects | null = null;
+  if (deleteObjects) {
+    const connection = await getClusterConnection(db, clusterId);
+    deleted = await managedObjectsOf(connection);
+    const objects = KubernetesObjectApi.makeApiClient(connection.kc);
+    const core = connection.kc.makeApiClient(CoreV1Api);
+    const gone = new Set(deleted.namespaces);
+    for (const namespace of deleted.namespaces) {
+      await kubeDelete(connection, `delete namespace ${namespace}`, () => core.deleteNamespace({ name: namespace }));
+    }
+    // Objects outside our namespaces go one by one; those inside go with their namespace.
+    for (const group of deleted.groups) {
+      for (const { namespace, name } of group.items) {
+        if (namespace && gone.has(namespace)) continue;
+        const header = { apiVersion: group.apiVersion, kind: group.kind, metadata: { name, ...(namespace && { namespace }) } };
+        await kubeDelete(connection, `delete ${group.kind} ${namespace ? `${namespace}/` : ""}${name}`, () => objects.delete(header));
+      }
+    }
+  }
+
+  await db.transaction(async (tx) => {
+    const assignments = await tx
+      .delete(clusterAssignments)
+      .where(eq(clusterAssignments.clusterId, clusterId))
+      .returning({ namespace: clusterAssignments.namespace, teamId: clusterAssignments.teamId });
+    const removed = deleteObjects ? await tx.delete(workloads).where(eq(workloads.clusterId, clusterId)).returning({ id: workloads.id }) : [];
+    await tx.delete(clusters).where(eq(clusters.id, clusterId));
+    const teamIds = assignments.map((a) => a.teamId);
+    const teamNames = teamIds.length ? (await tx.select({ name: teams.name }).from(teams).where(inArray(teams.id, teamIds))).map((t) => t.name) : [];
+    await auditSuccess(tx, actor, {
+      action: "cluster.disconnect",
+      targetType: "cluster",
+      targetId: clusterId,
+      targetLabel: row.name,
+      detail: {
+        deleteObjects,
+        assignmentsRemoved: teamNames,
+        workloadsRemoved: removed.length,
+        ...(deleted && { namespacesDeleted: deleted.namespaces, objectsDeleted: deleted.groups.map((g) => `${g.items.length} ${g.kind}`) }),
+      },
+    });
+  });
+  forgetClusterConnection(clusterId);
+  return { deleted };
+}
+

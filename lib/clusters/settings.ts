@@ -1,0 +1,195 @@
+// A cluster's admin-edited settings: where team workloads are placed (node selector,
+// tolerations), which storage class their volumes use, which images users may pick, and
+// whether team requests impersonate a team group. Stored as the `clusters.settings` jsonb;
+// every reader goes through `readClusterSettings`, so defaults live here only.
+import { z } from "zod";
+
+/** The image of the panel's own SSH pod (built from images/ssh-pod/Dockerfile). */
+export const DEFAULT_SSH_IMAGE = "minicloud/ssh-pod:latest";
+
+/** The catalog a cluster offers until an admin edits it. */
+export const DEFAULT_IMAGE_CATALOG: readonly CatalogImage[] = [{ label: "minicloud SSH (Debian)", image: DEFAULT_SSH_IMAGE }];
+
+/** One image users can choose for a workload. */
+export interface CatalogImage {
+  label: string;
+  image: string;
+}
+
+/** A toleration added to every team workload, in Kubernetes' own shape. */
+export interface Toleration {
+  key: string;
+  operator: "Equal" | "Exists";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** A cluster's settings with every default filled in. */
+export interface ClusterSettings {
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+  storageClass: string | null;
+  imageCatalog: CatalogImage[];
+  impersonation: boolean;
+}
+
+const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+// A label key: optional DNS-subdomain prefix and a name of up to 63 characters.
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const STORAGE_CLASS = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+// An image reference as Kubernetes accepts it: no whitespace, no scheme.
+const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]{0,254}$/;
+
+const tolerationSchema = z.object({
+  key: z.string().regex(LABEL_KEY),
+  operator: z.enum(["Equal", "Exists"]),
+  value: z.string().regex(LABEL_VALUE).optional(),
+  effect: z.enum(EFFECTS).optional(),
+});
+const catalogImageSchema = z.object({ label: z.string().trim().min(1).max(80), image: z.string().regex(IMAGE_REF) });
+
+/** The stored shape of `clusters.settings` (what services write). */
+export const clusterSettingsSchema = z.object({
+  nodeSelector: z.record(z.string().regex(LABEL_KEY), z.string().regex(LABEL_VALUE)).default({}),
+  tolerations: z.array(tolerationSchema).max(20).default([]),
+  storageClass: z.string().regex(STORAGE_CLASS).nullable().default(null),
+  imageCatalog: z.array(catalogImageSchema).min(1).max(50).default(() => DEFAULT_IMAGE_CATALOG.map((i) => ({ ...i }))),
+  impersonation: z.boolean().default(false),
+});
+
+/**
+ * The settings of a cluster row, defaults filled in. A stored field that no longer parses
+ * falls back to its default alone, so one bad value never hides the others.
+ */
+export function readClusterSettings(row: { settings: Record<string, unknown> | null | undefined }): ClusterSettings {
+  const stored = row.settings ?? {};
+  const whole = clusterSettingsSchema.safeParse(stored);
+  if (whole.success) return whole.data;
+  const defaults = clusterSettingsSchema.parse({});
+  const out: Record<string, unknown> = { ...defaults };
+  for (const key of Object.keys(clusterSettingsSchema.shape) as (keyof ClusterSettings)[]) {
+    const field = clusterSettingsSchema.shape[key].safeParse(stored[key]);
+    if (field.success) out[key] = field.data;
+  }
+  return out as unknown as ClusterSettings;
+}
+
+// ---- The settings form: text areas that become the stored shape -------------------------
+
+function lines(text: string): { line: string; number: number }[] {
+  return text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line: line.trim(), number: i + 1 }))
+    .filter(({ line }) => line !== "" && !line.startsWith("#"));
+}
+
+/** Parses `key=value` lines into a node selector; throws a message naming the bad line. */
+export function parseNodeSelector(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { line, number } of lines(text)) {
+    const eq = line.indexOf("=");
+    if (eq <= 0) throw new Error(`Line ${number}: write key=value.`);
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (!LABEL_KEY.test(key)) throw new Error(`Line ${number}: “${key}” is not a valid label key.`);
+    if (!LABEL_VALUE.test(value)) throw new Error(`Line ${number}: “${value}” is not a valid label value.`);
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Parses toleration lines: `key=value:Effect` (Equal), `key:Effect` or `key` (Exists),
+ * the effect being NoSchedule, PreferNoSchedule or NoExecute (omitted: any effect).
+ */
+export function parseTolerations(text: string): Toleration[] {
+  const out: Toleration[] = [];
+  for (const { line, number } of lines(text)) {
+    let rest = line;
+    let effect: Toleration["effect"];
+    const colon = rest.lastIndexOf(":");
+    if (colon >= 0) {
+      const candidate = rest.slice(colon + 1).trim();
+      if (!(EFFECTS as readonly string[]).includes(candidate)) {
+        throw new Error(`Line ${number}: the effect must be NoSchedule, PreferNoSchedule or NoExecute.`);
+      }
+      effect = candidate as Toleration["effect"];
+      rest = rest.slice(0, colon).trim();
+    }
+    const eq = rest.indexOf("=");
+    const key = (eq >= 0 ? rest.slice(0, eq) : rest).trim();
+    const value = eq >= 0 ? rest.slice(eq + 1).trim() : undefined;
+    if (!LABEL_KEY.test(key)) throw new Error(`Line ${number}: “${key}” is not a valid taint key.`);
+    if (value !== undefined && !LABEL_VALUE.test(value)) throw new Error(`Line ${number}: “${value}” is not a valid taint value.`);
+    out.push({ key, operator: value === undefined ? "Exists" : "Equal", ...(value !== undefined && { value }), ...(effect && { effect }) });
+  }
+  if (out.length > 20) throw new Error("At most 20 tolerations.");
+  return out;
+}
+
+/** Parses `Label = image` lines (the image alone is its own label). */
+export function parseImageCatalog(text: string): CatalogImage[] {
+  const out: CatalogImage[] = [];
+  for (const { line, number } of lines(text)) {
+    const eq = line.lastIndexOf("=");
+    const label = (eq >= 0 ? line.slice(0, eq) : line).trim();
+    const image = (eq >= 0 ? line.slice(eq + 1) : line).trim();
+    if (!IMAGE_REF.test(image)) throw new Error(`Line ${number}: “${image}” is not an image reference.`);
+    if (!label || label.length > 80) throw new Error(`Line ${number}: give the image a label of at most 80 characters.`);
+    out.push({ label, image });
+  }
+  if (out.length === 0) throw new Error("List at least one image.");
+  if (out.length > 50) throw new Error("At most 50 images.");
+  return out;
+}
+
+/** The settings as the form's text areas show them. */
+export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog", string> & { impersonation: boolean } {
+  return {
+    nodeSelector: Object.entries(settings.nodeSelector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
+    tolerations: settings.tolerations
+      .map((t) => `${t.key}${t.operator === "Equal" ? `=${t.value ?? ""}` : ""}${t.effect ? `:${t.effect}` : ""}`)
+      .join("\n"),
+    storageClass: settings.storageClass ?? "",
+    imageCatalog: settings.imageCatalog.map((i) => `${i.label} = ${i.image}`).join("\n"),
+    impersonation: settings.impersonation,
+  };
+}
+
+function textField<T>(parse: (text: string) => T) {
+  return z
+    .string()
+    .max(20_000, "Too long.")
+    .default("")
+    .transform((text, ctx) => {
+      try {
+        return parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+}
+
+const checkbox = z
+  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
+  .optional()
+  .transform((v) => v === true || v === "on" || v === "true");
+
+/** The settings form (text areas, a checkbox) → the stored shape. */
+export const clusterSettingsFormSchema = z.object({
+  nodeSelector: textField(parseNodeSelector),
+  tolerations: textField(parseTolerations),
+  storageClass: z
+    .string()
+    .trim()
+    .default("")
+    .refine((v) => v === "" || STORAGE_CLASS.test(v), "Not a valid storage class name.")
+    .transform((v) => (v === "" ? null : v)),
+  imageCatalog: textField(parseImageCatalog),
+  impersonation: checkbox,
+});
+export type ClusterSettingsForm = z.input<typeof clusterSettingsFormSchema>;
