@@ -11,6 +11,7 @@ import { readFrontProxyCa } from "./front-proxy-ca";
 import { installStandinCrds } from "./install-crds";
 import { connect } from "./kube";
 import { SerialConsoles } from "./serial-console";
+import { startStorageProvisioner } from "./storage-provisioner";
 import { createServingCertificate } from "./tls";
 import type { RunningStandins, StandinContext } from "./types";
 import { UploadTokenSigner } from "./upload-token";
@@ -40,6 +41,8 @@ export async function startStandins(ctx: StandinContext): Promise<RunningStandin
     stops.push(() => vms.stop());
     const dataVolumes = await startDataVolumeLifecycle(kube, log);
     stops.push(() => dataVolumes.stop());
+    const storage = await startStorageProvisioner(kube, join(root, "volumes"), log);
+    stops.push(() => storage.stop());
 
     const consoles = new SerialConsoles(kube, join(root, "console"), log);
     stops.push(() => consoles.stop());
