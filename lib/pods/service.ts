@@ -169,3 +169,13 @@ export async function removeSshPod(db: Db, row: SshPodRow, audit: { actorId: str
     await recordAuditEvent(tx, { actorId: audit.actorId, actorLabel: audit.actorLabel, action: "pod.delete", ...target, outcome: "success", detail: audit.detail });
   });
 }
+
+/** Refuses a delete whose typed confirmation is not the pod's name (as shown, or its Kubernetes name). */
+export async function confirmSshPodName(db: Db, teamId: string, workloadId: string, typed: string): Promise<void> {
+  const row = await requireSshPodRow(db, teamId, workloadId);
+  const value = typed.trim();
+  if (value !== row.spec.displayName && value !== row.name) {
+    const message = "Type the pod's name exactly to confirm.";
+    throw new ValidationError(message, { confirmName: message });
+  }
+}

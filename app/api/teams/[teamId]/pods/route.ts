@@ -1,0 +1,9 @@
+// GET /api/teams/<team>/pods[?mine=1]: the team's SSH pods (session cookie or personal token).
+import { getDb } from "@/lib/db";
+import { listTeamPodsResponse } from "@/lib/pods/api";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request, { params }: { params: Promise<{ teamId: string }> }): Promise<Response> {
+  return listTeamPodsResponse(request, (await params).teamId, await getDb());
+}
