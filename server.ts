@@ -1,10 +1,12 @@
 // The one minicloud process: Next.js pages, server actions and route handlers, plus the
 // websocket gateway on /ws/* — all on one port.
 import { createServer } from "node:http";
+import path from "node:path";
 import next from "next";
 import { stampClientIp } from "@/lib/auth/client-ip";
 import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
 import { createWebSocketGateway } from "@/lib/console/gateway";
+import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
 import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
 import { startTtlReaper } from "@/lib/pods/reaper";
@@ -30,7 +32,13 @@ async function main() {
     secret: env.secret,
     allowedOrigins: allowedOriginsFor(env.publicUrl),
     secureCookie: env.publicUrl.startsWith("https://"),
-    routes: {},
+    routes: terminalRoutes({
+      db,
+      idleTimeoutMs: env.terminalIdleMinutes * 60_000,
+      recordingsDir: path.join(env.dataDir, "recordings"),
+      ...terminalServiceDefaults(),
+      log: (line) => console.log(`[minicloud] ${line}`),
+    }),
     log: (line) => console.log(`[minicloud] ${line}`),
   });
 

@@ -47,6 +47,13 @@ const envSchema = z
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
     OIDC_DISPLAY_NAME: z.string().trim().min(1).default("Single sign-on"),
+    /** Terminal sessions with no input for this many minutes are closed. */
+    MINICLOUD_TERMINAL_IDLE_MINUTES: z.coerce
+      .number()
+      .int("MINICLOUD_TERMINAL_IDLE_MINUTES must be a whole number of minutes")
+      .min(1, "MINICLOUD_TERMINAL_IDLE_MINUTES must be at least 1")
+      .max(24 * 60, "MINICLOUD_TERMINAL_IDLE_MINUTES must be at most 1440 (a day)")
+      .default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.MINICLOUD_ENCRYPTION_KEY) {
@@ -81,6 +88,7 @@ export interface Env {
   sessionMaxAgeSeconds: number;
   trustProxy: boolean;
   oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string } | null;
+  terminalIdleMinutes: number;
 }
 
 /** Thrown for an invalid environment; its message lists every bad variable. */
@@ -120,6 +128,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
             displayName: e.OIDC_DISPLAY_NAME,
           }
         : null,
+    terminalIdleMinutes: e.MINICLOUD_TERMINAL_IDLE_MINUTES,
   };
 }
 

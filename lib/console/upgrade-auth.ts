@@ -1,8 +1,11 @@
 // Who may open a websocket on /ws/*: a request from an allowed Origin carrying a valid,
 // current session. Browsers send cookies on cross-site websocket handshakes, so the Origin
 // check is what stops another site from opening a terminal with the user's session.
+// CLI endpoints (the laptop ssh tunnel) instead take a personal API token in the
+// Authorization header, which no browser page can attach to a websocket.
 import type { IncomingMessage } from "node:http";
 import { getToken } from "next-auth/jwt";
+import { authenticateApiToken } from "@/lib/api-tokens/service";
 import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
 import { loadPrincipal } from "@/lib/tenancy/principal";
@@ -31,6 +34,21 @@ export async function authorizeUpgrade(
   const principal = await loadPrincipal(opts.db, token.uid, signedInAt);
   if (!principal) return { ok: false, status: 401, reason: "session no longer valid" };
   return { ok: true, principal, userId: token.uid };
+}
+
+/**
+ * Decides a CLI upgrade: `Authorization: Bearer <personal API token>`; no cookie and no Origin
+ * (a command-line client has neither). Revoked or expired tokens and disabled users are refused.
+ */
+export async function authorizeTokenUpgrade(req: IncomingMessage, opts: { db: Db }): Promise<UpgradeDecision> {
+  const header = req.headers.authorization ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) return { ok: false, status: 401, reason: "no API token (set MINICLOUD_TOKEN to a personal API token)" };
+  const owner = await authenticateApiToken(opts.db, match[1]!);
+  if (!owner) return { ok: false, status: 401, reason: "the API token is unknown, revoked or expired" };
+  const principal = await loadPrincipal(opts.db, owner.userId);
+  if (!principal) return { ok: false, status: 401, reason: "the token's account is disabled" };
+  return { ok: true, principal, userId: owner.userId };
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

@@ -1,0 +1,70 @@
+// The one interface between a terminal session and whatever it is connected to: a pod exec,
+// an ssh shell, a VM serial console. The session owns the browser side (websocket, idle timer,
+// byte counts, recording, audit); a bridge owns the target side. Adding a target kind means
+// writing a bridge and registering its opener — the gateway and the session do not change.
+//
+// Backpressure is explicit in both directions, so a flood (`yes`) or a stalled browser never
+// grows a buffer without bound:
+// - output: the bridge calls `events.data()`; when the browser falls behind, the session calls
+//   `pause()` and the bridge must stop reading from the target (which then blocks the target's
+//   writes: the kubelet stops reading the PTY, or the SSH window closes) until `resume()`.
+// - input: `write()` returns false when the bridge's outgoing buffer is full; the session then
+//   stops reading the browser's socket until the bridge calls `events.drain()`.
+import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { Db } from "@/lib/db/client";
+import type { TerminalTarget } from "@/lib/console/targets";
+import type { TerminalSize } from "@/lib/console/protocol";
+import type { ClusterRef } from "@/lib/kube/transport";
+
+/** How a bridge ended by itself (the session handles the ends it causes). */
+export interface BridgeEnd {
+  reason: "exited" | "pod-gone" | "error";
+  /** A sentence for the user. */
+  message: string;
+  exitCode?: number;
+}
+
+/** What a bridge reports to its session. */
+export interface BridgeEvents {
+  /** Output from the target (stdout and stderr merged, as on a terminal). */
+  data(chunk: Buffer): void;
+  /** After `write()` returned false: the target can take more input. */
+  drain(): void;
+  /** The target side ended (process exit, connection lost). Called at most once. */
+  end(end: BridgeEnd): void;
+  /** A note for the user that is not terminal output. */
+  notice?(message: string): void;
+}
+
+/** A live connection to a terminal target. */
+export interface TerminalBridge {
+  /** Sends input; false means "buffer full, wait for `events.drain()`" (the data was still taken). */
+  write(data: Buffer): boolean;
+  resize(size: TerminalSize): void;
+  /** Stops reading output from the target until `resume()`. */
+  pause(): void;
+  resume(): void;
+  /** Tears the connection down; idempotent; does not call `events.end()`. */
+  close(): void;
+}
+
+/** Everything an opener needs; the session resolves the cluster and the pod first. */
+export interface BridgeContext {
+  db: Db;
+  target: TerminalTarget;
+  cluster: ClusterRef;
+  /** Client config for the team (impersonating when the cluster is set up for it). */
+  kc: KubeConfig;
+  /** The pod the target currently runs as (pod-backed targets). */
+  pod: V1Pod;
+  size: TerminalSize;
+  events: BridgeEvents;
+}
+
+/** Connects a bridge; rejects with an AppError whose message can be shown when it cannot. */
+export type BridgeOpener = (ctx: BridgeContext) => Promise<TerminalBridge>;
+
+/** Output above this many buffered bytes pauses the other side (per direction). */
+export const HIGH_WATER_MARK = 256 * 1024;
+/** …and below this resumes it. */
+export const LOW_WATER_MARK = 64 * 1024;

@@ -1,0 +1,72 @@
+// The terminal sessions running in this process, for admins to see and end. A terminal lives
+// on the replica whose websocket it is, so each replica knows its own; the session rows in
+// the database (ended_at null, host_id) tell which replica holds one elsewhere.
+import type { Principal } from "@/lib/auth/policy";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import type { TerminalMode } from "@/lib/console/targets";
+
+/** Who may list, end and replay a session of organization `orgId`: platform admins, and the org's owners and admins. */
+export function isSessionAdmin(principal: Principal, orgId: string): boolean {
+  if (principal.isPlatformAdmin) return true;
+  const role = principal.orgRoles[orgId];
+  return role === "owner" || role === "admin";
+}
+
+/** A live session as admins see it. */
+export interface LiveSessionView {
+  id: string;
+  userId: string;
+  userLabel: string;
+  orgId: string;
+  teamId: string;
+  workloadId: string;
+  target: string;
+  mode: TerminalMode;
+  startedAt: Date;
+  bytesIn: number;
+  bytesOut: number;
+  recording: boolean;
+}
+
+/** What a running session registers: its view and how to end it. */
+export interface LiveSessionHandle {
+  view(): LiveSessionView;
+  endByAdmin(): void;
+}
+
+const globalForSessions = globalThis as typeof globalThis & { __minicloudLiveSessions?: Map<string, LiveSessionHandle> };
+const live = (globalForSessions.__minicloudLiveSessions ??= new Map());
+
+/** Adds a session to the registry; call the returned function when it ends. */
+export function registerLiveSession(id: string, handle: LiveSessionHandle): () => void {
+  live.set(id, handle);
+  return () => {
+    if (live.get(id) === handle) live.delete(id);
+  };
+}
+
+/** The live sessions on this replica that `principal` administers, oldest first. */
+export function listLiveSessions(principal: Principal): LiveSessionView[] {
+  return [...live.values()]
+    .map((handle) => handle.view())
+    .filter((view) => isSessionAdmin(principal, view.orgId))
+    .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+/**
+ * Ends live session `sessionId` on behalf of an admin; the user sees "An administrator ended
+ * this session." Someone who does not administer it gets "not found" (nothing leaks).
+ */
+export function endLiveSession(principal: Principal, sessionId: string): void {
+  const handle = live.get(sessionId);
+  if (!handle || !isSessionAdmin(principal, handle.view().orgId)) {
+    if (handle && handle.view().userId === principal.userId) throw new ForbiddenError("Only an administrator can end a session this way; close the terminal instead.");
+    throw new NotFoundError("No such live session.");
+  }
+  handle.endByAdmin();
+}
+
+/** How many sessions are live on this replica. */
+export function liveSessionCount(): number {
+  return live.size;
+}

@@ -1,0 +1,144 @@
+// Session recording as asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/), gzip
+// compressed. Only the terminal's OUTPUT is recorded, never its input: keystrokes include
+// passwords typed at no-echo prompts (`sudo`, `read -s`), which never appear in the output
+// because the PTY does not echo them. Resizes are recorded as "r" events so replay keeps the
+// layout.
+//
+// Off the hot path: `output()` only formats one line and hands it to a gzip stream that
+// compresses on libuv's thread pool and writes to disk asynchronously. If the disk cannot
+// keep up (more than MAX_PENDING_BYTES waiting), events are dropped and the loss is noted in
+// the file — the terminal never waits for the recorder. Past the size cap (uncompressed),
+// recording stops with a marker event saying so.
+import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import { createGunzip, createGzip, gunzipSync } from "node:zlib";
+import type { Readable } from "node:stream";
+import type { TerminalSize } from "@/lib/console/protocol";
+
+/** Default cap on a recording's uncompressed size. */
+export const DEFAULT_RECORDING_CAP_BYTES = 8 * 1024 * 1024;
+const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+
+/** What a finished recording amounts to. */
+export interface RecordingResult {
+  path: string;
+  /** Size of the compressed file on disk. */
+  bytes: number;
+  /** Whether the cap (or a slow disk) cut it short. */
+  truncated: boolean;
+}
+
+/** The file a session's recording goes to. */
+export function recordingPath(dir: string, sessionId: string): string {
+  return path.join(dir, `${sessionId}.cast.gz`);
+}
+
+/** Writes one session's output as a gzip-compressed asciicast v2 file. */
+export class CastRecorder {
+  private readonly gzip = createGzip();
+  private readonly out: WriteStream;
+  private readonly capBytes: number;
+  private readonly decoder = new StringDecoder("utf8");
+  private readonly started = process.hrtime.bigint();
+  private written = 0;
+  private stopped = false;
+  private truncated = false;
+  private dropped = false;
+  private readonly done: Promise<void>;
+
+  constructor(
+    readonly filePath: string,
+    size: TerminalSize,
+    meta: { startedAt: Date; title?: string; capBytes?: number },
+  ) {
+    this.capBytes = meta.capBytes ?? DEFAULT_RECORDING_CAP_BYTES;
+    mkdirSync(path.dirname(filePath), { recursive: true, mode: 0o700 });
+    this.out = createWriteStream(filePath, { mode: 0o600 });
+    this.gzip.pipe(this.out);
+    this.done = new Promise((resolve) => {
+      this.out.once("close", resolve);
+      this.out.once("error", () => resolve());
+      this.gzip.once("error", () => resolve());
+    });
+    const header = {
+      version: 2,
+      width: size.cols,
+      height: size.rows,
+      timestamp: Math.floor(meta.startedAt.getTime() / 1000),
+      env: { TERM: "xterm-256color" },
+      ...(meta.title ? { title: meta.title } : {}),
+    };
+    this.line(JSON.stringify(header));
+  }
+
+  private elapsed(): number {
+    return Math.round(Number(process.hrtime.bigint() - this.started) / 1000) / 1e6;
+  }
+
+  private line(text: string) {
+    this.written += Buffer.byteLength(text) + 1;
+    this.gzip.write(`${text}\n`);
+  }
+
+  private event(type: "o" | "r" | "m", data: string) {
+    if (this.stopped) return;
+    if (this.gzip.writableLength > MAX_PENDING_BYTES) {
+      if (!this.dropped) {
+        this.dropped = true;
+        this.truncated = true;
+      }
+      return;
+    }
+    if (this.dropped) {
+      this.dropped = false;
+      this.line(JSON.stringify([this.elapsed(), "m", "some output was not recorded (the disk was too slow)"]));
+    }
+    const entry = JSON.stringify([this.elapsed(), type, data]);
+    if (this.written + Buffer.byteLength(entry) + 1 > this.capBytes) {
+      this.line(JSON.stringify([this.elapsed(), "m", `recording stopped: it reached the ${Math.round(this.capBytes / 1024 / 1024)} MiB limit`]));
+      this.stopped = true;
+      this.truncated = true;
+      return;
+    }
+    this.line(entry);
+  }
+
+  /** Records terminal output (bytes as they went to the browser; split characters are rejoined). */
+  output(chunk: Buffer): void {
+    if (this.stopped) return;
+    const text = this.decoder.write(chunk);
+    if (text) this.event("o", text);
+  }
+
+  /** Records a terminal resize. */
+  resize(size: TerminalSize): void {
+    this.event("r", `${size.cols}x${size.rows}`);
+  }
+
+  /** Finishes the file; resolves once it is on disk. */
+  async close(): Promise<RecordingResult> {
+    const rest = this.decoder.end();
+    if (rest) this.event("o", rest);
+    this.gzip.end();
+    await this.done;
+    return { path: this.filePath, bytes: this.out.bytesWritten, truncated: this.truncated };
+  }
+}
+
+/** A recording's asciicast text (decompressed). */
+export async function readCastFile(file: string): Promise<string> {
+  return gunzipSync(await readFile(file)).toString("utf8");
+}
+
+/** A recording's asciicast text as a stream, for downloads and replay. */
+export function streamCastFile(file: string): Readable {
+  return createReadStream(file).pipe(createGunzip());
+}
+
+/** Parses asciicast v2 text into its header and events (for replay and tests). */
+export function parseCast(text: string): { header: Record<string, unknown>; events: [number, string, string][] } {
+  const [first, ...rest] = text.split("\n").filter((line) => line.length > 0);
+  return { header: JSON.parse(first ?? "{}") as Record<string, unknown>, events: rest.map((line) => JSON.parse(line) as [number, string, string]) };
+}

@@ -1,0 +1,145 @@
+// The durable side of terminal sessions: the `console_sessions` row (written when a session
+// starts, completed when it ends), the one audit row per session, the organization's
+// recording setting, and access to recordings for replay.
+import { eq } from "drizzle-orm";
+import type { Principal } from "@/lib/auth/policy";
+import { auditSuccess, recordAuditEvent, type Actor } from "@/lib/audit/service";
+import type { Db } from "@/lib/db/client";
+import { isUuid } from "@/lib/db/ids";
+import { consoleSessions, organizations } from "@/lib/db/schema";
+import { NotFoundError } from "@/lib/errors";
+import { isSessionAdmin } from "@/lib/console/live-sessions";
+import type { EndReason } from "@/lib/console/protocol";
+import { readCastFile } from "@/lib/console/recording";
+import type { TerminalMode, TerminalTarget } from "@/lib/console/targets";
+
+/** The row written when a session starts. */
+export interface SessionStart {
+  /** Chosen by the caller, so a recording file can be named before the row exists. */
+  id: string;
+  user: Actor;
+  target: TerminalTarget;
+  mode: TerminalMode;
+  hostId: string;
+  recordingPath: string | null;
+}
+
+/** Records a starting session; returns its start time. */
+export async function startSessionRecord(db: Db, start: SessionStart): Promise<{ id: string; startedAt: Date }> {
+  const [row] = await db
+    .insert(consoleSessions)
+    .values({
+      id: start.id,
+      userId: start.user.userId,
+      userLabel: start.user.label,
+      orgId: start.target.orgId,
+      teamId: start.target.teamId,
+      workloadId: start.target.workloadId,
+      targetLabel: start.target.label,
+      mode: start.mode,
+      hostId: start.hostId,
+      recordingPath: start.recordingPath,
+    })
+    .returning({ id: consoleSessions.id, startedAt: consoleSessions.startedAt });
+  return row!;
+}
+
+/** How a session ended, for its row and its audit row. */
+export interface SessionEnd {
+  reason: EndReason;
+  bytesIn: number;
+  bytesOut: number;
+  recording: { path: string; bytes: number; truncated: boolean } | null;
+  message: string;
+  exitCode?: number;
+}
+
+/** Completes a session's row and writes its audit row, together. */
+export async function finishSessionRecord(db: Db, start: SessionStart & { startedAt: Date }, end: SessionEnd): Promise<void> {
+  const sessionId = start.id;
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(consoleSessions)
+      .set({
+        endedAt: new Date(),
+        endReason: end.reason,
+        bytesIn: end.bytesIn,
+        bytesOut: end.bytesOut,
+        recordingPath: end.recording?.path ?? null,
+        recordingBytes: end.recording?.bytes ?? null,
+      })
+      .where(eq(consoleSessions.id, sessionId))
+      .returning({ endedAt: consoleSessions.endedAt });
+    await recordAuditEvent(tx, {
+      actorId: start.user.userId,
+      actorLabel: start.user.label,
+      action: "terminal.session",
+      targetType: "workload",
+      targetId: start.target.workloadId,
+      targetLabel: start.target.label,
+      orgId: start.target.orgId,
+      teamId: start.target.teamId,
+      outcome: end.reason === "error" ? "error" : "success",
+      detail: {
+        sessionId,
+        mode: start.mode,
+        startedAt: start.startedAt.toISOString(),
+        endedAt: row?.endedAt?.toISOString() ?? new Date().toISOString(),
+        bytesIn: end.bytesIn,
+        bytesOut: end.bytesOut,
+        endReason: end.reason,
+        message: end.message,
+        ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
+        recorded: end.recording !== null,
+        ...(end.recording?.truncated ? { recordingTruncated: true } : {}),
+      },
+    });
+  });
+}
+
+/** A session row as stored. */
+export type ConsoleSession = typeof consoleSessions.$inferSelect;
+
+/** One session's row (for tests and the audit page); null when there is none. */
+export async function getSessionRecord(db: Db, sessionId: string): Promise<ConsoleSession | null> {
+  if (!isUuid(sessionId)) return null;
+  const [row] = await db.select().from(consoleSessions).where(eq(consoleSessions.id, sessionId));
+  return row ?? null;
+}
+
+/** Whether an organization records its terminal sessions. */
+export async function isRecordingEnabled(db: Db, orgId: string): Promise<boolean> {
+  const [row] = await db.select({ on: organizations.recordTerminals }).from(organizations).where(eq(organizations.id, orgId));
+  return row?.on ?? false;
+}
+
+/** Turns terminal recording on or off for an organization (its owners/admins, or platform admins). */
+export async function setTerminalRecording(db: Db, principal: Principal, actor: Actor, orgId: string, enabled: boolean): Promise<void> {
+  if (!isUuid(orgId) || !isSessionAdmin(principal, orgId)) throw new NotFoundError("No such organization.");
+  await db.transaction(async (tx) => {
+    const [org] = await tx.update(organizations).set({ recordTerminals: enabled }).where(eq(organizations.id, orgId)).returning({ name: organizations.name });
+    if (!org) throw new NotFoundError("No such organization.");
+    await auditSuccess(tx, actor, {
+      action: enabled ? "org.terminal-recording.enable" : "org.terminal-recording.disable",
+      targetType: "organization",
+      targetId: orgId,
+      targetLabel: org.name,
+      orgId,
+    });
+  });
+}
+
+/**
+ * The asciicast text of a recorded session, for replay by an admin of the session's
+ * organization. Anyone else, a session without a recording, or a recording held by another
+ * replica's disk reads as "not found".
+ */
+export async function readSessionRecording(db: Db, principal: Principal, sessionId: string): Promise<string> {
+  const session = await getSessionRecord(db, sessionId);
+  if (!session || !isSessionAdmin(principal, session.orgId) || !session.recordingPath) throw new NotFoundError("No such recording.");
+  try {
+    return await readCastFile(session.recordingPath);
+  } catch {
+    throw new NotFoundError("The recording file is not on this server.");
+  }
+}

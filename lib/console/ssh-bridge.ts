@@ -1,0 +1,120 @@
+// The ssh bridge: an interactive shell over SSH to the pod's sshd, reached through a
+// Kubernetes port-forward to port 22 (the panel needs no route to the pod network). It logs in
+// as the pod's login user with the panel's own key (whose public half every SSH pod's
+// authorized_keys holds), pins the pod's host key on first use, and asks for an
+// `xterm-256color` PTY that follows the browser's size.
+//
+// Flow control rides on SSH's own channel windows: pausing the channel stops ssh2 from
+// granting window space, so the pod's sshd stops sending until we resume.
+import { Client, type ClientChannel } from "ssh2";
+import { UnavailableError } from "@/lib/errors";
+import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridge";
+import { checkHostKey } from "@/lib/console/host-keys";
+import { openPortForward } from "@/lib/console/port-forward";
+import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
+
+/** The port sshd listens on in SSH pods. */
+export const SSH_PORT = 22;
+const HANDSHAKE_TIMEOUT_MS = 20_000;
+
+/** Opens an SSH shell on the target pod. */
+export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, pod, size, events }) => {
+  const key = await getPanelTerminalKey(db);
+  const sock = await openPortForward(cluster, kc, pod.metadata!.namespace!, pod.metadata!.name!, SSH_PORT);
+  const client = new Client();
+  let refusal: string | null = null;
+
+  const shell = await new Promise<ClientChannel>((resolve, reject) => {
+    const fail = (error: unknown) => {
+      client.end();
+      sock.destroy();
+      const reason = refusal ?? (error instanceof Error ? error.message : String(error));
+      reject(refusal ? new UnavailableError(refusal) : new UnavailableError(`Could not open an SSH session on ${target.label}: ${reason}`));
+    };
+    client.once("error", fail);
+    client.once("close", () => fail(new Error("the connection closed during the handshake")));
+    client.once("ready", () => {
+      client.shell({ term: "xterm-256color", cols: size.cols, rows: size.rows, width: 0, height: 0 }, (error, channel) => {
+        if (error) return fail(error);
+        client.removeAllListeners("error");
+        client.removeAllListeners("close");
+        resolve(channel);
+      });
+    });
+    client.connect({
+      sock,
+      username: target.loginUser,
+      privateKey: key.privateKey,
+      readyTimeout: HANDSHAKE_TIMEOUT_MS,
+      // The async form: ssh2 waits for `verify` before going on with the key exchange.
+      hostVerifier: (hostKey: Buffer, verify: (valid: boolean) => void) => {
+        checkHostKey(db, target.workloadId, hostKey).then(
+          (check) => {
+            if (!check.ok) {
+              refusal =
+                `The SSH host key of ${target.label} has changed (pinned ${check.expected}, now ${check.presented}). ` +
+                "This can mean the pod's sshd was replaced; the connection was refused. An administrator can clear the pinned key once the change is explained.";
+            } else if (check.firstUse) {
+              events.notice?.(`Pinned the SSH host key of ${target.label}: ${check.fingerprint}`);
+            }
+            verify(check.ok);
+          },
+          () => {
+            refusal = "The pod's SSH host key could not be checked.";
+            verify(false);
+          },
+        );
+      },
+    });
+  });
+
+  let ended = false;
+  let closed = false;
+  let needDrain = false;
+  let exitCode: number | undefined;
+  const finish = (message?: string) => {
+    if (ended || closed) return;
+    ended = true;
+    client.end();
+    if (message) return events.end({ reason: "error", message });
+    events.end({ reason: "exited", message: exitCode ? `The shell exited with code ${exitCode}.` : "The shell exited.", exitCode });
+  };
+
+  shell.on("data", (chunk: Buffer) => events.data(chunk));
+  shell.stderr.on("data", (chunk: Buffer) => events.data(chunk));
+  shell.on("drain", () => {
+    if (needDrain) {
+      needDrain = false;
+      events.drain();
+    }
+  });
+  shell.on("exit", (code: number | null) => {
+    if (typeof code === "number") exitCode = code;
+  });
+  shell.on("close", () => finish());
+  client.on("error", (error) => finish(`The SSH connection to ${target.label} failed: ${error.message}`));
+  client.on("close", () => finish("The SSH connection to the pod was lost."));
+
+  const bridge: TerminalBridge = {
+    write(data) {
+      if (!shell.writable) return true;
+      if (!shell.write(data)) needDrain = true;
+      return !needDrain;
+    },
+    resize: ({ cols, rows }) => void shell.setWindow(rows, cols, 0, 0),
+    pause() {
+      shell.pause();
+      shell.stderr.pause();
+    },
+    resume() {
+      shell.resume();
+      shell.stderr.resume();
+    },
+    close() {
+      closed = true;
+      client.end();
+      sock.destroy();
+    },
+  };
+  return bridge;
+};

@@ -1,0 +1,133 @@
+// What a terminal connects to, resolved from the database — never from what a client sends:
+// the workload row gives the team (and through it the organization), the cluster, the
+// namespace and the name; the pod itself is found by its workload label at connect time,
+// because a reset recreates it under a new name.
+import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { and, eq } from "drizzle-orm";
+import { can, type Principal, type Scope } from "@/lib/auth/policy";
+import type { Db } from "@/lib/db/client";
+import { isUuid } from "@/lib/db/ids";
+import { organizations, teams, users, workloads } from "@/lib/db/schema";
+import { NotFoundError, UnavailableError } from "@/lib/errors";
+import { workloadSelector } from "@/lib/kube/labels";
+import { kube, type ClusterRef } from "@/lib/kube/transport";
+import { loginNameFor } from "@/lib/pods/login-name";
+
+/** How a terminal reaches its target (see `console_mode`). */
+export type TerminalMode = "exec" | "ssh" | "serial" | "tunnel";
+export const TERMINAL_MODES = ["exec", "ssh", "serial", "tunnel"] as const satisfies readonly TerminalMode[];
+
+/** A workload a terminal may connect to, with its owners and where it runs. */
+export interface TerminalTarget {
+  workloadId: string;
+  kind: "ssh-pod" | "vm" | "nested-cluster";
+  orgId: string;
+  orgSlug: string;
+  teamId: string;
+  teamSlug: string;
+  clusterId: string;
+  namespace: string;
+  name: string;
+  /** `<team-slug>/<name>`: what people see in lists and audit rows. */
+  label: string;
+  /** The account ssh logs into (the owner's login name in the pod). */
+  loginUser: string;
+}
+
+/** Which modes each kind of workload offers. Serial consoles (VMs) plug in with their bridge. */
+const MODES_BY_KIND: Record<TerminalTarget["kind"], readonly TerminalMode[]> = {
+  "ssh-pod": ["exec", "ssh", "tunnel"],
+  vm: [],
+  "nested-cluster": [],
+};
+
+/** Whether `mode` is offered for `target`'s kind. */
+export function supportsMode(target: Pick<TerminalTarget, "kind">, mode: TerminalMode): boolean {
+  return MODES_BY_KIND[target.kind].includes(mode);
+}
+
+/** The scope `terminals:open` is checked against for this target. */
+export function targetScope(target: Pick<TerminalTarget, "orgId" | "teamId">): Scope & { kind: "team" } {
+  return { kind: "team", orgId: target.orgId, teamId: target.teamId };
+}
+
+/** Whether `principal` may open a terminal on `target`. */
+export function mayOpenTerminal(principal: Principal, target: Pick<TerminalTarget, "orgId" | "teamId">): boolean {
+  return can(principal, "terminals:open", targetScope(target));
+}
+
+/**
+ * The login user of a workload: the spec's `loginUser` when the pod service stored one,
+ * else the name the SSH pod image derives from the creator's e-mail (MINICLOUD_USER).
+ */
+export function loginUserOf(spec: Record<string, unknown>, creatorEmail: string): string {
+  return typeof spec.loginUser === "string" && spec.loginUser ? spec.loginUser : loginNameFor(creatorEmail);
+}
+
+const targetColumns = {
+  workloadId: workloads.id,
+  kind: workloads.kind,
+  orgId: teams.orgId,
+  orgSlug: organizations.slug,
+  teamId: workloads.teamId,
+  teamSlug: teams.slug,
+  clusterId: workloads.clusterId,
+  namespace: workloads.namespace,
+  name: workloads.name,
+  spec: workloads.spec,
+  creatorEmail: users.email,
+};
+
+type TargetRow = { [K in keyof typeof targetColumns]: (typeof targetColumns)[K]["_"]["data"] };
+
+function toTarget(row: TargetRow): TerminalTarget {
+  const { spec, creatorEmail, ...rest } = row;
+  return { ...rest, label: `${row.teamSlug}/${row.name}`, loginUser: loginUserOf(spec, creatorEmail) };
+}
+
+function targetQuery(db: Db) {
+  return db
+    .select(targetColumns)
+    .from(workloads)
+    .innerJoin(teams, eq(teams.id, workloads.teamId))
+    .innerJoin(organizations, eq(organizations.id, teams.orgId))
+    .innerJoin(users, eq(users.id, workloads.createdBy));
+}
+
+/** The target for workload `workloadId`; NotFound when there is no such workload. */
+export async function loadTerminalTarget(db: Db, workloadId: string): Promise<TerminalTarget> {
+  if (!isUuid(workloadId)) throw new NotFoundError("No such pod.");
+  const [row] = await targetQuery(db).where(eq(workloads.id, workloadId));
+  if (!row) throw new NotFoundError("No such pod.");
+  return toTarget(row);
+}
+
+/** The target named `<org-slug>/<team-slug>/<name>` (how people type it); NotFound otherwise. */
+export async function findTerminalTargetByName(db: Db, orgSlug: string, teamSlug: string, name: string): Promise<TerminalTarget> {
+  const [row] = await targetQuery(db).where(and(eq(organizations.slug, orgSlug), eq(teams.slug, teamSlug), eq(workloads.name, name)));
+  if (!row) throw new NotFoundError("No such pod.");
+  return toTarget(row);
+}
+
+/** Every SSH pod `principal` may open a terminal on, ordered by team and name. */
+export async function listReachableTargets(db: Db, principal: Principal): Promise<TerminalTarget[]> {
+  const rows = await targetQuery(db).where(eq(workloads.kind, "ssh-pod")).orderBy(organizations.slug, teams.slug, workloads.name);
+  return rows.map(toTarget).filter((target) => mayOpenTerminal(principal, target));
+}
+
+/**
+ * The running pod of an SSH-pod workload, found by its workload label. A pod being deleted
+ * does not count: a terminal opened on it would die within seconds.
+ */
+export async function findTargetPod(cluster: ClusterRef, kc: KubeConfig, target: TerminalTarget): Promise<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const list = await kube(cluster, "find the pod", () =>
+    core.listNamespacedPod({ namespace: target.namespace, labelSelector: workloadSelector(target.workloadId) }),
+  );
+  const pod = list.items.find((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp);
+  if (!pod) {
+    if (list.items.length === 0) throw new NotFoundError(`The pod ${target.label} does not exist in the cluster.`);
+    throw new UnavailableError(`The pod ${target.label} is not running.`);
+  }
+  return pod;
+}

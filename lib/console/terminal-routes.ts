@@ -1,0 +1,126 @@
+// The terminal endpoints of the websocket gateway:
+// - `/ws/terminal?ticket=…&cols=…&rows=…` — browsers (Origin + session), admitted by a
+//   single-use ticket from `openTerminalTicketAction`; protocol in protocol.ts.
+// - `/ws/tunnel?target=…` — the laptop ssh ProxyCommand (personal API token), a raw byte pipe
+//   to the pod's port 22. `target` is a workload id or `<org-slug>/<team-slug>/<pod-name>`.
+//   Refusals (bad token, unknown or foreign pod, pod not running) are HTTP errors whose
+//   one-line reason is in `x-minicloud-error`, which the helper prints on stderr.
+import { hostname } from "node:os";
+import type { V1Pod } from "@kubernetes/client-node";
+import { can } from "@/lib/auth/policy";
+import { recordAuditEvent } from "@/lib/audit/service";
+import type { Admission, RouteContext, WebSocketEndpoint } from "@/lib/console/gateway";
+import { openExecBridge } from "@/lib/console/exec-bridge";
+import { clampSize } from "@/lib/console/protocol";
+import { openSshBridge } from "@/lib/console/ssh-bridge";
+import {
+  findTargetPod,
+  findTerminalTargetByName,
+  loadTerminalTarget,
+  mayOpenTerminal,
+  supportsMode,
+  type TerminalMode,
+  type TerminalTarget,
+} from "@/lib/console/targets";
+import { runTerminalSession, type TerminalServiceOptions } from "@/lib/console/terminal-session";
+import { consumeTerminalTicket } from "@/lib/console/tickets";
+import { openTunnelBridge } from "@/lib/console/tunnel-bridge";
+import { AppError, NotFoundError } from "@/lib/errors";
+import { getClusterConnection } from "@/lib/kube/clients";
+import { isUuid } from "@/lib/db/ids";
+import { getUser } from "@/lib/users/service";
+
+/** The bridges this build ships, by mode (a VM serial console registers `serial` here). */
+export const DEFAULT_OPENERS: TerminalServiceOptions["openers"] = { exec: openExecBridge, ssh: openSshBridge, tunnel: openTunnelBridge };
+
+/** Defaults for a replica: 25 s keepalive (under the usual 60 s proxy idle cut), this host's name. */
+export function terminalServiceDefaults(): Pick<TerminalServiceOptions, "keepaliveMs" | "hostId" | "openers"> {
+  return { keepaliveMs: 25_000, hostId: hostname(), openers: DEFAULT_OPENERS };
+}
+
+function sizeFrom(url: URL) {
+  return clampSize(Number(url.searchParams.get("cols") ?? 80), Number(url.searchParams.get("rows") ?? 24));
+}
+
+/** `/ws/terminal`: the browser terminal. */
+export function terminalEndpoint(opts: TerminalServiceOptions): WebSocketEndpoint<{ target: TerminalTarget; mode: TerminalMode }> {
+  const log = opts.log ?? (() => {});
+  return {
+    auth: "session",
+    async admit({ url, principal, userId }) {
+      const consumed = await consumeTerminalTicket(opts.db, principal, url.searchParams.get("ticket") ?? "");
+      if (!consumed.ok) {
+        // The exact reason stays in the log; the client learns only that this ticket is no good.
+        log(`terminal ticket refused for user ${userId}: ${consumed.reason}`);
+        return { ok: false, status: 403, reason: "The terminal ticket is invalid, expired or already used." };
+      }
+      return { ok: true, state: { target: consumed.target, mode: consumed.mode } };
+    },
+    open(socket, { principal, userId, url, admitted }) {
+      void runTerminalSession(socket, { principal, userId, target: admitted.target, mode: admitted.mode, size: sizeFrom(url), raw: false }, opts);
+    },
+  };
+}
+
+async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteContext): Promise<Admission<{ target: TerminalTarget; pod: V1Pod }>> {
+  const { db } = opts;
+  const named: string = ctx.url.searchParams.get("target")?.trim() ?? "";
+  if (!named) return { ok: false, status: 400, reason: "no target: pass ?target=<workload id> or <org>/<team>/<pod>" };
+  let target: TerminalTarget;
+  try {
+    if (isUuid(named as unknown)) target = await loadTerminalTarget(db, named);
+    else {
+      const parts = named.split("/");
+      if (parts.length !== 3 || parts.some((p) => !p)) throw new NotFoundError();
+      target = await findTerminalTargetByName(db, parts[0]!, parts[1]!, parts[2]!);
+    }
+  } catch (error) {
+    if (error instanceof NotFoundError) return { ok: false, status: 404, reason: `no such pod: ${named}` };
+    throw error;
+  }
+  if (!mayOpenTerminal(ctx.principal, target)) {
+    const seesTeam = can(ctx.principal, "team:read", { kind: "team", orgId: target.orgId, teamId: target.teamId });
+    await recordAuditEvent(db, {
+      actorId: ctx.userId,
+      actorLabel: (await getUser(db, ctx.userId))?.email ?? ctx.userId,
+      action: "terminal.tunnel",
+      targetType: "workload",
+      targetId: target.workloadId,
+      targetLabel: target.label,
+      orgId: target.orgId,
+      teamId: target.teamId,
+      outcome: "denied",
+      detail: { permission: "terminals:open" },
+    });
+    // Someone outside the team learns nothing about the pod, not even that it exists.
+    return seesTeam
+      ? { ok: false, status: 403, reason: `you may not open terminals on ${target.label}` }
+      : { ok: false, status: 404, reason: `no such pod: ${named}` };
+  }
+  if (!supportsMode(target, "tunnel")) return { ok: false, status: 400, reason: `${target.label} does not accept ssh tunnels` };
+  try {
+    const connection = await getClusterConnection(db, target.clusterId);
+    const pod = await findTargetPod(connection, connection.forTeam(target.teamId), target);
+    return { ok: true, state: { target, pod } };
+  } catch (error) {
+    if (error instanceof NotFoundError) return { ok: false, status: 404, reason: `the pod ${target.label} does not exist in the cluster (deleted?)` };
+    if (error instanceof AppError) return { ok: false, status: 503, reason: error.message };
+    throw error;
+  }
+}
+
+/** `/ws/tunnel`: the laptop ssh tunnel. */
+export function tunnelEndpoint(opts: TerminalServiceOptions): WebSocketEndpoint<{ target: TerminalTarget; pod: V1Pod }> {
+  return {
+    auth: "token",
+    admit: (ctx) => resolveTunnelTarget(opts, ctx),
+    open(socket, { principal, userId, admitted }) {
+      void runTerminalSession(socket, { principal, userId, target: admitted.target, mode: "tunnel", pod: admitted.pod, size: clampSize(80, 24), raw: true }, opts);
+    },
+  };
+}
+
+/** Both endpoints, keyed by path, for the gateway's `routes`. */
+export function terminalRoutes(opts: TerminalServiceOptions) {
+  return { "/ws/terminal": terminalEndpoint(opts), "/ws/tunnel": tunnelEndpoint(opts) };
+}

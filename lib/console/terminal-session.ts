@@ -1,0 +1,258 @@
+// One terminal session: a browser (or laptop tunnel) websocket joined to a bridge, with
+// everything around it — the session row and audit row, byte counts, backpressure both ways,
+// keepalive pings, the idle timeout, ending when the pod goes away, admin termination and
+// optional recording of the output. The wire protocol is in protocol.ts.
+import type { V1Pod } from "@kubernetes/client-node";
+import { randomUUID } from "node:crypto";
+import type { WebSocket } from "ws";
+import type { Principal } from "@/lib/auth/policy";
+import type { Db } from "@/lib/db/client";
+import { AppError, ValidationError } from "@/lib/errors";
+import { getClusterConnection } from "@/lib/kube/clients";
+import { getUser } from "@/lib/users/service";
+import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeEvents, type BridgeOpener, type TerminalBridge } from "@/lib/console/bridge";
+import { registerLiveSession } from "@/lib/console/live-sessions";
+import { watchPodGone } from "@/lib/console/pod-watch";
+import { clampSize, endMessage, parseClientMessage, type EndReason, type ServerMessage, type TerminalSize } from "@/lib/console/protocol";
+import { CastRecorder, recordingPath } from "@/lib/console/recording";
+import { finishSessionRecord, isRecordingEnabled, startSessionRecord, type SessionStart } from "@/lib/console/session-store";
+import { findTargetPod, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
+
+/** How sessions run on this replica. */
+export interface TerminalServiceOptions {
+  db: Db;
+  /** A session with no input for this long is closed. */
+  idleTimeoutMs: number;
+  /** How often the panel pings the client; a client that misses a whole interval is dropped. */
+  keepaliveMs: number;
+  /** Where recordings are written (a directory on this replica). */
+  recordingsDir: string;
+  /** Which replica this is (stored on session rows). */
+  hostId: string;
+  /** The bridge for each mode. */
+  openers: Partial<Record<TerminalMode, BridgeOpener>>;
+  log?: (line: string) => void;
+}
+
+/** One admitted session. */
+export interface SessionRequest {
+  principal: Principal;
+  userId: string;
+  target: TerminalTarget;
+  mode: TerminalMode;
+  size: TerminalSize;
+  /** The pod, when admission already looked it up. */
+  pod?: V1Pod;
+  /**
+   * Raw byte pipe (the laptop tunnel): no control messages, no text written into the stream,
+   * no recording; the end reason goes in the close frame.
+   */
+  raw: boolean;
+}
+
+const OPEN = 1;
+
+function closeReason(text: string): string {
+  // A close reason is at most 123 bytes of UTF-8.
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -2);
+  return reason;
+}
+
+/** Runs a session on an open websocket until either side ends it; never throws. */
+export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opts: TerminalServiceOptions): Promise<void> {
+  const { db, log = () => {} } = opts;
+  const { target, mode } = req;
+  const id = randomUUID();
+  let size = req.size;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let bridge: TerminalBridge | null = null;
+  let ended = false;
+  let outputPaused = false;
+  let inputPaused = false;
+  let alive = true;
+  let stopWatch: (() => void) | null = null;
+  let recorder: CastRecorder | null = null;
+  let start: (SessionStart & { startedAt: Date }) | null = null;
+  const pendingInput: Buffer[] = [];
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+
+  // Input waits until the bridge is up (an ssh client speaks first, before the port-forward exists).
+  ws.pause();
+
+  const sendControl = (message: ServerMessage) => {
+    if (!req.raw && ws.readyState === OPEN) ws.send(JSON.stringify(message));
+  };
+
+  const resumeOutput = () => {
+    if (outputPaused && ws.bufferedAmount < LOW_WATER_MARK) {
+      outputPaused = false;
+      bridge?.resume();
+    }
+  };
+
+  const events: BridgeEvents = {
+    data(chunk) {
+      if (ended || ws.readyState !== OPEN) return;
+      bytesOut += chunk.length;
+      recorder?.output(chunk);
+      ws.send(chunk, { binary: true }, resumeOutput);
+      if (!outputPaused && ws.bufferedAmount > HIGH_WATER_MARK) {
+        outputPaused = true;
+        bridge?.pause();
+      }
+    },
+    drain() {
+      if (inputPaused) {
+        inputPaused = false;
+        ws.resume();
+      }
+    },
+    end(end) {
+      void finish(end.reason, end.message, end.exitCode);
+    },
+    notice(message) {
+      sendControl({ type: "notice", message });
+    },
+  };
+
+  const writeInput = (data: Buffer) => {
+    bytesIn += data.length;
+    if (!bridge!.write(data) && !inputPaused) {
+      inputPaused = true;
+      ws.pause();
+    }
+  };
+
+  const idleTimer = setTimeout(() => {
+    const minutes = Math.round(opts.idleTimeoutMs / 60_000);
+    void finish("idle-timeout", minutes >= 1 ? `No input for ${minutes} minute${minutes === 1 ? "" : "s"}; the session was closed.` : undefined);
+  }, opts.idleTimeoutMs);
+
+  const keepalive = setInterval(() => {
+    // A paused socket is not read, so its pongs are not seen either: judge only while reading.
+    if (ws.isPaused) return;
+    if (!alive) {
+      void finish("client-closed", "The client stopped answering keepalive pings.");
+      ws.terminate();
+      return;
+    }
+    alive = false;
+    ws.ping();
+  }, opts.keepaliveMs);
+
+  ws.on("pong", () => (alive = true));
+  ws.on("message", (data: Buffer, isBinary: boolean) => {
+    if (ended) return;
+    alive = true;
+    if (isBinary) {
+      idleTimer.refresh();
+      if (bridge) writeInput(data);
+      else pendingInput.push(data);
+      return;
+    }
+    if (req.raw) return;
+    const message = parseClientMessage(data.toString("utf8"));
+    if (message?.type === "resize") {
+      idleTimer.refresh();
+      size = clampSize(message.cols, message.rows);
+      bridge?.resize(size);
+      recorder?.resize(size);
+    } else if (message?.type === "ping") {
+      sendControl({ type: "pong" });
+    }
+  });
+  ws.on("close", () => void finish("client-closed"));
+  ws.on("error", () => void finish("client-closed"));
+
+  const unregister = registerLiveSession(id, {
+    view: () => ({
+      id,
+      userId: req.userId,
+      userLabel: start?.user.label ?? req.userId,
+      orgId: target.orgId,
+      teamId: target.teamId,
+      workloadId: target.workloadId,
+      target: target.label,
+      mode,
+      startedAt: start?.startedAt ?? new Date(),
+      bytesIn,
+      bytesOut,
+      recording: recorder !== null,
+    }),
+    endByAdmin: () => void finish("ended-by-admin"),
+  });
+
+  async function finish(reason: EndReason, detail?: string, exitCode?: number) {
+    if (ended) return done;
+    ended = true;
+    clearTimeout(idleTimer);
+    clearInterval(keepalive);
+    stopWatch?.();
+    unregister();
+    bridge?.close();
+    const message = endMessage(reason, detail);
+    if (ws.readyState === OPEN) {
+      const code = reason === "error" ? 1011 : 1000;
+      if (!req.raw) {
+        ws.send(Buffer.from(`\r\n\x1b[1m[minicloud] ${message}\x1b[0m\r\n`, "utf8"), { binary: true });
+        sendControl({ type: "exit", reason, message, ...(exitCode !== undefined ? { exitCode } : {}) });
+      }
+      ws.close(code, closeReason(message));
+    }
+    try {
+      const recording = recorder ? await recorder.close() : null;
+      if (start) await finishSessionRecord(db, start, { reason, bytesIn, bytesOut, recording, message, exitCode });
+    } catch (error) {
+      log(`terminal session ${id}: could not record its end: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    log(`terminal session ${id} (${mode} ${target.label}) ended: ${reason}, ${bytesIn} bytes in, ${bytesOut} out`);
+    finished();
+    return done;
+  }
+
+  try {
+    const user = await getUser(db, req.userId);
+    const recordingOn = !req.raw && (await isRecordingEnabled(db, target.orgId));
+    const file = recordingOn ? recordingPath(opts.recordingsDir, id) : null;
+    const row = await startSessionRecord(db, {
+      id,
+      user: { userId: req.userId, label: user?.email ?? req.userId },
+      target,
+      mode,
+      hostId: opts.hostId,
+      recordingPath: file,
+    });
+    start = { id, user: { userId: req.userId, label: user?.email ?? req.userId }, target, mode, hostId: opts.hostId, recordingPath: file, startedAt: row.startedAt };
+    if (ended) {
+      // The client left while the row was being written: record the end now that there is a row.
+      await finishSessionRecord(db, start, { reason: "client-closed", bytesIn, bytesOut, recording: null, message: endMessage("client-closed") });
+      return;
+    }
+    if (file) recorder = new CastRecorder(file, size, { startedAt: row.startedAt, title: `${target.label} (${mode})` });
+
+    const opener = opts.openers[mode];
+    if (!opener) throw new ValidationError(`A ${mode} terminal is not available here.`);
+    const connection = await getClusterConnection(db, target.clusterId);
+    const kc = connection.forTeam(target.teamId);
+    const pod = req.pod ?? (await findTargetPod(connection, kc, target));
+    if (ended) return done;
+    stopWatch = watchPodGone(kc, pod, (message) => void finish("pod-gone", message));
+    const opened = await opener({ db, target, cluster: connection, kc, pod, size, events });
+    if (ended) {
+      opened.close();
+      return done;
+    }
+    bridge = opened;
+    if (outputPaused) bridge.pause();
+    sendControl({ type: "ready", sessionId: id, mode: mode as "exec" | "ssh" | "serial", target: target.label, recording: recorder !== null, idleTimeoutSeconds: Math.round(opts.idleTimeoutMs / 1000) });
+    for (const chunk of pendingInput.splice(0)) writeInput(chunk);
+    if (!inputPaused) ws.resume();
+  } catch (error) {
+    if (!(error instanceof AppError)) log(`terminal session ${id} failed to open: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    void finish("error", error instanceof AppError ? error.message : "The terminal could not be opened. The error was logged.");
+  }
+  return done;
+}

@@ -1,0 +1,44 @@
+// The tunnel bridge: raw bytes between a laptop's ssh client (through the ProxyCommand helper
+// and `/ws/tunnel`) and port 22 of the pod, over a Kubernetes port-forward. The panel sees
+// only ciphertext: the user's own key authenticates end to end against the pod's sshd.
+import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridge";
+import { openPortForward } from "@/lib/console/port-forward";
+import { SSH_PORT } from "@/lib/console/ssh-bridge";
+
+/** Connects to the pod's sshd and passes bytes through unchanged. */
+export const openTunnelBridge: BridgeOpener = async ({ cluster, kc, pod, events }) => {
+  const sock = await openPortForward(cluster, kc, pod.metadata!.namespace!, pod.metadata!.name!, SSH_PORT);
+  let closed = false;
+  let needDrain = false;
+  let ended = false;
+  const finish = (error?: Error) => {
+    if (ended || closed) return;
+    ended = true;
+    events.end(error ? { reason: "error", message: `The connection to the pod failed: ${error.message}` } : { reason: "exited", message: "The pod's sshd closed the connection." });
+  };
+  sock.on("data", (chunk: Buffer) => events.data(chunk));
+  sock.on("drain", () => {
+    if (needDrain) {
+      needDrain = false;
+      events.drain();
+    }
+  });
+  sock.on("error", (error) => finish(error));
+  sock.on("close", () => finish());
+
+  const bridge: TerminalBridge = {
+    write(data) {
+      if (!sock.writable) return true;
+      if (!sock.write(data)) needDrain = true;
+      return !needDrain;
+    },
+    resize: () => {},
+    pause: () => void sock.pause(),
+    resume: () => void sock.resume(),
+    close() {
+      closed = true;
+      sock.destroy();
+    },
+  };
+  return bridge;
+};
