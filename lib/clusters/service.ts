@@ -8,6 +8,7 @@
 // what is missing in plain words — the admin can fix RBAC in the cluster and re-check,
 // the way cluster managers such as Rancher keep a registered cluster with its conditions.
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { asc, count, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
@@ -116,15 +117,21 @@ function toSummary(row: ClusterRow, assignmentCount: number): ClusterSummary {
   };
 }
 
+const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/** Whether the panel runs in a pod with a service account, so "this cluster" can be registered. */
+export function runsInCluster(): boolean {
+  return Boolean(process.env.KUBERNETES_SERVICE_HOST && process.env.KUBERNETES_SERVICE_PORT) && existsSync(SERVICE_ACCOUNT_TOKEN);
+}
+
 // The client config a registration would use; input problems become field messages.
 function credentialsOf(name: string, source: z.output<typeof clusterSourceSchema>): { kc: KubeConfig; stored: string | null } {
   if (source.kind === "in-cluster") {
-    try {
-      return { kc: buildConnection({ id: "new", name, inCluster: true, kubeconfigEncrypted: null, settings: {} }).kc, stored: null };
-    } catch (error) {
-      const message = error instanceof AppError ? "The panel is not running inside a cluster, so “this cluster” is not available; paste a kubeconfig instead." : String(error);
+    if (!runsInCluster()) {
+      const message = "The panel is not running inside a cluster, so “this cluster” is not available; paste a kubeconfig instead.";
       throw new ValidationError(message, { source: message });
     }
+    return { kc: buildConnection({ id: "new", name, inCluster: true, kubeconfigEncrypted: null, settings: {} }).kc, stored: null };
   }
   const { kubeconfig } = extractKubeconfigContext(source.kubeconfig, source.context || undefined);
   return { kc: kubeConfigFromStored(kubeconfig), stored: kubeconfig };
@@ -263,7 +270,7 @@ export async function updateClusterSettings(db: Db, actor: Actor, input: UpdateC
     const connection = await getClusterConnection(db, clusterId);
     const missing = await missingAccess(connection, connection.kc, REQUIRED_ACCESS.filter((entry) => entry.when === "impersonation"));
     if (missing.length > 0) {
-      const message = `The panel may not ${missing.map((m) => m.what).join(" or ")} in this cluster; grant it (see deploy/rbac.yaml) before turning impersonation on.`;
+      const message = `The panel may not ${missing.map((m) => m.what).join(" or ")} in this cluster, which impersonation needs; grant it (see deploy/rbac.yaml) before turning impersonation on.`;
       throw new ValidationError(message, { impersonation: message });
     }
     await syncClusterTeamAccess(db, clusterId, true);

@@ -67,7 +67,7 @@ describe("cluster assignments", () => {
 
     const lr = await core.readNamespacedLimitRange({ name: LIMIT_RANGE_NAME, namespace: assignment.namespace });
     expect(lr.metadata?.labels).toMatchObject(expectedLabels);
-    expect(lr.spec.limits[0]).toMatchObject({ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" } });
+    expect(lr.spec?.limits[0]).toMatchObject({ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" } });
 
     const np = await kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: NETWORK_POLICY_NAME, namespace: assignment.namespace });
     expect(np.metadata?.labels).toMatchObject(expectedLabels);
