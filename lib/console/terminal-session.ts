@@ -200,7 +200,8 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
         ws.send(Buffer.from(`\r\n\x1b[1m[minicloud] ${message}\x1b[0m\r\n`, "utf8"), { binary: true });
         sendControl({ type: "exit", reason, message, ...(exitCode !== undefined ? { exitCode } : {}) });
       }
-      ws.close(code, closeReason(message));
+      // The tunnel helper reads "<reason>: <message>" from the close frame to decide what to print.
+      ws.close(code, closeReason(req.raw ? `${reason}: ${message}` : message));
     }
     try {
       const recording = recorder ? await recorder.close() : null;
