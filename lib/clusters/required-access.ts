@@ -25,7 +25,7 @@ const RBAC = "rbac.authorization.k8s.io";
 export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   // Team namespaces and what fences them in.
   { group: CORE, resource: "namespaces", verbs: ["get", "list", "create", "update", "delete"], why: "create and remove team namespaces", when: "always" },
-  { group: CORE, resource: "resourcequotas", verbs: ["get", "list", "create", "update", "delete"], why: "enforce team quotas", when: "always" },
+  { group: CORE, resource: "resourcequotas", verbs: ["get", "list", "watch", "create", "update", "delete"], why: "enforce team quotas", when: "always" },
   { group: CORE, resource: "limitranges", verbs: ["get", "create", "update", "delete"], why: "give team containers default sizes", when: "always" },
   { group: "networking.k8s.io", resource: "networkpolicies", verbs: ["get", "create", "update", "delete"], why: "isolate team namespaces from each other", when: "always" },
   { group: RBAC, resource: "roles", verbs: ["get", "create", "update", "delete"], why: "limit what a team may do in its namespace", when: "always" },

@@ -1,0 +1,114 @@
+// Cluster settings: the form's text areas parse into the stored shape with line-numbered
+// messages, stored values read back with defaults, and team namespace objects are built right.
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_SSH_IMAGE,
+  clusterSettingsFormSchema,
+  parseImageCatalog,
+  parseNodeSelector,
+  parseTolerations,
+  readClusterSettings,
+  settingsToForm,
+} from "@/lib/clusters/settings";
+import { quotaHard, teamNamespaceName, teamRoleRules } from "@/lib/clusters/team-namespace";
+import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/clusters/units";
+import { isRfc1123Label } from "@/lib/names";
+
+describe("cluster settings", () => {
+  it("defaults to our SSH image, no placement and no impersonation", () => {
+    expect(readClusterSettings({ settings: {} })).toEqual({
+      nodeSelector: {},
+      tolerations: [],
+      storageClass: null,
+      imageCatalog: [{ label: "minicloud SSH (Debian)", image: DEFAULT_SSH_IMAGE }],
+      impersonation: false,
+    });
+    expect(DEFAULT_SSH_IMAGE).toBe("minicloud/ssh-pod:latest");
+  });
+
+  it("keeps the good stored fields when one is bad", () => {
+    const settings = readClusterSettings({ settings: { storageClass: "fast", impersonation: "yes", nodeSelector: { pool: "a" } } });
+    expect(settings).toMatchObject({ storageClass: "fast", impersonation: false, nodeSelector: { pool: "a" } });
+  });
+
+  it("parses node selectors as key=value lines", () => {
+    expect(parseNodeSelector("pool=dev\n# comment\n\n kubernetes.io/arch = amd64 ")).toEqual({ pool: "dev", "kubernetes.io/arch": "amd64" });
+    expect(() => parseNodeSelector("pool")).toThrow("Line 1: write key=value.");
+    expect(() => parseNodeSelector("ok=1\nbad key=1")).toThrow("Line 2: “bad key” is not a valid label key.");
+  });
+
+  it("parses tolerations: key=value:Effect, key:Effect, key", () => {
+    expect(parseTolerations("dedicated=dev:NoSchedule\ngpu:NoExecute\nspot")).toEqual([
+      { key: "dedicated", operator: "Equal", value: "dev", effect: "NoSchedule" },
+      { key: "gpu", operator: "Exists", effect: "NoExecute" },
+      { key: "spot", operator: "Exists" },
+    ]);
+    expect(() => parseTolerations("a=b:Sometimes")).toThrow("Line 1: the effect must be NoSchedule, PreferNoSchedule or NoExecute.");
+  });
+
+  it("parses the image catalog as Label = image lines", () => {
+    expect(parseImageCatalog("Debian = debian:12\nghcr.io/acme/dev@sha256:abc")).toEqual([
+      { label: "Debian", image: "debian:12" },
+      { label: "ghcr.io/acme/dev@sha256:abc", image: "ghcr.io/acme/dev@sha256:abc" },
+    ]);
+    expect(() => parseImageCatalog("")).toThrow("List at least one image.");
+    expect(() => parseImageCatalog("Bad = not an image")).toThrow("Line 1: “not an image” is not an image reference.");
+  });
+
+  it("round-trips through the form, with field messages for bad lines", () => {
+    const settings = {
+      nodeSelector: { pool: "dev" },
+      tolerations: [{ key: "dedicated", operator: "Equal" as const, value: "dev", effect: "NoSchedule" as const }],
+      storageClass: "fast",
+      imageCatalog: [{ label: "Debian", image: "debian:12" }],
+      impersonation: true,
+    };
+    const form = settingsToForm(settings);
+    expect(clusterSettingsFormSchema.parse({ ...form, impersonation: "on" })).toEqual(settings);
+    const bad = clusterSettingsFormSchema.safeParse({ ...form, nodeSelector: "nope", storageClass: "Bad Class" });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+      ["nodeSelector", "Line 1: write key=value."],
+      ["storageClass", "Not a valid storage class name."],
+    ]);
+  });
+});
+
+describe("team namespace objects", () => {
+  it("names the namespace mc-<org>-<team>, shortened with a stable hash when too long", () => {
+    expect(teamNamespaceName("acme", "web")).toBe("mc-acme-web");
+    const long = teamNamespaceName("a".repeat(40), "b".repeat(40));
+    expect(long).toHaveLength(63);
+    expect(isRfc1123Label(long)).toBe(true);
+    expect(teamNamespaceName("a".repeat(40), "b".repeat(40))).toBe(long);
+    expect(teamNamespaceName("a".repeat(40), "b".repeat(39) + "c")).not.toBe(long);
+  });
+
+  it("limits only what the quota sets", () => {
+    expect(quotaHard({ cpuMillicores: 1500, memoryMib: null, maxPods: 0, maxVms: null, storageGib: 10 })).toEqual({
+      "requests.cpu": "1500m",
+      pods: "0",
+      "requests.storage": "10Gi",
+    });
+  });
+
+  it("grants exec and port-forward with get and create, and VM rules only where KubeVirt exists", () => {
+    const plain = teamRoleRules({ kubevirt: false, cdi: false });
+    expect(plain).toContainEqual({ apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["get", "create"] });
+    expect(plain.some((r) => r.apiGroups?.includes("kubevirt.io"))).toBe(false);
+    expect(teamRoleRules({ kubevirt: true, cdi: true }).some((r) => r.resources?.includes("virtualmachineinstances/console"))).toBe(true);
+  });
+});
+
+describe("units", () => {
+  it("reads quantities", () => {
+    expect(toMillicores("250m")).toBe(250);
+    expect(toMillicores("1.5")).toBe(1500);
+    expect(quantityValue("512Mi")).toBe(512 * 2 ** 20);
+    expect(quantityValue("2G")).toBe(2e9);
+    expect(quantityValue(undefined)).toBe(0);
+    expect(formatCpu(1500)).toBe("1.5 cores");
+    expect(formatCpu(250)).toBe("250m CPU");
+    expect(formatBytes(1536 * 2 ** 20)).toBe("1.5 GiB");
+  });
+});
