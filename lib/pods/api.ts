@@ -6,7 +6,7 @@ import { errorResponse, jsonResponse } from "@/lib/api/responses";
 import { can } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db/client";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { listTeamSshPods, type PodSource } from "@/lib/pods/queries";
+import { listTeamSshPods, readSshPodLogs, type PodSource } from "@/lib/pods/queries";
 import { resolveTeamScope } from "@/lib/tenancy/principal";
 
 /** Answers the list request for `teamId`: `{ pods: SshPodView[] }`. */
@@ -19,6 +19,21 @@ export async function listTeamPodsResponse(request: Request, teamId: string, db:
     const mine = new URL(request.url).searchParams.get("mine");
     const pods = await listTeamSshPods(db, scope.teamId, { mine: mine === "1" || mine === "true" ? caller.actor.userId : undefined, podSource });
     return jsonResponse({ pods });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** Answers `GET /api/teams/<team>/pods/<pod>/logs[?tail=N]`: the tail of the pod's sshd log (`SshPodLogs` as JSON). */
+export async function podLogsResponse(request: Request, teamId: string, workloadId: string, db: Db): Promise<Response> {
+  try {
+    const caller = await callerFromRequest(request, db);
+    const scope = await resolveTeamScope(db, teamId);
+    if (!can(caller.principal, "team:read", scope)) throw new NotFoundError("No such team.");
+    if (!can(caller.principal, "workloads:read", scope)) throw new ForbiddenError();
+    const tail = Number(new URL(request.url).searchParams.get("tail") ?? "");
+    const logs = await readSshPodLogs(db, scope.teamId, workloadId, { tailLines: Number.isInteger(tail) && tail > 0 ? tail : undefined });
+    return jsonResponse(logs);
   } catch (error) {
     return errorResponse(error);
   }

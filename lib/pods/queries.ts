@@ -1,7 +1,9 @@
 // Reading SSH pods: the team's list (rows joined with what the cluster says), one pod's detail
 // (conditions, events, Service, volume) and its sshd log. Reads are scoped by team.
-import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
 import { and, asc, eq, type SQL } from "drizzle-orm";
+import { listTeamAssignments, type TeamQuota } from "@/lib/clusters/assignments";
+import { readClusterSettings, type CatalogImage } from "@/lib/clusters/settings";
 import type { Db } from "@/lib/db/client";
 import { clusters, users, workloads } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
@@ -14,7 +16,6 @@ import { currentPod, listWorkloadPods, readService } from "@/lib/pods/objects";
 import { asSshPodRow, requireSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { podRuntime } from "@/lib/pods/runtime";
 import type { PodConditionView, PodEventView, SshPodDetail, SshPodLogs, SshPodSpec, SshPodView } from "@/lib/pods/types";
-import { CoreV1Api } from "@kubernetes/client-node";
 
 /**
  * Where the list gets pods from: the pods of the given team in the given namespaces of one
@@ -45,10 +46,11 @@ export function clusterPodSource(db: Db): PodSource {
 type ListedRow = {
   row: SshPodRow;
   clusterName: string;
+  clusterSlug: string;
   owner: { id: string; name: string; email: string };
 };
 
-function viewOf({ row, clusterName, owner }: ListedRow, pod: V1Pod | undefined, clusterError: string | null): SshPodView {
+function viewOf({ row, clusterName, clusterSlug, owner }: ListedRow, pod: V1Pod | undefined, clusterError: string | null): SshPodView {
   const spec = row.spec;
   return {
     id: row.id,
@@ -57,6 +59,7 @@ function viewOf({ row, clusterName, owner }: ListedRow, pod: V1Pod | undefined, 
     displayName: spec.displayName,
     clusterId: row.clusterId,
     clusterName,
+    clusterSlug,
     namespace: row.namespace,
     image: spec.image,
     cpuMillicores: spec.cpuMillicores,
@@ -72,7 +75,7 @@ function viewOf({ row, clusterName, owner }: ListedRow, pod: V1Pod | undefined, 
 
 async function selectRows(db: Db, where: SQL): Promise<ListedRow[]> {
   const rows = await db
-    .select({ workload: workloads, clusterName: clusters.name, ownerId: users.id, ownerName: users.name, ownerEmail: users.email })
+    .select({ workload: workloads, clusterName: clusters.name, clusterSlug: clusters.slug, ownerId: users.id, ownerName: users.name, ownerEmail: users.email })
     .from(workloads)
     .innerJoin(clusters, eq(clusters.id, workloads.clusterId))
     .innerJoin(users, eq(users.id, workloads.createdBy))
@@ -81,6 +84,7 @@ async function selectRows(db: Db, where: SQL): Promise<ListedRow[]> {
   return rows.map((r) => ({
     row: asSshPodRow(r.workload),
     clusterName: r.clusterName,
+    clusterSlug: r.clusterSlug,
     owner: { id: r.ownerId, name: r.ownerName, email: r.ownerEmail },
   }));
 }
@@ -221,4 +225,25 @@ export async function readSshPodLogs(
     ctx.core.readNamespacedPodLog({ name: podName, namespace: row.namespace, container: SSH_CONTAINER, tailLines, limitBytes }),
   );
   return { podName, text: String(text ?? ""), truncated: Buffer.byteLength(String(text ?? "")) >= limitBytes };
+}
+
+/** A cluster the team may create SSH pods in, with what the create form offers there. */
+export interface PodTarget {
+  clusterId: string;
+  clusterName: string;
+  images: CatalogImage[];
+  /** The team's quota there (null = unlimited). */
+  quota: TeamQuota;
+}
+
+/** The clusters assigned to the team, each with its image catalog and the team's quota. */
+export async function listPodTargets(db: Db, teamId: string): Promise<PodTarget[]> {
+  const assignments = await listTeamAssignments(db, teamId);
+  const rows = await Promise.all(assignments.map((a) => db.select({ settings: clusters.settings }).from(clusters).where(eq(clusters.id, a.clusterId))));
+  return assignments.map((a, i) => ({
+    clusterId: a.clusterId,
+    clusterName: a.clusterName,
+    images: readClusterSettings(rows[i]![0] ?? { settings: {} }).imageCatalog,
+    quota: a.quota,
+  }));
 }

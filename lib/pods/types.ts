@@ -31,6 +31,7 @@ export interface SshPodView {
   displayName: string;
   clusterId: string;
   clusterName: string;
+  clusterSlug: string;
   namespace: string;
   image: string;
   cpuMillicores: number;

@@ -1,18 +1,26 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { PodsTable } from "@/components/pods/pods-table";
 import { loadTeamForPage } from "@/lib/auth/page-access";
+import { listTeamSshPods } from "@/lib/pods/queries";
 
 export const metadata: Metadata = { title: "SSH pods" };
 
+// The team's SSH pods. The first list is rendered here; the table then keeps it fresh itself.
 export default async function PodsPage({ params }: { params: Promise<{ teamId: string }> }) {
-  const { team } = await loadTeamForPage((await params).teamId);
+  const { db, team, allowed, user } = await loadTeamForPage((await params).teamId);
+  const pods = await listTeamSshPods(db, team.id);
   return (
     <>
       <div className="page-head">
         <h1>SSH pods</h1>
+        {allowed("workloads:create") && (
+          <Link className="button primary" href={`/t/${team.id}/pods/new`}>
+            New SSH pod
+          </Link>
+        )}
       </div>
-      <p className="empty" data-team={team.slug}>
-        No SSH pods in this team yet. SSH pods give you a shell in the browser within seconds.
-      </p>
+      <PodsTable teamId={team.id} initialPods={pods} renderedAt={Date.now()} currentUserId={user.id} />
     </>
   );
 }

@@ -1,0 +1,197 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PodLogs } from "@/components/pods/pod-logs";
+import { PodStatus } from "@/components/pods/status-badge";
+import { CopyButton } from "@/components/profile/copy-button";
+import { ConfirmAction } from "@/components/ui/confirm-action";
+import { ConfirmDelete } from "@/components/ui/confirm-delete";
+import { Time } from "@/components/ui/time";
+import { loadTeamForPage } from "@/lib/auth/page-access";
+import { AppError, NotFoundError } from "@/lib/errors";
+import { getSshPod, readSshPodLogs } from "@/lib/pods/queries";
+import { sshCommand } from "@/lib/pods/ssh-command";
+import type { SshPodLogs } from "@/lib/pods/types";
+import { deleteSshPodAction, resetSshPodAction } from "../actions";
+
+export const metadata: Metadata = { title: "SSH pod" };
+
+const cores = (m: number) => `${m / 1000} ${m === 1000 ? "core" : "cores"}`;
+const mib = (m: number) => (m >= 1024 ? `${m / 1024} GiB` : `${m} MiB`);
+
+// One SSH pod: status, how to connect, conditions, events and the sshd log; reset and delete.
+// A pod of another team is not found (the read is scoped by the team the viewer may see).
+export default async function PodPage({ params }: { params: Promise<{ teamId: string; podId: string }> }) {
+  const { teamId, podId } = await params;
+  const { db, team, allowed } = await loadTeamForPage(teamId);
+  const pod = await getSshPod(db, team.id, podId).catch((e: unknown) => {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  });
+  let logs: SshPodLogs | null = null;
+  let logsError: string | null = null;
+  try {
+    logs = await readSshPodLogs(db, team.id, pod.id);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    logsError = error.message;
+  }
+  const command = sshCommand(pod);
+  return (
+    <>
+      <div className="page-head">
+        <h1>{pod.displayName}</h1>
+        <Link href={`/t/${team.id}/pods`}>Back to SSH pods</Link>
+      </div>
+      {pod.clusterError && (
+        <div className="alert error" role="alert">
+          {pod.clusterError}
+        </div>
+      )}
+
+      <section className="card">
+        <dl className="facts">
+          <dt>Status</dt>
+          <dd>
+            <PodStatus runtime={pod.runtime} />
+          </dd>
+          <dt>Pod</dt>
+          <dd className="mono">{pod.runtime.podName ?? "—"}</dd>
+          <dt>Node / IP</dt>
+          <dd className="mono">
+            {pod.runtime.node ?? "—"} / {pod.runtime.ip ?? "—"}
+          </dd>
+          <dt>Address in the cluster</dt>
+          <dd className="mono">{pod.service ? `${pod.service.name}.${pod.namespace}.svc:22 (${pod.service.clusterIP ?? "no cluster IP"})` : "The Service is missing."}</dd>
+          <dt>Cluster / namespace</dt>
+          <dd>
+            {pod.clusterName} / <span className="mono">{pod.namespace}</span>
+          </dd>
+          <dt>Image</dt>
+          <dd className="mono">{pod.image}</dd>
+          <dt>Size</dt>
+          <dd>
+            {cores(pod.cpuMillicores)}, {mib(pod.memoryMib)}
+          </dd>
+          <dt>Home</dt>
+          <dd>{pod.pvc ? `${pod.homeGib} GiB volume ${pod.pvc.name} (${pod.pvc.phase ?? "unknown"}), kept on reset` : "Inside the pod (lost on reset)"}</dd>
+          <dt>Owner</dt>
+          <dd>
+            {pod.owner.name} ({pod.owner.email}), login <span className="mono">{pod.loginName}</span>
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            <Time value={new Date(pod.createdAt)} />
+          </dd>
+          <dt>Expires</dt>
+          <dd>{pod.expiresAt ? <Time value={new Date(pod.expiresAt)} /> : "Never (no time-to-live)"}</dd>
+        </dl>
+      </section>
+
+      <section className="card" aria-labelledby="ssh-title">
+        <h2 id="ssh-title">Connect with ssh</h2>
+        <div className="command">
+          <code data-testid="ssh-command">{command}</code>
+          <CopyButton text={command} label="Copy command" />
+        </div>
+        <p className="muted small">
+          The command uses the panel&apos;s ssh configuration, which tunnels through the panel so your laptop needs no route to the cluster. Downloading
+          that configuration comes with a later release; until then, use the browser terminal. Only your SSH keys from your profile are accepted.
+        </p>
+      </section>
+
+      <section className="card" aria-labelledby="conditions-title">
+        <h2 id="conditions-title">Conditions</h2>
+        {pod.conditions.length === 0 ? (
+          <p className="muted">No conditions reported yet.</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Type</th>
+                <th>Status</th>
+                <th>Reason</th>
+                <th>Since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {pod.conditions.map((c) => (
+                <tr key={c.type}>
+                  <td>{c.type}</td>
+                  <td>{c.status}</td>
+                  <td className="detail">{[c.reason, c.message].filter(Boolean).join(": ") || "—"}</td>
+                  <td>
+                    <Time value={c.lastTransitionTime ? new Date(c.lastTransitionTime) : null} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="events-title">
+        <h2 id="events-title">Events</h2>
+        {pod.events.length === 0 ? (
+          <p className="muted">No events (Kubernetes keeps them for about an hour).</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Type</th>
+                <th>Reason</th>
+                <th>Object</th>
+                <th>Message</th>
+                <th>Last seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {pod.events.map((e, i) => (
+                <tr key={`${e.object}-${e.reason}-${i}`}>
+                  <td>{e.type === "Warning" ? <span className="badge warn">Warning</span> : e.type}</td>
+                  <td>{e.reason}</td>
+                  <td className="mono small">{e.object}</td>
+                  <td className="detail">
+                    {e.message}
+                    {e.count > 1 ? ` (×${e.count})` : ""}
+                  </td>
+                  <td>
+                    <Time value={e.lastSeen ? new Date(e.lastSeen) : null} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <PodLogs teamId={team.id} podId={pod.id} initial={logs} initialError={logsError} />
+
+      {(allowed("workloads:operate") || allowed("workloads:delete")) && (
+        <section className="card danger-zone" aria-labelledby="manage-title">
+          <h2 id="manage-title">Reset or delete</h2>
+          <p>
+            Reset replaces the pod with a fresh one from the same image{pod.pvc ? "; the home volume is kept" : "; everything in the pod is lost"}. Delete removes the pod,
+            its address, keys{pod.pvc ? " and home volume" : ""}.
+          </p>
+          <div className="toolbar">
+            {allowed("workloads:operate") && (
+              <ConfirmAction action={resetSshPodAction} fields={{ workloadId: pod.id }} buttonLabel="Reset" title={`Reset SSH pod “${pod.displayName}”?`} confirmLabel="Reset pod">
+                <p>The running pod is stopped and a new one starts{pod.pvc ? " with the same home volume" : ""}. Open sessions are closed.</p>
+              </ConfirmAction>
+            )}
+            {allowed("workloads:delete") && (
+              <ConfirmDelete
+                action={deleteSshPodAction}
+                id={pod.id}
+                name={pod.displayName}
+                what="SSH pod"
+                consequence={`The pod, its Service and key Secret${pod.pvc ? " and its home volume" : ""} are deleted. This cannot be undone.`}
+              />
+            )}
+          </div>
+        </section>
+      )}
+    </>
+  );
+}

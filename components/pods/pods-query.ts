@@ -1,0 +1,29 @@
+"use client";
+// The team's pods list in React Query: key ["pods", teamId], data SshPodView[] from
+// GET /api/teams/<team>/pods. The live-events provider patches rows by `id` and invalidates
+// the key when pods appear or disappear; without it the list is refetched every 30 s.
+import { useQuery } from "@tanstack/react-query";
+import type { SshPodView } from "@/lib/pods/types";
+
+/** The query key of a team's pods list (shared with the live-events provider). */
+export const podsQueryKey = (teamId: string) => ["pods", teamId] as const;
+
+/** Fetches the team's pods list. */
+export async function fetchTeamPods(teamId: string): Promise<SshPodView[]> {
+  const response = await fetch(`/api/teams/${encodeURIComponent(teamId)}/pods`, { headers: { accept: "application/json" } });
+  const body = (await response.json().catch(() => null)) as { pods?: SshPodView[]; error?: { message?: string } } | null;
+  if (!response.ok || !body?.pods) throw new Error(body?.error?.message ?? `The pods list could not be loaded (HTTP ${response.status}).`);
+  return body.pods;
+}
+
+/** The team's pods, starting from what the server rendered. */
+export function useTeamPods(teamId: string, initialPods: SshPodView[], renderedAt: number) {
+  return useQuery({
+    queryKey: podsQueryKey(teamId),
+    queryFn: () => fetchTeamPods(teamId),
+    initialData: initialPods,
+    initialDataUpdatedAt: renderedAt,
+    refetchInterval: 30_000,
+    staleTime: 30_000,
+  });
+}
