@@ -32,6 +32,8 @@ export interface TerminalServiceOptions {
   /** The bridge for each mode. */
   openers: Partial<Record<TerminalMode, BridgeOpener>>;
   log?: (line: string) => void;
+  /** Called once a session's rows are written (metrics, tests). */
+  onEnded?: (ended: { sessionId: string; mode: TerminalMode; reason: EndReason }) => void;
 }
 
 /** One admitted session. */
@@ -210,6 +212,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       log(`terminal session ${id}: could not record its end: ${error instanceof Error ? error.message : String(error)}`);
     }
     log(`terminal session ${id} (${mode} ${target.label}) ended: ${reason}, ${bytesIn} bytes in, ${bytesOut} out`);
+    if (start) opts.onEnded?.({ sessionId: id, mode, reason });
     finished();
     return done;
   }
@@ -230,6 +233,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     if (ended) {
       // The client left while the row was being written: record the end now that there is a row.
       await finishSessionRecord(db, start, { reason: "client-closed", bytesIn, bytesOut, recording: null, message: endMessage("client-closed") });
+      opts.onEnded?.({ sessionId: id, mode, reason: "client-closed" });
       return;
     }
     if (file) recorder = new CastRecorder(file, size, { startedAt: row.startedAt, title: `${target.label} (${mode})` });
