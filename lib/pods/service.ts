@@ -82,12 +82,13 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
     pvcName: request.homeGib ? `${name}-home` : null,
   };
   const expiresAt = request.ttlMinutes ? new Date(Date.now() + request.ttlMinutes * 60_000) : null;
+  const { orgId } = await resolveTeamScope(db, request.teamId);
   const [inserted] = await db
     .insert(workloads)
     .values({ teamId: request.teamId, clusterId: request.clusterId, kind: "ssh-pod", namespace: ctx.namespace, name, spec: { ...spec }, expiresAt, createdBy: owner.id })
     .returning();
   const row = { ...inserted!, spec } as SshPodRow;
-  const target = await auditTargetOf(db, row);
+  const target = { targetType: "ssh_pod", targetId: row.id, targetLabel: row.name, orgId, teamId: row.teamId };
   const detail = { clusterId: row.clusterId, namespace: row.namespace, image: spec.image, cpuMillicores: spec.cpuMillicores, memoryMib: spec.memoryMib, homeGib: spec.homeGib, ttlMinutes: spec.ttlMinutes };
 
   let podName: string;
