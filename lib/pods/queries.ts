@@ -6,7 +6,7 @@ import { listTeamAssignments, type TeamQuota } from "@/lib/clusters/assignments"
 import { readClusterSettings, type CatalogImage } from "@/lib/clusters/settings";
 import type { Db } from "@/lib/db/client";
 import { clusters, users, workloads } from "@/lib/db/schema";
-import { AppError } from "@/lib/errors";
+import { AppError, toUserError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { KIND_LABEL, MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { kube, kubeOrNull } from "@/lib/kube/transport";
@@ -117,8 +117,8 @@ export async function listTeamSshPods(db: Db, teamId: string, options: ListSshPo
       try {
         pods = await source(clusterId, namespaces, teamId);
       } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        clusterError = error.message;
+        // One broken cluster must not hide the team's pods elsewhere; unexpected errors are logged.
+        clusterError = toUserError(error).message;
       }
       for (const l of listed) views.set(l.row.id, viewOf(l, pods.get(l.row.id), clusterError));
     }),
