@@ -40,6 +40,8 @@ export interface LiveHubOptions {
   listClusterIds?: (db: Db) => Promise<string[]>;
   rescanMs?: number;
   refreshMs?: number;
+  /** How long a team's placement (org, namespace) is reused from memory (default 30 s). */
+  placementTtlMs?: number;
   batchMs?: number;
   log?: (line: string) => void;
 }
@@ -65,7 +67,7 @@ export class LiveHub {
   private readonly ensuring = new Map<string, Promise<void>>();
   private readonly placements: TeamPlacements;
   private readonly pendingPods = new Map<string, PendingPod>();
-  private readonly pendingTeams = new Map<string, { clusterId: string; teamId: string }>();
+  private readonly pendingTeams = new Map<string, { clusterId: string; teamId: string; namespaces: Set<string> }>();
   private readonly failures = new Map<string, string>();
   private readonly cacheFor: NonNullable<LiveHubOptions["cacheFor"]>;
   private readonly stopCache: NonNullable<LiveHubOptions["stopCache"]>;
@@ -75,6 +77,7 @@ export class LiveHub {
   private stopped = false;
   private timers: NodeJS.Timeout[] = [];
   private flushTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -84,7 +87,7 @@ export class LiveHub {
     this.stopCache = options.stopCache ?? stopWatchCache;
     this.listClusterIds = options.listClusterIds ?? (async (d) => (await d.select({ id: clusters.id }).from(clusters)).map((r) => r.id));
     this.log = options.log ?? ((line) => console.warn(`[minicloud] live: ${line}`));
-    this.placements = new TeamPlacements(db, options.rescanMs ?? 30_000);
+    this.placements = new TeamPlacements(db, options.placementTtlMs ?? 30_000);
   }
 
   /** Adds a connection; the first one starts watching every cluster. Returns the unsubscribe. */
@@ -164,10 +167,19 @@ export class LiveHub {
     );
   }
 
-  /** Sends what is batched right now (tests call it instead of waiting for the batch window). */
-  async flush(): Promise<void> {
+  /**
+   * Sends what is batched, after any delivery still in progress (so messages keep their order);
+   * tests call it instead of waiting for the batch window.
+   */
+  flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    const run = this.flushing.then(() => this.sendPending());
+    this.flushing = run.catch(() => {});
+    return run;
+  }
+
+  private async sendPending(): Promise<void> {
     const pods = [...this.pendingPods.values()];
     const teams = [...this.pendingTeams.values()];
     this.pendingPods.clear();
@@ -176,10 +188,10 @@ export class LiveHub {
       const pod = cache.podForWorkload(workloadId);
       // Gone (or moved to another team): the team's `pods-changed` covers it.
       if (!pod || labelOf(pod, TEAM_LABEL) !== teamId) continue;
-      await this.deliver(clusterId, teamId, pod.metadata?.namespace, { type: "pod", teamId, workloadId, runtime: podRuntime(pod) });
+      await this.deliver(clusterId, teamId, [pod.metadata?.namespace], { type: "pod", teamId, workloadId, runtime: podRuntime(pod) });
     }
-    for (const { clusterId, teamId } of teams) {
-      await this.deliver(clusterId, teamId, undefined, { type: "pods-changed", teamId });
+    for (const { clusterId, teamId, namespaces } of teams) {
+      await this.deliver(clusterId, teamId, [...namespaces], { type: "pods-changed", teamId });
     }
   }
 
@@ -230,16 +242,23 @@ export class LiveHub {
     if (!teamId) return;
     const workloadId = labelOf(pod, WORKLOAD_LABEL);
     if (workloadId) this.pendingPods.set(`${clusterId}/${workloadId}`, { clusterId, cache, teamId, workloadId });
-    if (type !== "MODIFIED") this.pendingTeams.set(`${clusterId}/${teamId}`, { clusterId, teamId });
+    if (type !== "MODIFIED") {
+      const key = `${clusterId}/${teamId}`;
+      const entry = this.pendingTeams.get(key) ?? { clusterId, teamId, namespaces: new Set<string>() };
+      entry.namespaces.add(pod.metadata?.namespace ?? "");
+      this.pendingTeams.set(key, entry);
+    }
     this.flushTimer ??= setTimeout(() => void this.flush().catch((error: unknown) => this.log(`delivery failed: ${String(error)}`)), this.options.batchMs ?? 100);
   }
 
-  /** Sends `message` about `teamId` to every subscriber allowed to read the team's workloads. */
-  private async deliver(clusterId: string, teamId: string, namespace: string | undefined, message: LiveMessage): Promise<void> {
+  /**
+   * Sends `message` about `teamId` to every subscriber allowed to read the team's workloads,
+   * if the pods it is about (in `namespaces`) are in the team's namespace in that cluster.
+   */
+  private async deliver(clusterId: string, teamId: string, namespaces: Array<string | undefined>, message: LiveMessage): Promise<void> {
     if (this.subscribers.size === 0) return;
     const placement = await this.placements.get(clusterId, teamId);
-    if (!placement) return;
-    if (namespace !== undefined && namespace !== placement.namespace) return;
+    if (!placement || !namespaces.includes(placement.namespace)) return;
     const scope = { kind: "team", orgId: placement.orgId, teamId } as const;
     for (const subscriber of this.subscribers) {
       if (!can(subscriber.principal, "workloads:read", scope)) continue;
