@@ -28,6 +28,7 @@ export default async function PanelLayout({ children }: { children: ReactNode })
             <NavLink href="/orgs">Teams</NavLink>
             <NavLink href="/audit">Audit log</NavLink>
             {principal.isPlatformAdmin && <NavLink href="/admin/users">Admin</NavLink>}
+            {principal.isPlatformAdmin && <NavLink href="/admin/clusters">Clusters</NavLink>}
             <NavLink href="/profile">Profile</NavLink>
           </nav>
           <div className="sidebar-foot">

@@ -163,6 +163,20 @@ export async function listClusterAssignments(db: Db, clusterId: string, options:
   return rows.map(({ teamName, orgId, orgName, ...row }) => ({ ...toAssignment(row), teamName, orgId, orgName }));
 }
 
+/** The cluster assignments of an organization's teams, by cluster and team name. */
+export async function listOrgAssignments(db: Db, orgId: string): Promise<ClusterAssignmentItem[]> {
+  if (!isUuid(orgId)) return [];
+  const rows = await db
+    .select({ ...assignmentColumns, teamName: teams.name, orgId: organizations.id, orgName: organizations.name })
+    .from(clusterAssignments)
+    .innerJoin(clusters, eq(clusters.id, clusterAssignments.clusterId))
+    .innerJoin(teams, eq(teams.id, clusterAssignments.teamId))
+    .innerJoin(organizations, eq(organizations.id, teams.orgId))
+    .where(eq(teams.orgId, orgId))
+    .orderBy(asc(clusters.name), asc(teams.name));
+  return rows.map(({ teamName, orgId: owner, orgName, ...row }) => ({ ...toAssignment(row), teamName, orgId: owner, orgName }));
+}
+
 async function loadTeam(db: Db, teamId: string) {
   const [team] = await db
     .select({ id: teams.id, name: teams.name, slug: teams.slug, orgId: teams.orgId, orgSlug: organizations.slug })

@@ -372,10 +372,8 @@ export async function disconnectCluster(db: Db, actor: Actor, input: DisconnectC
     .where(eq(workloads.clusterId, clusterId))
     .orderBy(asc(workloads.kind), asc(workloads.name));
   if (remaining.length > 0 && !deleteObjects) {
-    throw new ConflictError(
-      `Workloads still run in this cluster: ${listNames(remaining.map((w) => `${w.kind} ${w.name}`))}. Delete them first, or tick “delete minicloud objects”.`,
-      { deleteObjects: "Workloads remain; tick this to delete them with the cluster." },
-    );
+    const message = `Workloads still run in this cluster: ${listNames(remaining.map((w) => `${w.kind} ${w.name}`))}. Delete them first, or tick “delete minicloud objects”.`;
+    throw new ConflictError(message, { deleteObjects: message });
   }
 
   let deleted: ManagedObjects | null = null;

@@ -52,6 +52,14 @@ export default async function OrgPage({ params }: { params: Promise<{ orgId: str
         )}
       </section>
 
+      {allowed("clusters:assign") && (
+        <section className="card">
+          <h2>Clusters</h2>
+          <p>Give this organization&apos;s teams a registered cluster with a quota, or change their quotas.</p>
+          <Link href={`/orgs/${org.id}/clusters`}>Assign a cluster</Link>
+        </section>
+      )}
+
       {allowed("org:members:read") && (
         <MembersCard
           label="Organization members"

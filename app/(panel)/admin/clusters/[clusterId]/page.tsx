@@ -1,0 +1,148 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AssignForm } from "@/components/clusters/assign-form";
+import { CheckSummary } from "@/components/clusters/check-summary";
+import { ClusterHealthCards } from "@/components/clusters/health-cards";
+import { DisconnectButton } from "@/components/clusters/disconnect-button";
+import { QuotaText, QuotaUsage } from "@/components/clusters/quota-usage";
+import { ClusterSettingsForm } from "@/components/clusters/settings-form";
+import { UnassignButton } from "@/components/clusters/unassign-button";
+import { ActionForm } from "@/components/ui/action-form";
+import { Hidden } from "@/components/ui/field";
+import { can } from "@/lib/auth/policy";
+import { requireUserForPage } from "@/lib/auth/session";
+import { describeTeamNamespace, getAssignmentUsage, listClusterAssignments } from "@/lib/clusters/assignments";
+import { getClusterHealth } from "@/lib/clusters/health";
+import { quotaToForm } from "@/lib/clusters/quota-form";
+import { readLive } from "@/lib/clusters/read-live";
+import { getCluster, listManagedObjects } from "@/lib/clusters/service";
+import { getDb } from "@/lib/db";
+import { listTeams } from "@/lib/teams/service";
+import { assignClusterAction, unassignClusterAction } from "../../../orgs/[orgId]/clusters/actions";
+import { disconnectClusterAction, recheckClusterAction, updateClusterSettingsAction } from "../actions";
+
+export const metadata: Metadata = { title: "Cluster" };
+
+// Platform admins only: one cluster's health, check, settings, team assignments and disconnect.
+export default async function AdminClusterPage({ params }: { params: Promise<{ clusterId: string }> }) {
+  const { principal } = await requireUserForPage();
+  if (!can(principal, "clusters:register", { kind: "platform" })) notFound();
+  const db = await getDb();
+  const cluster = await getCluster(db, (await params).clusterId);
+  if (!cluster) notFound();
+  const [health, assignments, teams, managed] = await Promise.all([
+    readLive(() => getClusterHealth(db, cluster.id)),
+    listClusterAssignments(db, cluster.id),
+    listTeams(db, principal),
+    readLive(() => listManagedObjects(db, cluster.id)),
+  ]);
+  const live = await Promise.all(
+    assignments.map(async (a) => ({
+      usage: await readLive(() => getAssignmentUsage(db, a)),
+      contents: await readLive(() => describeTeamNamespace(db, cluster.id, a.teamId)),
+    })),
+  );
+  const assignedTeamIds = new Set(assignments.map((a) => a.teamId));
+  const unassignedTeams = teams.filter((t) => !assignedTeamIds.has(t.id));
+
+  return (
+    <>
+      <div className="crumbs">
+        <Link href="/admin/clusters">Clusters</Link> / {cluster.name}
+      </div>
+      <div className="page-head">
+        <h1>{cluster.name}</h1>
+        <ActionForm action={recheckClusterAction} submitLabel="Re-check" className="inline-end" resetOnSuccess={false} successMessage="Checked.">
+          <Hidden name="clusterId" value={cluster.id} />
+        </ActionForm>
+      </div>
+      <p className="muted small mono">{cluster.server ?? "server unknown"}</p>
+
+      <section className="card" aria-labelledby="health-heading">
+        <h2 id="health-heading">Health</h2>
+        <ClusterHealthCards health={health} />
+      </section>
+
+      <section className="card" aria-labelledby="check-heading">
+        <h2 id="check-heading">Connection check</h2>
+        <CheckSummary check={cluster.check} checkedAt={cluster.checkedAt} />
+      </section>
+
+      <section className="card" aria-labelledby="teams-heading">
+        <h2 id="teams-heading">Teams</h2>
+        {assignments.length === 0 ? (
+          <p className="empty">No team has this cluster yet.</p>
+        ) : (
+          <table className="table" aria-label="Assigned teams">
+            <thead>
+              <tr>
+                <th>Team</th>
+                <th>Namespace</th>
+                <th>Quota</th>
+                <th>In use</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {assignments.map((a, i) => (
+                <tr key={a.id}>
+                  <td>
+                    {a.orgName} / <Link href={`/t/${a.teamId}/clusters`}>{a.teamName}</Link>
+                  </td>
+                  <td className="mono">{a.namespace}</td>
+                  <td>
+                    <QuotaText quota={a.quota} />
+                  </td>
+                  <td>
+                    <QuotaUsage usage={live[i]!.usage} />
+                  </td>
+                  <td className="actions">
+                    <UnassignButton
+                      action={unassignClusterAction}
+                      clusterId={cluster.id}
+                      teamId={a.teamId}
+                      teamName={a.teamName}
+                      namespace={a.namespace}
+                      contents={live[i]!.contents}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {assignments.map((a) => (
+          <details key={a.id}>
+            <summary>Change the quota of {a.teamName}</summary>
+            <AssignForm
+              action={assignClusterAction}
+              clusters={{ id: cluster.id, label: cluster.name }}
+              teams={{ id: a.teamId, label: a.teamName }}
+              quota={quotaToForm(a.quota)}
+              submitLabel="Save quota"
+              testId={`quota-form-${a.teamId}`}
+            />
+          </details>
+        ))}
+        <h3>Assign to a team</h3>
+        {unassignedTeams.length === 0 ? (
+          <p className="muted">Every team already has this cluster.</p>
+        ) : (
+          <AssignForm action={assignClusterAction} clusters={{ id: cluster.id, label: cluster.name }} teams={unassignedTeams.map((t) => ({ id: t.id, label: `${t.orgName} / ${t.name}` }))} />
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="settings-heading">
+        <h2 id="settings-heading">Settings</h2>
+        <ClusterSettingsForm action={updateClusterSettingsAction} clusterId={cluster.id} settings={cluster.settings} />
+      </section>
+
+      <section className="card danger-zone">
+        <h2>Disconnect</h2>
+        <p>Removes the cluster from the panel. What minicloud made in it stays unless you choose to delete it.</p>
+        <DisconnectButton action={disconnectClusterAction} clusterId={cluster.id} name={cluster.name} managed={managed} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+// A cluster's settings: where team workloads run (node selector, tolerations), their storage
+// class, the images users may pick, and whether team requests impersonate a team group.
+import { FieldErrorText } from "@/components/clusters/field-error";
+import { ActionForm } from "@/components/ui/action-form";
+import { Field, Hidden } from "@/components/ui/field";
+import type { ActionResult } from "@/lib/actions/define-action";
+import { settingsToForm, type ClusterSettings } from "@/lib/clusters/settings";
+
+type Action = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
+
+/** The settings form, filled with the current settings. */
+export function ClusterSettingsForm({ action, clusterId, settings }: { action: Action; clusterId: string; settings: ClusterSettings }) {
+  const form = settingsToForm(settings);
+  return (
+    <div data-testid="cluster-settings-form">
+      <ActionForm action={action} submitLabel="Save settings" resetOnSuccess={false} successMessage="Settings saved.">
+        <Hidden name="clusterId" value={clusterId} />
+        <Field name="nodeSelector" label="Node selector" multiline defaultValue={form.nodeSelector} placeholder="pool=dev" hint="One key=value per line; team pods and VMs run only on matching nodes." />
+        <Field
+          name="tolerations"
+          label="Tolerations"
+          multiline
+          defaultValue={form.tolerations}
+          placeholder="dedicated=dev:NoSchedule"
+          hint="One per line: key=value:Effect, key:Effect or key (Effect is NoSchedule, PreferNoSchedule or NoExecute)."
+        />
+        <Field name="storageClass" label="Storage class" defaultValue={form.storageClass} placeholder="cluster default" hint="For home directories and VM disks; empty uses the cluster's default." />
+        <Field name="imageCatalog" label="Image catalog" multiline defaultValue={form.imageCatalog} hint="One per line: Label = image. Users pick from these." />
+        <label className="check">
+          <input type="checkbox" name="impersonation" defaultChecked={form.impersonation} /> Impersonation: team requests run as the team&apos;s group, bound to its own
+          namespace, so Kubernetes RBAC enforces the same boundary as the panel
+        </label>
+        <FieldErrorText name="impersonation" />
+      </ActionForm>
+    </div>
+  );
+}
