@@ -18,6 +18,10 @@ import { loadPrincipal } from "@/lib/tenancy/principal";
 import { insertUser } from "../integration/support/fixtures";
 import { createNamespace, insertLocalCluster, podSpec, test, uniqueName, useDatabase } from "./helpers";
 
+/** Bytes to text, typed for the DOM lib's stricter stream generics. */
+const textDecoder = () => new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>;
+
+
 /** A subscriber that records what it hears and lets the test wait for a message. */
 function listener(db: Db, principal: Principal) {
   const heard: LiveMessage[] = [];
@@ -193,7 +197,7 @@ describe("live status", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(hub.subscriberCount).toBe(subscribersBefore + 1);
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = response.body!.pipeThrough(textDecoder()).getReader();
     let text = "";
     const readUntil = async (pattern: RegExp) => {
       while (!pattern.test(text)) {

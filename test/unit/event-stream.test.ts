@@ -6,6 +6,10 @@ import type { Principal } from "@/lib/auth/policy";
 import { createEventStream } from "@/lib/live/event-stream";
 import type { LiveHub, LiveSubscriber } from "@/lib/live/hub";
 
+/** Bytes to text, typed for the DOM lib's stricter stream generics. */
+const textDecoder = () => new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>;
+
+
 const principal: Principal = { userId: "u", isPlatformAdmin: false, orgRoles: {}, teamRoles: {} };
 
 /** Just enough of a hub: remembers subscribers. */
@@ -22,7 +26,7 @@ function fakeHub() {
 
 async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
   let text = "";
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.pipeThrough(textDecoder()).getReader();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return text;
@@ -65,7 +69,7 @@ describe("event stream", () => {
     const subscriber = [...subscribers][0]!;
     for (let i = 0; i < 10_000; i++) subscriber.send({ type: "pods-changed", teamId: `t${i}` });
     subscriber.send({ type: "pods-changed", teamId: "last" });
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = response.body!.pipeThrough(textDecoder()).getReader();
     let text = "";
     while (!text.includes('"last"')) text += (await reader.read()).value;
     abort.abort();
