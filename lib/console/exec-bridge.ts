@@ -31,12 +31,18 @@ interface ExecStatus {
   details?: { causes?: { reason?: string; message?: string }[] };
 }
 
-/** The exit code in an exec's final status (0 on Success). */
+/**
+ * The exit code in an exec's final status (0 on Success). Kubelets report a non-zero exit as
+ * `reason: NonZeroExitCode` with an `ExitCode` cause; kwok (and older runtimes) instead send an
+ * InternalError whose message ends in "exit status N", which is read as the same thing.
+ */
 export function exitCodeOf(status: ExecStatus): number | undefined {
   if (status.status === "Success") return 0;
   const cause = status.details?.causes?.find((c) => c.reason === "ExitCode");
   const code = cause?.message ? Number.parseInt(cause.message, 10) : NaN;
-  return Number.isFinite(code) ? code : undefined;
+  if (Number.isFinite(code)) return code;
+  const fromMessage = /\bexit status (\d+)\s*$/.exec(status.message ?? "");
+  return fromMessage ? Number.parseInt(fromMessage[1]!, 10) : undefined;
 }
 
 /** Opens a TTY shell in the target pod. */

@@ -153,9 +153,9 @@ describe("terminals", () => {
     client.resize(123, 45);
     client.send("stty size\r");
     await client.waitForOutput(/\b45 123\b/);
-    client.send("exit\r");
+    client.send("exit 3\r");
     const exit = await client.waitForMessage("exit");
-    expect(exit.reason).toBe("exited");
+    expect(exit).toMatchObject({ reason: "exited", exitCode: 3, message: "The shell exited with code 3." });
     expect((await client.closed).code).toBe(1000);
 
     const sessionId = ready.type === "ready" ? ready.sessionId : "";
@@ -188,8 +188,11 @@ describe("terminals", () => {
     await client.closed;
 
     const [pin] = await db().select().from(sshHostKeys).where(eq(sshHostKeys.workloadId, world.podA));
-    expect(pin!.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(pin!.keyType).toBe("ssh-ed25519");
+    // The same fingerprint ssh-keygen prints for the sshd's host key.
+    const hostKey = path.join(path.dirname(inject("cluster").sshd.authorizedKeysPath), "ssh_host_ed25519_key.pub");
+    const listed = await run("ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey], {});
+    expect(listed.stdout.split(" ")[1]).toBe(pin!.fingerprint);
 
     // The same key again: no notice, a working shell.
     const again = await openTerminal(world.alice.id, world.podA, "ssh");
