@@ -6,6 +6,7 @@ import next from "next";
 import { stampClientIp } from "@/lib/auth/client-ip";
 import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
 import { createWebSocketGateway } from "@/lib/console/gateway";
+import { endAllLiveSessions } from "@/lib/console/live-sessions";
 import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
 import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
@@ -62,8 +63,9 @@ async function main() {
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+  // Terminals first: each ends with a message to its user and a complete session row.
+  process.on("SIGTERM", () => void endAllLiveSessions().then(shutdown));
+  process.on("SIGINT", () => void endAllLiveSessions().then(shutdown));
 }
 
 main().catch((error) => {

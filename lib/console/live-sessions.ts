@@ -28,10 +28,10 @@ export interface LiveSessionView {
   recording: boolean;
 }
 
-/** What a running session registers: its view and how to end it. */
+/** What a running session registers: its view and how to end it (resolves once its rows are written). */
 export interface LiveSessionHandle {
   view(): LiveSessionView;
-  endByAdmin(): void;
+  end(reason: "ended-by-admin" | "server-shutdown"): Promise<void>;
 }
 
 const globalForSessions = globalThis as typeof globalThis & { __minicloudLiveSessions?: Map<string, LiveSessionHandle> };
@@ -63,10 +63,21 @@ export function endLiveSession(principal: Principal, sessionId: string): void {
     if (handle && handle.view().userId === principal.userId) throw new ForbiddenError("Only an administrator can end a session this way; close the terminal instead.");
     throw new NotFoundError("No such live session.");
   }
-  handle.endByAdmin();
+  void handle.end("ended-by-admin");
 }
 
 /** How many sessions are live on this replica. */
 export function liveSessionCount(): number {
   return live.size;
+}
+
+/**
+ * Ends every session on this replica (server shutdown), telling users to reconnect; resolves
+ * once their rows are written or after `timeoutMs`, whichever comes first.
+ */
+export async function endAllLiveSessions(timeoutMs = 3000): Promise<void> {
+  const ending = Promise.all([...live.values()].map((handle) => handle.end("server-shutdown")));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ending, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }

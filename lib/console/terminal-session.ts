@@ -184,7 +184,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       bytesOut,
       recording: recorder !== null,
     }),
-    endByAdmin: () => void finish("ended-by-admin"),
+    end: (reason) => finish(reason),
   });
 
   async function finish(reason: EndReason, detail?: string, exitCode?: number) {
