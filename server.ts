@@ -10,6 +10,8 @@ import { endAllLiveSessions } from "@/lib/console/live-sessions";
 import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
 import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
+import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
+import { stopLiveHub } from "@/lib/live/hub";
 import { startTtlReaper } from "@/lib/pods/reaper";
 
 async function main() {
@@ -60,6 +62,8 @@ async function main() {
   const shutdown = () => {
     void ttlReaper.stop();
     gateway.close();
+    stopLiveHub(); // ends the live-event streams, which would otherwise hold server.close() open
+    stopAllWatchCaches();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };

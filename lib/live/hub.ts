@@ -195,14 +195,25 @@ export class LiveHub {
     }
   }
 
-  /** Stops timers and unsubscribes from the caches (which keep running for other readers). */
+  /**
+   * Ends every connection (so a shutting-down server is not held open by streams), stops the
+   * timers and unsubscribes from the caches (which keep running for other readers).
+   */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     clearTimeout(this.flushTimer);
     for (const watched of this.watched.values()) watched.unsubscribe();
     this.watched.clear();
+    const subscribers = [...this.subscribers];
     this.subscribers.clear();
+    for (const subscriber of subscribers) {
+      try {
+        subscriber.close();
+      } catch {
+        // already closed
+      }
+    }
   }
 
   private start(): void {
