@@ -17,7 +17,7 @@ import type { Principal } from "@/lib/auth/policy";
 import { createApiToken, revokeApiToken } from "@/lib/api-tokens/service";
 import type { BridgeOpener } from "@/lib/console/bridge";
 import { DEFAULT_OPENERS } from "@/lib/console/terminal-routes";
-import { endLiveSession, listLiveSessions } from "@/lib/console/live-sessions";
+import { endAllLiveSessions, endLiveSession, listLiveSessions } from "@/lib/console/live-sessions";
 import { parseCast } from "@/lib/console/recording";
 import { getSessionRecord, readSessionRecording, setTerminalRecording } from "@/lib/console/session-store";
 import { renderSshConfig } from "@/lib/console/ssh-config";
@@ -295,6 +295,12 @@ describe("terminals", () => {
     const exit = await client.waitForMessage("exit");
     expect(exit).toMatchObject({ reason: "ended-by-admin", message: "An administrator ended this session." });
     expect((await endedSession(sessionId)).endReason).toBe("ended-by-admin");
+
+    // Shutdown ends what is left, telling the user to reconnect.
+    const last = await openTerminal(world.alice.id, world.podA, "exec");
+    await endAllLiveSessions();
+    expect(await last.waitForMessage("exit")).toMatchObject({ reason: "server-shutdown" });
+    expect(listLiveSessions(await principal(world.carol.id))).toEqual([]);
   });
 
   test("backpressure: a flood is paused while the browser does not read, and resumed when it does", async () => {

@@ -12,6 +12,7 @@ import { clampSize, parseClientMessage } from "@/lib/console/protocol";
 import { CastRecorder, parseCast, readCastFile } from "@/lib/console/recording";
 import { hostAliases, renderSshConfig } from "@/lib/console/ssh-config";
 import type { TerminalTarget } from "@/lib/console/targets";
+import { EnvError, parseEnv } from "@/lib/env";
 
 function target(over: Partial<TerminalTarget>): TerminalTarget {
   return {
@@ -131,5 +132,19 @@ describe("ssh_config", () => {
   it("refuses a panel URL that a shell or ssh's % tokens could interpret", () => {
     expect(() => renderSshConfig([target({})], { panelUrl: "https://panel.example.com/$(reboot)" })).toThrow();
     expect(() => renderSshConfig([target({})], { panelUrl: "https://panel.example.com/%h" })).toThrow();
+  });
+});
+
+describe("idle timeout setting", () => {
+  const base = { MINICLOUD_SECRET: "s".repeat(40), MINICLOUD_ENCRYPTION_KEY: "a".repeat(64) };
+
+  it("defaults to 30 minutes and takes whole minutes from the environment", () => {
+    expect(parseEnv(base).terminalIdleMinutes).toBe(30);
+    expect(parseEnv({ ...base, MINICLOUD_TERMINAL_IDLE_MINUTES: "5" }).terminalIdleMinutes).toBe(5);
+  });
+
+  it("refuses nonsense with the variable's name", () => {
+    expect(() => parseEnv({ ...base, MINICLOUD_TERMINAL_IDLE_MINUTES: "0" })).toThrow(EnvError);
+    expect(() => parseEnv({ ...base, MINICLOUD_TERMINAL_IDLE_MINUTES: "1.5" })).toThrow(/MINICLOUD_TERMINAL_IDLE_MINUTES/);
   });
 });
