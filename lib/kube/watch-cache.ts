@@ -135,6 +135,7 @@ export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1
       loggedError = message;
     },
   });
+  const startedAt = Date.now();
   reflector.start();
 
   return {
@@ -142,6 +143,9 @@ export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1
     async ready(timeoutMs = 10_000) {
       if (reflector.hasSynced) return;
       if (stopped) throw new UnavailableError(`The watch on cluster “${cluster.name}” was stopped.`);
+      // Failing for longer than the bound already: answer with the reason at once rather than
+      // making every reader of an unreachable cluster wait the whole bound again.
+      if (reflector.lastError !== undefined && Date.now() - startedAt >= timeoutMs) throw toClusterError(cluster, "list pods", reflector.lastError);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
       try {
