@@ -42,6 +42,8 @@ export interface LiveHubOptions {
   refreshMs?: number;
   /** How long a team's placement (org, namespace) is reused from memory (default 30 s). */
   placementTtlMs?: number;
+  /** Where a team lives in a cluster (default: the database, cached for `placementTtlMs`). */
+  placements?: Pick<TeamPlacements, "get">;
   batchMs?: number;
   log?: (line: string) => void;
 }
@@ -65,7 +67,7 @@ export class LiveHub {
   private readonly subscribers = new Set<LiveSubscriber>();
   private readonly watched = new Map<string, WatchedCluster>();
   private readonly ensuring = new Map<string, Promise<void>>();
-  private readonly placements: TeamPlacements;
+  private readonly placements: Pick<TeamPlacements, "get">;
   private readonly pendingPods = new Map<string, PendingPod>();
   private readonly pendingTeams = new Map<string, { clusterId: string; teamId: string; namespaces: Set<string> }>();
   private readonly failures = new Map<string, string>();
@@ -87,7 +89,7 @@ export class LiveHub {
     this.stopCache = options.stopCache ?? stopWatchCache;
     this.listClusterIds = options.listClusterIds ?? (async (d) => (await d.select({ id: clusters.id }).from(clusters)).map((r) => r.id));
     this.log = options.log ?? ((line) => console.warn(`[minicloud] live: ${line}`));
-    this.placements = new TeamPlacements(db, options.placementTtlMs ?? 30_000);
+    this.placements = options.placements ?? new TeamPlacements(db, options.placementTtlMs ?? 30_000);
   }
 
   /** Adds a connection; the first one starts watching every cluster. Returns the unsubscribe. */
