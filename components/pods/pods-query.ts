@@ -3,10 +3,9 @@
 // GET /api/teams/<team>/pods. The live-events provider patches rows by `id` and invalidates
 // the key when pods appear or disappear; without it the list is refetched every 30 s.
 import { useQuery } from "@tanstack/react-query";
+import { podsQueryKey } from "@/lib/live/query-keys";
+import type { PodRuntime } from "@/lib/pods/runtime";
 import type { SshPodView } from "@/lib/pods/types";
-
-/** The query key of a team's pods list (shared with the live-events provider). */
-export const podsQueryKey = (teamId: string) => ["pods", teamId] as const;
 
 /** Fetches the team's pods list. */
 export async function fetchTeamPods(teamId: string): Promise<SshPodView[]> {
@@ -26,4 +25,13 @@ export function useTeamPods(teamId: string, initialPods: SshPodView[], renderedA
     refetchInterval: 30_000,
     staleTime: 30_000,
   });
+}
+
+/**
+ * One pod's runtime from the team's live list (the pod page's status): the server-rendered
+ * value until the list arrives, then whatever the live stream patched in.
+ */
+export function useLivePodRuntime(teamId: string, podId: string, initial: PodRuntime): PodRuntime {
+  const { data } = useQuery({ queryKey: podsQueryKey(teamId), queryFn: () => fetchTeamPods(teamId), refetchInterval: 30_000, staleTime: 30_000 });
+  return data?.find((pod) => pod.id === podId)?.runtime ?? initial;
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PodLogs } from "@/components/pods/pod-logs";
-import { PodStatus } from "@/components/pods/status-badge";
+import { LivePodStatus } from "@/components/pods/live-pod-status";
 import { CopyButton } from "@/components/profile/copy-button";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
@@ -53,7 +53,7 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
         <dl className="facts">
           <dt>Status</dt>
           <dd>
-            <PodStatus runtime={pod.runtime} />
+            <LivePodStatus teamId={team.id} podId={pod.id} initial={pod.runtime} />
           </dd>
           <dt>Pod</dt>
           <dd className="mono">{pod.runtime.podName ?? "—"}</dd>
