@@ -57,13 +57,15 @@ export function listLiveSessions(principal: Principal): LiveSessionView[] {
  * Ends live session `sessionId` on behalf of an admin; the user sees "An administrator ended
  * this session." Someone who does not administer it gets "not found" (nothing leaks).
  */
-export function endLiveSession(principal: Principal, sessionId: string): void {
+export function endLiveSession(principal: Principal, sessionId: string): LiveSessionView {
   const handle = live.get(sessionId);
   if (!handle || !isSessionAdmin(principal, handle.view().orgId)) {
     if (handle && handle.view().userId === principal.userId) throw new ForbiddenError("Only an administrator can end a session this way; close the terminal instead.");
     throw new NotFoundError("No such live session.");
   }
+  const view = handle.view();
   void handle.end("ended-by-admin");
+  return view;
 }
 
 /** How many sessions are live on this replica. */

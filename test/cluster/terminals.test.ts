@@ -22,6 +22,7 @@ import { parseCast } from "@/lib/console/recording";
 import { getSessionRecord, readSessionRecording, setTerminalRecording } from "@/lib/console/session-store";
 import { renderSshConfig } from "@/lib/console/ssh-config";
 import { listReachableTargets } from "@/lib/console/targets";
+import { endTerminalSessionAction } from "@/lib/console/session-actions";
 import { openTerminalTicketAction } from "@/lib/console/ticket-action";
 import { issueTerminalTicket } from "@/lib/console/tickets";
 import { auditEvents, consoleTickets, organizations, orgMembers, sshHostKeys, teamMembers, teams, users, workloads } from "@/lib/db/schema";
@@ -291,10 +292,13 @@ describe("terminals", () => {
     expect(listLiveSessions(await principal(world.bob.id))).toEqual([]);
     const bob = await principal(world.bob.id);
     expect(() => endLiveSession(bob, sessionId)).toThrow(NotFoundError);
-    endLiveSession(await principal(world.carol.id), sessionId);
+    const carol = { principal: await principal(world.carol.id), actor: { userId: world.carol.id, label: world.carol.email } };
+    await executeAction(endTerminalSessionAction.definition, carol, { sessionId }, db());
     const exit = await client.waitForMessage("exit");
     expect(exit).toMatchObject({ reason: "ended-by-admin", message: "An administrator ended this session." });
     expect((await endedSession(sessionId)).endReason).toBe("ended-by-admin");
+    const [ending] = await db().select().from(auditEvents).where(and(eq(auditEvents.action, "terminal.end"), eq(auditEvents.actorId, world.carol.id)));
+    expect(ending).toMatchObject({ targetId: world.podA, teamId: world.teamA, detail: { sessionId, user: world.alice.email, mode: "exec" } });
 
     // Shutdown ends what is left, telling the user to reconnect.
     const last = await openTerminal(world.alice.id, world.podA, "exec");
