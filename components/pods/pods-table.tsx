@@ -18,11 +18,14 @@ export function PodsTable({
   initialPods,
   renderedAt,
   currentUserId,
+  canOpenTerminals = false,
 }: {
   teamId: string;
   initialPods: SshPodView[];
   renderedAt: number;
   currentUserId: string;
+  /** Whether the viewer holds `terminals:open` here (the ticket action checks it again). */
+  canOpenTerminals?: boolean;
 }) {
   const [show, setShow] = useState<"all" | "mine">("all");
   const { data: pods, error, isFetching } = useTeamPods(teamId, initialPods, renderedAt);
@@ -56,6 +59,7 @@ export function PodsTable({
               <th>Age</th>
               <th>Owner</th>
               <th>TTL left</th>
+              {canOpenTerminals && <th aria-label="Actions" />}
             </tr>
           </thead>
           <tbody>
@@ -79,6 +83,19 @@ export function PodsTable({
                 <td className="nowrap" title={pod.expiresAt ?? "No time-to-live"}>
                   {timeLeft(pod.expiresAt, now)}
                 </td>
+                {canOpenTerminals && (
+                  <td className="actions">
+                    {pod.runtime.status === "Running" ? (
+                      <Link href={`/t/${teamId}/pods/${pod.id}/terminal`} aria-label={`Open a terminal on ${pod.displayName}`}>
+                        Terminal
+                      </Link>
+                    ) : (
+                      <span className="muted small" title="A terminal opens once the pod is Running.">
+                        not running
+                      </span>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

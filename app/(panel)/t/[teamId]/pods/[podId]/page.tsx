@@ -41,7 +41,17 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
     <>
       <div className="page-head">
         <h1>{pod.displayName}</h1>
-        <Link href={`/t/${team.id}/pods`}>Back to SSH pods</Link>
+        <div className="toolbar">
+          {allowed("terminals:open") &&
+            (pod.runtime.status === "Running" ? (
+              <Link className="button primary" href={`/t/${team.id}/pods/${pod.id}/terminal`}>
+                Open terminal
+              </Link>
+            ) : (
+              <span className="muted small">A terminal opens once the pod is Running.</span>
+            ))}
+          <Link href={`/t/${team.id}/pods`}>Back to SSH pods</Link>
+        </div>
       </div>
       {pod.clusterError && (
         <div className="alert error" role="alert">
@@ -95,8 +105,12 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
           <CopyButton text={command} label="Copy command" />
         </div>
         <p className="muted small">
-          The command uses the panel&apos;s ssh configuration, which tunnels through the panel so your laptop needs no route to the cluster. Downloading
-          that configuration comes with a later release; until then, use the browser terminal. Only your SSH keys from your profile are accepted.
+          The command uses the panel&apos;s ssh configuration, which tunnels through the panel so your laptop needs no route to the cluster:{" "}
+          <a href="/api/ssh-config" download>
+            download your ssh_config
+          </a>{" "}
+          (it needs a personal API token from your profile and the small <a href="/api/ssh-config/helper">ProxyCommand helper</a>). Only your SSH keys from your
+          profile are accepted.
         </p>
       </section>
 
