@@ -1,6 +1,8 @@
 // Terminals against the real control plane: browser exec (kwok runs the shell as a local
-// process on a real PTY, so `stty size` and `read -s` behave as in a pod) and ssh (ssh2 over
-// a real port-forward to the harness's OpenSSH server), through the real gateway on loopback.
+// process on a real PTY, so `stty size` and `read -s` behave as in a pod — though the PTY is
+// not the shell's controlling terminal there, so nothing here relies on job control or
+// Ctrl-C) and ssh (ssh2 over a real port-forward to the harness's OpenSSH server), through the
+// real gateway on loopback.
 // Refusals (ticket expiry, reuse, wrong user, wrong Origin, another team's pod), session rows
 // and audit rows with byte counts, the idle timeout, the pod going away, admins ending a
 // session, backpressure, output-only recording, and the laptop tunnel with stock OpenSSH.
