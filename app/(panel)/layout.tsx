@@ -29,6 +29,7 @@ export default async function PanelLayout({ children }: { children: ReactNode })
             <NavLink href="/audit">Audit log</NavLink>
             {principal.isPlatformAdmin && <NavLink href="/admin/users">Admin</NavLink>}
             {principal.isPlatformAdmin && <NavLink href="/admin/clusters">Clusters</NavLink>}
+            {principal.isPlatformAdmin && <NavLink href="/admin/sessions">Sessions</NavLink>}
             <NavLink href="/profile">Profile</NavLink>
           </nav>
           <div className="sidebar-foot">

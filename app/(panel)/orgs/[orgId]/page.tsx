@@ -8,6 +8,11 @@ import { ORG_ROLES } from "@/lib/auth/policy";
 import { loadOrgForPage } from "@/lib/auth/page-access";
 import { listOrgMembers } from "@/lib/orgs/service";
 import { listTeams } from "@/lib/teams/service";
+import { LiveSessionsTable } from "@/components/terminal/live-sessions-table";
+import { RecordingSetting } from "@/components/terminal/recording-setting";
+import { isSessionAdmin, listLiveSessions } from "@/lib/console/live-sessions";
+import { endTerminalSessionAction, setTerminalRecordingAction } from "@/lib/console/session-actions";
+import { isRecordingEnabled } from "@/lib/console/session-store";
 import {
   addOrgMemberAction,
   changeOrgMemberRoleAction,
@@ -57,6 +62,15 @@ export default async function OrgPage({ params }: { params: Promise<{ orgId: str
           <h2>Clusters</h2>
           <p>Give this organization&apos;s teams a registered cluster with a quota, or change their quotas.</p>
           <Link href={`/orgs/${org.id}/clusters`}>Assign a cluster</Link>
+        </section>
+      )}
+
+      {isSessionAdmin(principal, org.id) && (
+        <section className="card" aria-labelledby="terminals-title">
+          <h2 id="terminals-title">Terminals</h2>
+          <RecordingSetting orgId={org.id} enabled={await isRecordingEnabled(db, org.id)} action={setTerminalRecordingAction} />
+          <h3>Open sessions</h3>
+          <LiveSessionsTable sessions={listLiveSessions(principal).filter((s) => s.orgId === org.id)} endAction={endTerminalSessionAction} />
         </section>
       )}
 

@@ -1,0 +1,61 @@
+// Live terminal sessions for admins: who, on what, how, since when, how many bytes, and an
+// "End session" button that asks first. The list is what this replica holds right now.
+import { ConfirmAction } from "@/components/ui/confirm-action";
+import { Time } from "@/components/ui/time";
+import type { ActionResult } from "@/lib/actions/define-action";
+import type { LiveSessionView } from "@/lib/console/live-sessions";
+
+type ServerAction = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
+
+const MODE_LABEL: Record<LiveSessionView["mode"], string> = { exec: "shell (exec)", ssh: "ssh", serial: "serial console", tunnel: "laptop ssh" };
+
+/** Formats a byte count as B / KiB / MiB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The table, or a sentence when nothing is live. `endAction` is `endTerminalSessionAction`. */
+export function LiveSessionsTable({ sessions, endAction, showOrg }: { sessions: LiveSessionView[]; endAction: ServerAction; showOrg?: Map<string, string> }) {
+  if (sessions.length === 0) return <p className="empty">No terminal sessions are open right now.</p>;
+  return (
+    <table className="table" aria-label="Live terminal sessions">
+      <thead>
+        <tr>
+          <th>User</th>
+          <th>Target</th>
+          <th>Mode</th>
+          <th>Started</th>
+          <th>In / out</th>
+          <th aria-label="Actions" />
+        </tr>
+      </thead>
+      <tbody>
+        {sessions.map((s) => (
+          <tr key={s.id} data-session-id={s.id}>
+            <td>{s.userLabel}</td>
+            <td>
+              <span className="mono">{s.target}</span>
+              {showOrg && <div className="muted small">in {showOrg.get(s.orgId) ?? "a deleted organization"}</div>}
+            </td>
+            <td>
+              {MODE_LABEL[s.mode]} {s.recording && <span className="badge warn">Recorded</span>}
+            </td>
+            <td className="nowrap">
+              <Time value={new Date(s.startedAt)} />
+            </td>
+            <td className="nowrap">
+              {formatBytes(s.bytesIn)} / {formatBytes(s.bytesOut)}
+            </td>
+            <td className="actions">
+              <ConfirmAction action={endAction} fields={{ sessionId: s.id }} buttonLabel="End session" title={`End ${s.userLabel}’s session on ${s.target}?`} confirmLabel="End session">
+                <p>The terminal closes at once and its user sees that an administrator ended it. They can open a new one if they still have access.</p>
+              </ConfirmAction>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
