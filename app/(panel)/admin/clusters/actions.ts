@@ -8,6 +8,7 @@ import { platformScope } from "@/lib/actions/scopes";
 import { disconnectCluster, recheckCluster, registerCluster, updateClusterSettings } from "@/lib/clusters/service";
 import { clusterSettingsFormSchema } from "@/lib/clusters/settings";
 import { listKubeconfigContexts } from "@/lib/kube/kubeconfig";
+import { ensureClusterWatched } from "@/lib/live/hub";
 
 const clusterId = z.uuid({ error: "No such cluster." });
 const checkbox = z
@@ -42,6 +43,7 @@ export const registerClusterAction = defineAction({
   scope: platformScope,
   run: async ({ db, actor, input }) => {
     const { cluster, check } = await registerCluster(db, actor, input);
+    void ensureClusterWatched(cluster.id); // live status for its pods from the first one on
     return { id: cluster.id, missing: check.missing.length };
   },
   redirectTo: (result) => `/admin/clusters/${result.id}`,

@@ -3,17 +3,20 @@ import Link from "next/link";
 import { PodsTable } from "@/components/pods/pods-table";
 import { loadTeamForPage } from "@/lib/auth/page-access";
 import { listTeamSshPods } from "@/lib/pods/queries";
+import { watchPodSource } from "@/lib/pods/watch-source";
+import { LiveIndicator } from "@/components/live/live-indicator";
 
 export const metadata: Metadata = { title: "SSH pods" };
 
 // The team's SSH pods. The first list is rendered here; the table then keeps it fresh itself.
 export default async function PodsPage({ params }: { params: Promise<{ teamId: string }> }) {
   const { db, team, allowed, user } = await loadTeamForPage((await params).teamId);
-  const pods = await listTeamSshPods(db, team.id);
+  const pods = await listTeamSshPods(db, team.id, { podSource: watchPodSource(db) });
   return (
     <>
       <div className="page-head">
         <h1>SSH pods</h1>
+        <LiveIndicator />
         {allowed("workloads:create") && (
           <Link className="button primary" href={`/t/${team.id}/pods/new`}>
             New SSH pod

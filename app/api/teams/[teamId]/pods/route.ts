@@ -1,9 +1,11 @@
 // GET /api/teams/<team>/pods[?mine=1]: the team's SSH pods (session cookie or personal token).
 import { getDb } from "@/lib/db";
 import { listTeamPodsResponse } from "@/lib/pods/api";
+import { watchPodSource } from "@/lib/pods/watch-source";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request, { params }: { params: Promise<{ teamId: string }> }): Promise<Response> {
-  return listTeamPodsResponse(request, (await params).teamId, await getDb());
+  const db = await getDb();
+  return listTeamPodsResponse(request, (await params).teamId, db, watchPodSource(db));
 }
