@@ -26,9 +26,12 @@ class PortForwardStream extends Duplex {
     super({ allowHalfOpen: false });
     ws.on("message", (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
     ws.on("close", () => {
+      // End the readable side, and close only once the reader has taken everything: destroying
+      // now would drop output still buffered here (the last bytes of an ssh session).
       this.push(null);
       this.releaseWrite();
-      if (!this.destroyed) this.destroy();
+      if (this.readableEnded) this.destroy();
+      else this.once("end", () => this.destroy());
     });
     ws.on("error", (error) => this.destroy(error));
   }
