@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
@@ -49,6 +49,8 @@ export default defineConfig({
       MINICLOUD_DATA_DIR: dataDir,
       MINICLOUD_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       DATABASE_URL: "",
+      // Every pod's port 22 reaches the local control plane's one sshd, which runs as this user.
+      MINICLOUD_SSH_POD_LOGIN: userInfo().username,
     },
   },
 });

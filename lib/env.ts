@@ -54,6 +54,16 @@ const envSchema = z
       .min(1, "MINICLOUD_TERMINAL_IDLE_MINUTES must be at least 1")
       .max(24 * 60, "MINICLOUD_TERMINAL_IDLE_MINUTES must be at most 1440 (a day)")
       .default(30),
+    /**
+     * The account browser ssh terminals and ssh_config log into on every SSH pod, instead of
+     * the owner's login name: for pod images with one fixed account, and for the local control
+     * plane, where every pod's port 22 reaches the one sshd on the host.
+     */
+    MINICLOUD_SSH_POD_LOGIN: z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "MINICLOUD_SSH_POD_LOGIN must be a login name (a-z, 0-9, _ and -, at most 32)")
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.MINICLOUD_ENCRYPTION_KEY) {
@@ -89,6 +99,8 @@ export interface Env {
   trustProxy: boolean;
   oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string } | null;
   terminalIdleMinutes: number;
+  /** MINICLOUD_SSH_POD_LOGIN: one login for every SSH pod, or null for each owner's own. */
+  sshPodLogin: string | null;
 }
 
 /** Thrown for an invalid environment; its message lists every bad variable. */
@@ -129,6 +141,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
           }
         : null,
     terminalIdleMinutes: e.MINICLOUD_TERMINAL_IDLE_MINUTES,
+    sshPodLogin: e.MINICLOUD_SSH_POD_LOGIN ?? null,
   };
 }
 

@@ -8,6 +8,7 @@ import { can, type Principal, type Scope } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { organizations, teams, users, workloads } from "@/lib/db/schema";
+import { getEnv } from "@/lib/env";
 import { NotFoundError, UnavailableError } from "@/lib/errors";
 import { workloadSelector } from "@/lib/kube/labels";
 import { kube, type ClusterRef } from "@/lib/kube/transport";
@@ -82,7 +83,7 @@ type TargetRow = { [K in keyof typeof targetColumns]: (typeof targetColumns)[K][
 
 function toTarget(row: TargetRow): TerminalTarget {
   const { spec, creatorEmail, ...rest } = row;
-  return { ...rest, label: `${row.teamSlug}/${row.name}`, loginUser: loginUserOf(spec, creatorEmail) };
+  return { ...rest, label: `${row.teamSlug}/${row.name}`, loginUser: getEnv().sshPodLogin ?? loginUserOf(spec, creatorEmail) };
 }
 
 function targetQuery(db: Db) {
