@@ -3,6 +3,7 @@
 import { EventEmitter, once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { StringDecoder } from "node:string_decoder";
 import { encode } from "next-auth/jwt";
 import WebSocket from "ws";
 import type { Db } from "@/lib/db";
@@ -111,10 +112,18 @@ export function connect(url: string, headers: Record<string, string>): Promise<A
     const frames: Buffer[] = [];
     const messages: ServerMessage[] = [];
     const closed = new Promise<{ code: number; reason: string }>((done) => ws.on("close", (code, reason) => done({ code, reason: reason.toString() })));
-    const output = () => Buffer.concat(frames).toString("utf8");
+    const decoder = new StringDecoder("utf8");
+    let text = "";
+    // The last few KiB, so waiting for a pattern stays cheap during a flood of output.
+    let tail = "";
+    const output = () => text;
     ws.on("message", (data: Buffer, isBinary) => {
-      if (isBinary) frames.push(data);
-      else messages.push(JSON.parse(data.toString("utf8")) as ServerMessage);
+      if (isBinary) {
+        frames.push(data);
+        const chunk = decoder.write(data);
+        text += chunk;
+        tail = (tail + chunk).slice(-8192);
+      } else messages.push(JSON.parse(data.toString("utf8")) as ServerMessage);
     });
     const waitUntil = <T>(check: () => T | undefined, what: string, timeoutMs = 20_000) =>
       new Promise<T>((done, fail) => {
@@ -122,7 +131,7 @@ export function connect(url: string, headers: Record<string, string>): Promise<A
         if (now !== undefined) return done(now);
         const timer = setTimeout(() => {
           ws.off("message", onEvent);
-          fail(new Error(`timed out waiting for ${what}; output so far: ${JSON.stringify(output().slice(-500))}, messages: ${JSON.stringify(messages)}`));
+          fail(new Error(`timed out waiting for ${what}; output so far: ${JSON.stringify(tail.slice(-500))}, messages: ${JSON.stringify(messages)}`));
         }, timeoutMs);
         const onEvent = () => {
           const value = check();
@@ -145,7 +154,18 @@ export function connect(url: string, headers: Record<string, string>): Promise<A
         ws.send(data, { binary: true });
       },
       resize: (cols, rows) => ws.send(JSON.stringify({ type: "resize", cols, rows })),
-      waitForOutput: (pattern, timeoutMs) => waitUntil(() => (pattern.test(output()) ? output() : undefined), `output ${pattern}`, timeoutMs),
+      waitForOutput: (pattern, timeoutMs) => {
+        let first = true;
+        return waitUntil(
+          () => {
+            const haystack = first ? text : tail;
+            first = false;
+            return pattern.test(haystack) ? text : undefined;
+          },
+          `output ${pattern}`,
+          timeoutMs,
+        );
+      },
       waitForMessage: (type, timeoutMs) =>
         waitUntil(() => messages.find((m) => m.type === type) as Extract<ServerMessage, { type: typeof type }> | undefined, `a "${type}" message`, timeoutMs),
       closed,

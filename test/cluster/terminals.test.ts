@@ -367,6 +367,51 @@ describe("terminals", () => {
     }
   });
 
+  test("backpressure with a real exec: a `yes` flood pauses the pod's stream while the browser does not read, then completes", async () => {
+    let onPause: (() => void) | null = null;
+    let pauses = 0;
+    let resumes = 0;
+    // The real exec bridge, observed.
+    const observed: BridgeOpener = async (ctx) => {
+      const bridge = await DEFAULT_OPENERS.exec!(ctx);
+      return {
+        ...bridge,
+        pause: () => {
+          pauses++;
+          bridge.pause();
+          onPause?.();
+        },
+        resume: () => {
+          resumes++;
+          bridge.resume();
+        },
+      };
+    };
+    const floodGateway = await startGateway(db(), { idleTimeoutMs: 60_000, keepaliveMs: 25_000, recordingsDir, hostId: hostname(), openers: { exec: observed } });
+    try {
+      const client = await openTerminal(world.alice.id, world.podA, "exec", floodGateway.base);
+      const paused = new Promise<void>((resolve) => (onPause = resolve));
+      client.ws.pause();
+      // 20 MB of "y\n", 30 MB on the terminal ("\r\n").
+      client.send("yes | head -c 20000000; echo flood-$((1+1))-done\r");
+      await paused;
+      // How much the panel had taken from the pod when it paused: the high-water mark plus what
+      // the loopback sockets to the browser hold — far less than the flood.
+      const [live] = listLiveSessions(await principal(world.carol.id));
+      expect(live!.bytesOut).toBeLessThan(16 * 1024 * 1024);
+      client.ws.resume();
+      await client.waitForOutput(/flood-2-done/, 50_000);
+      expect(pauses).toBeGreaterThan(0);
+      expect(resumes).toBeGreaterThan(0);
+      const received = client.frames.reduce((n, f) => n + f.length, 0);
+      // Everything arrived, nothing was dropped.
+      expect(received).toBeGreaterThanOrEqual(30_000_000);
+      client.ws.close();
+    } finally {
+      await floodGateway.close();
+    }
+  });
+
   test("recording: the cast replays the output, and a secret typed at read -s is not in it", async () => {
     const carol = await principal(world.carol.id);
     await setTerminalRecording(db(), carol, { userId: world.carol.id, label: world.carol.email }, world.orgId, true);
