@@ -1,0 +1,200 @@
+// Browser terminals end to end: a developer opens a terminal on their SSH pod from the pods
+// list; the exec tab echoes and follows the window's size (`stty size`); the SSH tab logs in
+// through a port-forward to the local control plane's sshd and echoes too; when its socket
+// drops, the status goes reconnecting → connected on a fresh ticket and the new session
+// works. Then a platform admin sees the session among the live ones and ends it, and the
+// developer's terminal says so and offers to reconnect.
+import { appendFileSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { expect, test, type Locator, type Page, type WebSocketRoute } from "@playwright/test";
+import { createUser, signInAsAdmin } from "./ensure-admin";
+import { ADMIN, signIn, signOut, snapshot } from "./helpers";
+
+const suffix = randomBytes(3).toString("hex");
+const ORG = `term-${suffix}`;
+const TEAM = "shells";
+const CLUSTER = `term-local-${suffix}`;
+const POD = `box-${suffix}`;
+const DEV = { name: "Tess Terminal", email: `tess-${suffix}@example.test`, password: "tess's long password" };
+
+function requiredEnv(name: "E2E_KUBECONFIG" | "E2E_SSHD_AUTHORIZED_KEYS"): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is unset: e2e/global-setup.ts starts the local control plane`);
+  return value;
+}
+
+/**
+ * The local control plane forwards every pod's port 22 to one sshd on this machine: let it
+ * accept the keys the panel put into the team's pod Secrets (the owner's and the panel's own
+ * terminal key), as a real pod's sshd would.
+ */
+async function trustPodKeys(namespace: string) {
+  const kc = new KubeConfig();
+  kc.loadFromFile(requiredEnv("E2E_KUBECONFIG"));
+  const secrets = await kc.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace, labelSelector: "app.kubernetes.io/managed-by=minicloud" });
+  const file = requiredEnv("E2E_SSHD_AUTHORIZED_KEYS");
+  const present = new Set(readFileSync(file, "utf8").split("\n"));
+  const lines = secrets.items.flatMap((s) => Buffer.from(s.data?.authorized_keys ?? "", "base64").toString("utf8").split("\n")).filter((l) => l.trim() && !present.has(l));
+  expect(lines.length).toBeGreaterThan(0);
+  appendFileSync(file, lines.map((l) => `${l}\n`).join(""));
+}
+
+/** The terminal in the visible tab. */
+const activeTerminal = (page: Page) => page.locator('[role="tabpanel"]:not([hidden]) [data-testid="terminal"]');
+
+/** The terminal's screen, one string per row (xterm's DOM renderer draws rows as text). */
+function screenRows(terminal: Locator): Promise<string[]> {
+  return terminal.locator(".xterm-rows").evaluate((rows) => Array.from(rows.children, (row) => (row.textContent ?? "").replace(/\u00a0/g, " ").trim()));
+}
+
+/** Types a command into the terminal and presses Enter. */
+async function run(page: Page, terminal: Locator, command: string) {
+  await terminal.locator(".terminal-screen").click();
+  await page.keyboard.type(command);
+  await page.keyboard.press("Enter");
+}
+
+/** Waits until a row of the screen is exactly `line` (output, not the echoed command line). */
+async function expectLine(terminal: Locator, line: string) {
+  await expect.poll(() => screenRows(terminal), { timeout: 15_000 }).toContain(line);
+}
+
+/** The size the terminal shows (columns × rows), as fitted to its element. */
+async function shownSize(terminal: Locator) {
+  const screen = terminal.getByTestId("terminal-screen");
+  return { cols: Number(await screen.getAttribute("data-cols")), rows: Number(await screen.getAttribute("data-rows")) };
+}
+
+/**
+ * Runs `stty size` until the PTY reports the terminal's own size (rows, columns): right after
+ * a window resize the terminal may refit once more, so a stale answer is asked again.
+ */
+async function expectSttySizeMatches(page: Page, terminal: Locator) {
+  let size = await shownSize(terminal);
+  await expect(async () => {
+    size = await shownSize(terminal);
+    expect(size.cols).toBeGreaterThan(10);
+    await run(page, terminal, "clear; stty size");
+    await expect.poll(async () => (await screenRows(terminal)).filter((r) => /^\d+ \d+$/.test(r)).at(-1), { timeout: 3_000 }).toBe(`${size.rows} ${size.cols}`);
+  }).toPass({ timeout: 15_000 });
+  return size;
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("the admin sets up a team with the local cluster and a developer in it", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/orgs");
+  await page.getByLabel("Name").fill(ORG);
+  await page.getByRole("button", { name: "Create organization" }).click();
+  await page.getByLabel("New team name").fill(TEAM);
+  await page.getByRole("button", { name: "Create team" }).click();
+  await expect(page).toHaveURL(/\/t\/[0-9a-f-]+\/settings$/);
+  const teamSettings = page.url();
+  await createUser(page, DEV);
+  await page.goto(teamSettings);
+  await page.getByLabel("Email of an existing user").fill(DEV.email);
+  await page.getByRole("button", { name: "Add member" }).click();
+  await expect(page.getByRole("cell", { name: DEV.email, exact: true })).toBeVisible();
+
+  await page.goto("/admin/clusters");
+  const form = page.getByTestId("register-cluster-form");
+  await form.getByLabel("Name").fill(CLUSTER);
+  await form.getByTestId("kubeconfig-file").setInputFiles({ name: "kubeconfig", mimeType: "text/plain", buffer: readFileSync(requiredEnv("E2E_KUBECONFIG")) });
+  await expect(form.getByTestId("context-select")).toBeEnabled();
+  await form.getByRole("button", { name: /Register/ }).click();
+  await expect(page.getByTestId("cluster-health")).toBeVisible();
+  const assign = page.getByTestId("assign-cluster-form");
+  await assign.getByLabel("Team").selectOption({ label: `${ORG} / ${TEAM}` });
+  await assign.getByLabel("CPU (cores)").fill("2");
+  await assign.getByLabel("Memory", { exact: true }).fill("4");
+  await assign.getByLabel("Memory unit").selectOption("GiB");
+  await assign.getByLabel("Pods").fill("4");
+  await assign.getByRole("button", { name: "Assign cluster" }).click();
+  await expect(page.getByText(`mc-${ORG}-${TEAM}`).first()).toBeVisible();
+  await signOut(page);
+});
+
+test("a developer's terminal: exec echoes and follows resizes, ssh echoes, a dropped socket reconnects; an admin ends the session", async ({ page, browser }) => {
+  // Every terminal socket goes through this route, so the test can cut one as a network drop would.
+  const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+  await page.routeWebSocket(/\/ws\/terminal/, (ws) => {
+    sockets.push({ page: ws, server: ws.connectToServer() });
+  });
+
+  await signIn(page, DEV);
+  await page.getByRole("link", { name: "Pods", exact: true }).first().click();
+  await page.getByRole("link", { name: "New SSH pod" }).click();
+  await page.getByTestId("pod-name").fill(POD);
+  await page.getByRole("button", { name: "Create SSH pod" }).click();
+  await expect(page.getByRole("heading", { name: POD })).toBeVisible();
+  await page.getByRole("link", { name: "Back to SSH pods" }).click();
+  const row = page.getByTestId(`pod-row-${POD}`);
+  await expect(row.getByTestId("pod-status")).toHaveAttribute("data-status", "Running", { timeout: 20_000 });
+  await trustPodKeys(`mc-${ORG}-${TEAM}`);
+
+  // Exec: the first tab connects by itself.
+  await row.getByRole("link", { name: `Open a terminal on ${POD}` }).click();
+  await expect(page.getByRole("tab", { name: "Shell (exec)" })).toHaveAttribute("aria-selected", "true");
+  let terminal = activeTerminal(page);
+  await expect(terminal.getByTestId("terminal-status")).toHaveAttribute("data-state", "connected");
+  const word = `hello-${randomBytes(4).toString("hex")}`;
+  await run(page, terminal, `echo ${word}`);
+  await expectLine(terminal, word);
+  const before = await expectSttySizeMatches(page, terminal);
+  await snapshot(page, "terminal-exec");
+
+  // A smaller window: the terminal refits and the PTY hears of it.
+  await page.setViewportSize({ width: 1000, height: 560 });
+  await expect(terminal.getByTestId("terminal-screen")).not.toHaveAttribute("data-cols", String(before.cols));
+  const after = await expectSttySizeMatches(page, terminal);
+  expect(after.cols).toBeLessThan(before.cols);
+  expect(after.rows).toBeLessThan(before.rows);
+  await snapshot(page, "terminal-exec-resized");
+
+  // SSH: the second tab connects when first shown; the exec tab stays connected meanwhile.
+  await page.getByRole("tab", { name: "SSH" }).click();
+  terminal = activeTerminal(page);
+  await expect(terminal).toHaveAttribute("data-mode", "ssh");
+  await expect(terminal.getByTestId("terminal-status")).toHaveAttribute("data-state", "connected", { timeout: 15_000 });
+  const sshWord = `hello-${randomBytes(4).toString("hex")}`;
+  await run(page, terminal, `echo ${sshWord}`);
+  await expectLine(terminal, sshWord);
+  await snapshot(page, "terminal-ssh");
+
+  // The network drops: the socket closes without an exit message. A fresh ticket and session follow.
+  const socketsBefore = sockets.length;
+  const dropped = sockets.at(-1)!;
+  await dropped.page.close({ code: 4000, reason: "network drop" });
+  await dropped.server.close();
+  await expect(terminal.locator('[data-testid="terminal-status"][data-state="reconnecting"]')).toHaveText(/reconnecting in \d+ s/);
+  await snapshot(page, "terminal-reconnecting");
+  await expect(terminal.getByTestId("terminal-status")).toHaveAttribute("data-state", "connected", { timeout: 15_000 });
+  expect(sockets.length).toBe(socketsBefore + 1);
+  const againWord = `hello-${randomBytes(4).toString("hex")}`;
+  await run(page, terminal, `echo ${againWord}`);
+  await expectLine(terminal, againWord);
+  await snapshot(page, "terminal-reconnected");
+
+  // A platform admin lists live sessions and ends the developer's ssh session.
+  const adminContext = await browser.newContext();
+  try {
+    const admin = await adminContext.newPage();
+    await signIn(admin, ADMIN);
+    await admin.goto("/admin/sessions");
+    const sessions = admin.getByRole("table", { name: "Live terminal sessions" }).locator("tbody tr").filter({ hasText: DEV.email });
+    await expect(sessions).toHaveCount(2); // the exec tab and the reconnected ssh tab
+    const sshRow = sessions.filter({ has: admin.getByRole("cell", { name: "ssh", exact: true }) });
+    await snapshot(admin, "admin-live-sessions");
+    await sshRow.getByRole("button", { name: /^End .* session on / }).click();
+    await admin.getByRole("dialog").getByRole("button", { name: "End session" }).click();
+    await expect(sessions).toHaveCount(1);
+  } finally {
+    await adminContext.close();
+  }
+  await expect(terminal.getByTestId("terminal-status")).toHaveAttribute("data-state", "ended");
+  await expect(terminal.getByTestId("terminal-status")).toHaveText("An administrator ended this session.");
+  await expect(terminal.getByRole("button", { name: "Reconnect" })).toBeVisible();
+  await snapshot(page, "terminal-ended-by-admin");
+});
