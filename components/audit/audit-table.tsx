@@ -1,4 +1,5 @@
 // Audit events as a table: time, actor, action, target (with its team or organization), outcome, detail.
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { Time } from "@/components/ui/time";
 import type { AuditEventView } from "@/lib/audit/service";
@@ -14,10 +15,13 @@ export function AuditTable({
   events,
   orgNames,
   teamNames,
+  canReplay = () => false,
 }: {
   events: AuditEventView[];
   orgNames: Map<string, string>;
   teamNames: Map<string, string>;
+  /** Whether the viewer may replay terminal recordings of this organization (its admins). */
+  canReplay?: (orgId: string) => boolean;
 }) {
   return (
     <table className="table" aria-label="Audit events">
@@ -51,7 +55,10 @@ export function AuditTable({
             <td>
               <span className={OUTCOME_BADGE[e.outcome]}>{e.outcome}</span>
             </td>
-            <td className="detail">{describeDetail(e.detail)}</td>
+            <td className="detail">
+              {describeDetail(e.detail)}
+              <ReplayLink event={e} canReplay={canReplay} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -66,6 +73,17 @@ function targetName(e: AuditEventView, orgNames: Map<string, string>, teamNames:
   if (!e.targetId) return null;
   const known = e.targetType === "team" ? teamNames.get(e.targetId) : e.targetType === "organization" ? orgNames.get(e.targetId) : undefined;
   return known ?? <code>{e.targetId}</code>;
+}
+
+// A recorded terminal session links to its replay, for those allowed to watch it.
+function ReplayLink({ event, canReplay }: { event: AuditEventView; canReplay: (orgId: string) => boolean }) {
+  const { sessionId, recorded } = event.detail;
+  if (event.action !== "terminal.session" || recorded !== true || typeof sessionId !== "string" || !event.orgId || !canReplay(event.orgId)) return null;
+  return (
+    <div>
+      <Link href={`/audit/sessions/${sessionId}`}>Replay</Link>
+    </div>
+  );
 }
 
 function Place({ text }: { text: string | null }) {

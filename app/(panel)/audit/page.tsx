@@ -5,6 +5,7 @@ import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
 import { listAuditEvents } from "@/lib/audit/service";
 import { requireUserForPage } from "@/lib/auth/session";
+import { isSessionAdmin } from "@/lib/console/live-sessions";
 import { getDb } from "@/lib/db";
 import { loadAuditAccess } from "./audit-access";
 import { auditHref, parseAuditSearch, type RawSearchParams } from "./search-params";
@@ -61,7 +62,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {events.length === 0 ? (
             <p className="empty">{search.before ? "No older events." : filtered ? "No events match these filters." : "Nothing has been recorded yet."}</p>
           ) : (
-            <AuditTable events={events} orgNames={access.orgNames} teamNames={access.teamNames} />
+            <AuditTable events={events} orgNames={access.orgNames} teamNames={access.teamNames} canReplay={(orgId) => isSessionAdmin(principal, orgId)} />
           )}
           <nav className="pager" aria-label="Pages">
             {search.before && <Link href={auditHref({ ...search, before: undefined })}>« Newest</Link>}
