@@ -60,6 +60,32 @@ export default async function ProfilePage() {
         <h2>Create a token</h2>
         <NewTokenForm action={createApiTokenAction} />
       </section>
+
+      <section className="card" aria-labelledby="laptop-ssh-title">
+        <h2 id="laptop-ssh-title">ssh from your laptop</h2>
+        <p>
+          Your ssh_config lists every SSH pod you may open a terminal on; each one is reached through the panel, so your laptop needs no route to the cluster.
+        </p>
+        <ol>
+          <li>
+            <a href="/api/ssh-config" download>
+              Download your ssh_config
+            </a>{" "}
+            (download it again when you get new pods).
+          </li>
+          <li>
+            Get the ProxyCommand helper (needs Node.js):{" "}
+            <code>mkdir -p ~/.minicloud &amp;&amp; curl -fsSL -o ~/.minicloud/minicloud-ssh-proxy.mjs {"<panel>"}/api/ssh-config/helper</code>, or{" "}
+            <a href="/api/ssh-config/helper">download it</a> into <code>~/.minicloud/</code>.
+          </li>
+          <li>
+            Create an API token above and put it in <code>MINICLOUD_TOKEN</code> or the file <code>~/.minicloud/token</code>.
+          </li>
+          <li>
+            <code>ssh -F ~/Downloads/minicloud_ssh_config {"<pod>.<team>"}</code> — your key from the list above logs you in.
+          </li>
+        </ol>
+      </section>
     </>
   );
 }
