@@ -3,7 +3,8 @@
 // through a port-forward to the local control plane's sshd and echoes too; when its socket
 // drops, the status goes reconnecting → connected on a fresh ticket and the new session
 // works. Then a platform admin sees the session among the live ones and ends it, and the
-// developer's terminal says so and offers to reconnect.
+// developer's terminal says so and offers to reconnect. The organization records terminals,
+// and the admin replays a recorded session from the audit log.
 import { appendFileSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
@@ -16,6 +17,8 @@ const ORG = `term-${suffix}`;
 const TEAM = "shells";
 const CLUSTER = `term-local-${suffix}`;
 const POD = `box-${suffix}`;
+/** The exec tab's last output line (`stty size` after the resize), looked for again in its replay. */
+let execLastLine = "";
 const DEV = { name: "Tess Terminal", email: `tess-${suffix}@example.test`, password: "tess's long password" };
 
 function requiredEnv(name: "E2E_KUBECONFIG" | "E2E_SSHD_AUTHORIZED_KEYS"): string {
@@ -113,6 +116,14 @@ test("the admin sets up a team with the local cluster and a developer in it", as
   await assign.getByLabel("Pods").fill("4");
   await assign.getByRole("button", { name: "Assign cluster" }).click();
   await expect(page.getByText(`mc-${ORG}-${TEAM}`).first()).toBeVisible();
+
+  // Recording is off until an org admin turns it on.
+  await page.goto("/orgs");
+  await page.getByRole("link", { name: ORG, exact: true }).click();
+  await expect(page.getByTestId("recording-setting")).toHaveAttribute("data-enabled", "false");
+  await page.getByRole("button", { name: "Record browser terminals" }).click();
+  await expect(page.getByTestId("recording-setting")).toHaveAttribute("data-enabled", "true");
+  await snapshot(page, "org-terminals");
   await signOut(page);
 });
 
@@ -139,6 +150,7 @@ test("a developer's terminal: exec echoes and follows resizes, ssh echoes, a dro
   await expect(page.getByRole("tab", { name: "Shell (exec)" })).toHaveAttribute("aria-selected", "true");
   let terminal = activeTerminal(page);
   await expect(terminal.getByTestId("terminal-status")).toHaveAttribute("data-state", "connected");
+  await expect(terminal.getByText("Recorded", { exact: true })).toBeVisible();
   const word = `hello-${randomBytes(4).toString("hex")}`;
   await run(page, terminal, `echo ${word}`);
   await expectLine(terminal, word);
@@ -151,6 +163,7 @@ test("a developer's terminal: exec echoes and follows resizes, ssh echoes, a dro
   const after = await expectSttySizeMatches(page, terminal);
   expect(after.cols).toBeLessThan(before.cols);
   expect(after.rows).toBeLessThan(before.rows);
+  execLastLine = `${after.rows} ${after.cols}`;
   await snapshot(page, "terminal-exec-resized");
 
   // SSH: the second tab connects when first shown; the exec tab stays connected meanwhile.
@@ -185,7 +198,7 @@ test("a developer's terminal: exec echoes and follows resizes, ssh echoes, a dro
     await admin.goto("/admin/sessions");
     const sessions = admin.getByRole("table", { name: "Live terminal sessions" }).locator("tbody tr").filter({ hasText: DEV.email });
     await expect(sessions).toHaveCount(2); // the exec tab and the reconnected ssh tab
-    const sshRow = sessions.filter({ has: admin.getByRole("cell", { name: "ssh", exact: true }) });
+    const sshRow = sessions.filter({ has: admin.getByRole("cell", { name: /^ssh( Recorded)?$/ }) });
     await snapshot(admin, "admin-live-sessions");
     await sshRow.getByRole("button", { name: /^End .* session on / }).click();
     await admin.getByRole("dialog").getByRole("button", { name: "End session" }).click();
@@ -197,4 +210,21 @@ test("a developer's terminal: exec echoes and follows resizes, ssh echoes, a dro
   await expect(terminal.getByTestId("terminal-status")).toHaveText("An administrator ended this session.");
   await expect(terminal.getByRole("button", { name: "Reconnect" })).toBeVisible();
   await snapshot(page, "terminal-ended-by-admin");
+});
+
+test("the admin replays the recorded exec session from the audit log", async ({ page }) => {
+  await signInAsAdmin(page);
+  // The developer's page closed at the end of the last test, which ended the exec session; its audit row follows.
+  const execRow = page.getByRole("table", { name: "Audit events" }).locator("tbody tr").filter({ hasText: DEV.email }).filter({ hasText: "mode: exec" });
+  await expect(async () => {
+    await page.goto("/audit?action=terminal.session");
+    await expect(execRow.first()).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await execRow.first().getByRole("link", { name: "Replay" }).click();
+  await expect(page.getByRole("heading", { name: /Replay:/ })).toBeVisible();
+  await page.getByRole("button", { name: "Skip to end" }).click();
+  await expect(page.getByTestId("replay-status")).toHaveAttribute("data-state", "ended");
+  const replay = page.locator(".terminal");
+  await expectLine(replay, execLastLine);
+  await snapshot(page, "terminal-replay");
 });

@@ -142,7 +142,7 @@ export function CastPlayer({ src }: { src: string }) {
               {value}×
             </button>
           ))}
-          <button type="button" onClick={toEnd} disabled={phase === "loading" || phase === "failed" || phase === "ended"}>
+          <button type="button" onClick={toEnd} disabled={phase === "loading" || phase === "failed"}>
             Skip to end
           </button>
         </span>
