@@ -5,6 +5,7 @@
 import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db/client";
 import { listReachableTargets, type TerminalTarget } from "@/lib/console/targets";
+import { sshHostAlias } from "@/lib/pods/ssh-command";
 
 /** Where the helper lives on the user's machine by default (the download page says how to fetch it). */
 export const DEFAULT_HELPER_COMMAND = "node ~/.minicloud/minicloud-ssh-proxy.mjs";
@@ -16,12 +17,9 @@ export interface SshConfigOptions {
   helperCommand?: string;
 }
 
-/** The `Host` alias of each target: `<pod>.<team>`, or `<pod>.<team>.<org>` where that alone is ambiguous. */
+/** The `Host` alias of each target: `<pod>.<team>.<org>`, as the pod page shows it (lib/pods/ssh-command.ts). */
 export function hostAliases(targets: readonly TerminalTarget[]): Map<string, string> {
-  const short = (t: TerminalTarget) => `${t.name}.${t.teamSlug}`;
-  const counts = new Map<string, number>();
-  for (const t of targets) counts.set(short(t), (counts.get(short(t)) ?? 0) + 1);
-  return new Map(targets.map((t) => [t.workloadId, counts.get(short(t))! > 1 ? `${short(t)}.${t.orgSlug}` : short(t)]));
+  return new Map(targets.map((t) => [t.workloadId, sshHostAlias(t)]));
 }
 
 // ProxyCommand runs through the user's shell and expands `%` tokens: allow only characters

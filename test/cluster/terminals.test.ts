@@ -467,7 +467,7 @@ describe("terminals", () => {
     const configPath = path.join(dir, "ssh_config");
     writeFileSync(configPath, config);
     const hostA = targets.find((t) => t.workloadId === world.podA)!;
-    const alias = `${hostA.name}.${hostA.teamSlug}`;
+    const alias = `${hostA.name}.${hostA.teamSlug}.${hostA.orgSlug}`;
     expect(config).toContain(`Host ${alias}\n  User ${sshd.user}\n`);
 
     const { plaintext, token } = await createApiToken(db(), { userId: world.alice.id, label: world.alice.email }, { name: "laptop" });

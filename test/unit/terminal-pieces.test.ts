@@ -114,7 +114,7 @@ describe("ssh_config", () => {
     const config = renderSshConfig([target({})], { panelUrl: "https://panel.example.com/", helperCommand: "node /opt/helper.mjs" });
     expect(config).toContain(
       [
-        "Host box.web",
+        "Host box.web.acme",
         "  User alice",
         "  ProxyCommand node /opt/helper.mjs --url https://panel.example.com --target 6f1c2a4e-0000-4000-8000-000000000001",
         "  HostKeyAlias minicloud-6f1c2a4e-0000-4000-8000-000000000001",
@@ -122,11 +122,11 @@ describe("ssh_config", () => {
     );
   });
 
-  it("qualifies aliases that would collide across organizations", () => {
+  it("names every host <pod>.<team>.<org>, so pods of same-named teams in two organizations never collide", () => {
     const a = target({ workloadId: "a", orgSlug: "acme" });
     const b = target({ workloadId: "b", orgSlug: "globex" });
     const c = target({ workloadId: "c", name: "other" });
-    expect(Object.fromEntries(hostAliases([a, b, c]))).toEqual({ a: "box.web.acme", b: "box.web.globex", c: "other.web" });
+    expect(Object.fromEntries(hostAliases([a, b, c]))).toEqual({ a: "box.web.acme", b: "box.web.globex", c: "other.web.acme" });
   });
 
   it("refuses a panel URL that a shell or ssh's % tokens could interpret", () => {

@@ -26,7 +26,7 @@ export default async function PodsPage({ params }: { params: Promise<{ teamId: s
       <PodsTable teamId={team.id} initialPods={pods} renderedAt={Date.now()} currentUserId={user.id} canOpenTerminals={allowed("terminals:open")} />
       <p className="muted small">
         From your laptop: <a href="/api/ssh-config" download>download your ssh_config</a>, put a personal API token (Profile) in <code>MINICLOUD_TOKEN</code>, then{" "}
-        <code>ssh -F minicloud_ssh_config &lt;pod&gt;.&lt;team&gt;</code>. The file&apos;s first lines say how to get its small ProxyCommand helper.
+        <code>ssh -F minicloud_ssh_config &lt;pod&gt;.&lt;team&gt;.&lt;org&gt;</code> (each pod page shows its command). The file&apos;s first lines say how to get its small ProxyCommand helper.
       </p>
     </>
   );

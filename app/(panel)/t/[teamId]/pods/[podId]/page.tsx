@@ -36,7 +36,7 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
     if (!(error instanceof AppError)) throw error;
     logsError = error.message;
   }
-  const command = sshCommand(pod);
+  const command = sshCommand({ name: pod.name, teamSlug: team.slug, orgSlug: team.orgSlug });
   return (
     <>
       <div className="page-head">
