@@ -2,12 +2,11 @@
 // plane by uploading its kubeconfig and assigns it to a team with a quota; a developer of
 // that team creates an SSH pod and watches it turn Running live (no reload, no list refetch),
 // then deletes it. Screenshots of each screen are kept.
-import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig, type V1Taint } from "@kubernetes/client-node";
 import { expect, test } from "@playwright/test";
-import { createUser, signInAsAdmin } from "./ensure-admin";
 import { signIn, signOut, snapshot } from "./helpers";
+import { requiredEnv, setUpTeamWithCluster } from "./team-with-cluster";
 
 const suffix = randomBytes(3).toString("hex");
 const ORG = `ops-${suffix}`;
@@ -16,16 +15,10 @@ const CLUSTER = `local-${suffix}`;
 const DEV = { name: "Dee Developer", email: `dee-${suffix}@example.test`, password: "dee's long password" };
 const HOLD: V1Taint = { key: "minicloud.test/hold", value: "true", effect: "NoSchedule" };
 
-function kubeconfigPath(): string {
-  const file = process.env.E2E_KUBECONFIG;
-  if (!file) throw new Error("E2E_KUBECONFIG is unset: e2e/global-setup.ts starts the local control plane");
-  return file;
-}
-
 /** Adds or removes a NoSchedule taint on every node, so a new pod waits until released. */
 async function holdScheduling(hold: boolean) {
   const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath());
+  kc.loadFromFile(requiredEnv("E2E_KUBECONFIG"));
   const core = kc.makeApiClient(CoreV1Api);
   for (const node of (await core.listNode()).items) {
     const others = (node.spec?.taints ?? []).filter((t) => t.key !== HOLD.key);
@@ -37,42 +30,14 @@ async function holdScheduling(hold: boolean) {
 test.describe.configure({ mode: "serial" });
 
 test("the admin registers the local cluster from its kubeconfig and assigns it to a team with a quota", async ({ page }) => {
-  await signInAsAdmin(page);
-  await page.goto("/orgs");
-  await page.getByLabel("Name").fill(ORG);
-  await page.getByRole("button", { name: "Create organization" }).click();
-  await page.getByLabel("New team name").fill(TEAM);
-  await page.getByRole("button", { name: "Create team" }).click();
-  await expect(page.getByRole("link", { name: TEAM, exact: true })).toBeVisible();
-  await createUser(page, DEV);
-  await page.goto("/orgs");
-  await page.getByRole("link", { name: TEAM, exact: true }).first().click();
-  await page.goto(`${page.url().replace(/\/$/, "")}/settings`);
-  await page.getByLabel("Email of an existing user").fill(DEV.email);
-  await page.getByRole("button", { name: "Add member" }).click();
-  await expect(page.getByRole("cell", { name: DEV.email, exact: true })).toBeVisible();
-
-  await page.goto("/admin/clusters");
-  const form = page.getByTestId("register-cluster-form");
-  await form.getByLabel("Name").fill(CLUSTER);
-  await form.getByTestId("kubeconfig-file").setInputFiles({ name: "kubeconfig", mimeType: "text/plain", buffer: readFileSync(kubeconfigPath()) });
-  await expect(form.getByTestId("context-select")).toBeEnabled();
-  await snapshot(page, "cluster-register");
-  await form.getByRole("button", { name: /Register/ }).click();
-  // The check ran on save: version and nodes, nothing missing.
-  await expect(page.getByTestId("cluster-check")).toContainText("v1.35.4");
-  await expect(page.getByTestId("cluster-health")).toBeVisible();
-  await snapshot(page, "cluster-registered");
-
-  const assign = page.getByTestId("assign-cluster-form");
-  await assign.getByLabel("Team").selectOption({ label: `${ORG} / ${TEAM}` });
-  await assign.getByLabel("CPU (cores)").fill("4");
-  await assign.getByLabel("Memory", { exact: true }).fill("8");
-  await assign.getByLabel("Memory unit").selectOption("GiB");
-  await assign.getByLabel("Pods").fill("10");
-  await assign.getByRole("button", { name: "Assign cluster" }).click();
-  await expect(page.getByText(`mc-${ORG}-${TEAM}`).first()).toBeVisible();
-  await snapshot(page, "cluster-assigned");
+  await setUpTeamWithCluster(page, {
+    org: ORG,
+    team: TEAM,
+    cluster: CLUSTER,
+    developer: DEV,
+    quota: { cores: "4", memoryGib: "8", pods: "10" },
+    screenshots: { registered: "cluster-registered", assigned: "cluster-assigned" },
+  });
   await signOut(page);
 });
 

@@ -9,8 +9,9 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { expect, test, type Locator, type Page, type WebSocketRoute } from "@playwright/test";
-import { createUser, signInAsAdmin } from "./ensure-admin";
+import { signInAsAdmin } from "./ensure-admin";
 import { ADMIN, signIn, signOut, snapshot } from "./helpers";
+import { requiredEnv, setUpTeamWithCluster } from "./team-with-cluster";
 
 const suffix = randomBytes(3).toString("hex");
 const ORG = `term-${suffix}`;
@@ -20,12 +21,6 @@ const POD = `box-${suffix}`;
 /** The exec tab's last output line (`stty size` after the resize), looked for again in its replay. */
 let execLastLine = "";
 const DEV = { name: "Tess Terminal", email: `tess-${suffix}@example.test`, password: "tess's long password" };
-
-function requiredEnv(name: "E2E_KUBECONFIG" | "E2E_SSHD_AUTHORIZED_KEYS"): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is unset: e2e/global-setup.ts starts the local control plane`);
-  return value;
-}
 
 /**
  * The local control plane forwards every pod's port 22 to one sshd on this machine: let it
@@ -87,35 +82,7 @@ async function expectSttySizeMatches(page: Page, terminal: Locator) {
 test.describe.configure({ mode: "serial" });
 
 test("the admin sets up a team with the local cluster and a developer in it", async ({ page }) => {
-  await signInAsAdmin(page);
-  await page.goto("/orgs");
-  await page.getByLabel("Name").fill(ORG);
-  await page.getByRole("button", { name: "Create organization" }).click();
-  await page.getByLabel("New team name").fill(TEAM);
-  await page.getByRole("button", { name: "Create team" }).click();
-  await expect(page).toHaveURL(/\/t\/[0-9a-f-]+\/settings$/);
-  const teamSettings = page.url();
-  await createUser(page, DEV);
-  await page.goto(teamSettings);
-  await page.getByLabel("Email of an existing user").fill(DEV.email);
-  await page.getByRole("button", { name: "Add member" }).click();
-  await expect(page.getByRole("cell", { name: DEV.email, exact: true })).toBeVisible();
-
-  await page.goto("/admin/clusters");
-  const form = page.getByTestId("register-cluster-form");
-  await form.getByLabel("Name").fill(CLUSTER);
-  await form.getByTestId("kubeconfig-file").setInputFiles({ name: "kubeconfig", mimeType: "text/plain", buffer: readFileSync(requiredEnv("E2E_KUBECONFIG")) });
-  await expect(form.getByTestId("context-select")).toBeEnabled();
-  await form.getByRole("button", { name: /Register/ }).click();
-  await expect(page.getByTestId("cluster-health")).toBeVisible();
-  const assign = page.getByTestId("assign-cluster-form");
-  await assign.getByLabel("Team").selectOption({ label: `${ORG} / ${TEAM}` });
-  await assign.getByLabel("CPU (cores)").fill("2");
-  await assign.getByLabel("Memory", { exact: true }).fill("4");
-  await assign.getByLabel("Memory unit").selectOption("GiB");
-  await assign.getByLabel("Pods").fill("4");
-  await assign.getByRole("button", { name: "Assign cluster" }).click();
-  await expect(page.getByText(`mc-${ORG}-${TEAM}`).first()).toBeVisible();
+  await setUpTeamWithCluster(page, { org: ORG, team: TEAM, cluster: CLUSTER, developer: DEV, quota: { cores: "2", memoryGib: "4", pods: "4" } });
 
   // Recording is off until an org admin turns it on.
   await page.goto("/orgs");
