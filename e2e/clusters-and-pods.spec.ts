@@ -77,7 +77,7 @@ test("a developer creates an SSH pod, sees it turn Running live, and deletes it"
     await holdScheduling(false);
   }
 
-  await page.getByTestId("pod-row-scratch").getByRole("link", { name: "scratch" }).click();
+  await page.getByTestId("pod-row-scratch").getByRole("link", { name: "scratch", exact: true }).click();
   await page.getByRole("button", { name: /^Delete/ }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel(/Type “scratch” to confirm/).fill("scratch");
