@@ -10,7 +10,7 @@ import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
 import { clusterAssignments, organizations, teamMembers, teams, users } from "@/lib/db/schema";
 import { workloadLabels } from "@/lib/kube/labels";
-import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
+import { stopAllWatchCaches, watchCacheFor } from "@/lib/kube/watch-cache";
 import { createEventStream } from "@/lib/live/event-stream";
 import { LiveHub, type LiveSubscriber } from "@/lib/live/hub";
 import type { LiveMessage, PodMessage } from "@/lib/live/messages";
@@ -96,6 +96,16 @@ describe("live status", () => {
     stopAllWatchCaches();
   });
 
+  /**
+   * Starts watching the cluster and waits for its cache's first list: changes are broadcast
+   * after it (browsers refetch on connect for the rest), so on a busy machine a pod created
+   * before the list is done would be in that list, not heard.
+   */
+  async function watchClusterAndWait() {
+    await hub.rescan();
+    await (await watchCacheFor(db(), clusterId)).ready(30_000);
+  }
+
   /** Records team A's namespace (the test's) and team B's in the cluster assignments. */
   async function assign(namespaceA: string, namespaceB: string) {
     await db().delete(clusterAssignments);
@@ -114,7 +124,7 @@ describe("live status", () => {
     const alice = listener(db(), (await loadPrincipal(db(), world.alice))!);
     const bob = listener(db(), (await loadPrincipal(db(), world.bob))!);
     const unsubscribe = [hub.subscribe(alice.subscriber), hub.subscribe(bob.subscriber)];
-    await hub.rescan();
+    await watchClusterAndWait();
     expect(hub.watchedClusterIds()).toContain(clusterId);
 
     const workloadId = randomUUID();
@@ -158,7 +168,7 @@ describe("live status", () => {
     const alice = listener(db(), (await loadPrincipal(db(), world.alice))!);
     const carolListener = listener(db(), (await loadPrincipal(db(), carol.userId))!);
     const unsubscribe = [hub.subscribe(alice.subscriber), hub.subscribe(carolListener.subscriber)];
-    await hub.rescan();
+    await watchClusterAndWait();
 
     const first = randomUUID();
     await core.createNamespacedPod({ namespace, body: gatedPod("first", world.teamA, first, world.alice) });
@@ -207,7 +217,7 @@ describe("live status", () => {
       }
     };
     await readUntil(/retry: \d+\n/);
-    await hub.rescan();
+    await watchClusterAndWait();
 
     const workloadId = randomUUID();
     await core.createNamespacedPod({ namespace, body: gatedPod("sse", world.teamA, workloadId, world.alice) });
