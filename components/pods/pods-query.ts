@@ -2,7 +2,8 @@
 // The team's pods list in React Query: key ["pods", teamId], data SshPodView[] from
 // GET /api/teams/<team>/pods. The live-events provider patches rows by `id` and invalidates
 // the key when pods appear or disappear; without it the list is refetched every 30 s.
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { podsQueryKey } from "@/lib/live/query-keys";
 import type { PodRuntime } from "@/lib/pods/runtime";
 import type { SshPodView } from "@/lib/pods/types";
@@ -15,9 +16,15 @@ export async function fetchTeamPods(teamId: string): Promise<SshPodView[]> {
   return body.pods;
 }
 
-/** The team's pods, starting from what the server rendered. */
+/**
+ * The team's pods, starting from what the server rendered. A newer server render (after a
+ * create or delete redirects here) replaces older cached rows: React Query ignores
+ * `initialData` once the key is cached, and a live refetch may have run just before the
+ * database row went away.
+ */
 export function useTeamPods(teamId: string, initialPods: SshPodView[], renderedAt: number) {
-  return useQuery({
+  const queryClient = useQueryClient();
+  const query = useQuery({
     queryKey: podsQueryKey(teamId),
     queryFn: () => fetchTeamPods(teamId),
     initialData: initialPods,
@@ -25,6 +32,11 @@ export function useTeamPods(teamId: string, initialPods: SshPodView[], renderedA
     refetchInterval: 30_000,
     staleTime: 30_000,
   });
+  useEffect(() => {
+    const cached = queryClient.getQueryState(podsQueryKey(teamId));
+    if (!cached || cached.dataUpdatedAt < renderedAt) queryClient.setQueryData(podsQueryKey(teamId), initialPods, { updatedAt: renderedAt });
+  }, [queryClient, teamId, initialPods, renderedAt]);
+  return query;
 }
 
 /**
