@@ -12,6 +12,7 @@ import { getEnv } from "@/lib/env";
 import { NotFoundError, UnavailableError } from "@/lib/errors";
 import { workloadSelector } from "@/lib/kube/labels";
 import { kube, type ClusterRef } from "@/lib/kube/transport";
+import type { ClusterWatchCache } from "@/lib/kube/watch-cache";
 import { loginNameFor } from "@/lib/pods/login-name";
 
 /** How a terminal reaches its target (see `console_mode`). */
@@ -116,16 +117,22 @@ export async function listReachableTargets(db: Db, principal: Principal): Promis
   return rows.map(toTarget).filter((target) => mayOpenTerminal(principal, target));
 }
 
+const isUsable = (pod: V1Pod) => pod.status?.phase === "Running" && !pod.metadata?.deletionTimestamp;
+
 /**
  * The running pod of an SSH-pod workload, found by its workload label. A pod being deleted
- * does not count: a terminal opened on it would die within seconds.
+ * does not count: a terminal opened on it would die within seconds. The cluster's watch cache
+ * answers when it holds a usable pod (no API call); otherwise the API does, since a pod created
+ * a moment ago may not have reached the cache yet.
  */
-export async function findTargetPod(cluster: ClusterRef, kc: KubeConfig, target: TerminalTarget): Promise<V1Pod> {
+export async function findTargetPod(cluster: ClusterRef, kc: KubeConfig, target: TerminalTarget, cache?: ClusterWatchCache): Promise<V1Pod> {
+  const cached = cache?.synced ? cache.podForWorkload(target.workloadId) : undefined;
+  if (cached && cached.metadata?.namespace === target.namespace && isUsable(cached)) return cached;
   const core = kc.makeApiClient(CoreV1Api);
   const list = await kube(cluster, "find the pod", () =>
     core.listNamespacedPod({ namespace: target.namespace, labelSelector: workloadSelector(target.workloadId) }),
   );
-  const pod = list.items.find((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp);
+  const pod = list.items.find(isUsable);
   if (!pod) {
     if (list.items.length === 0) throw new NotFoundError(`The pod ${target.label} does not exist in the cluster.`);
     throw new UnavailableError(`The pod ${target.label} is not running.`);

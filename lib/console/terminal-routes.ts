@@ -27,6 +27,7 @@ import { consumeTerminalTicket } from "@/lib/console/tickets";
 import { openTunnelBridge } from "@/lib/console/tunnel-bridge";
 import { AppError, NotFoundError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
+import { watchCacheFor } from "@/lib/kube/watch-cache";
 import { isUuid } from "@/lib/db/ids";
 import { getUser } from "@/lib/users/service";
 
@@ -100,7 +101,7 @@ async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteConte
   if (!supportsMode(target, "tunnel")) return { ok: false, status: 400, reason: `${target.label} does not accept ssh tunnels` };
   try {
     const connection = await getClusterConnection(db, target.clusterId);
-    const pod = await findTargetPod(connection, connection.forTeam(target.teamId), target);
+    const pod = await findTargetPod(connection, connection.forTeam(target.teamId), target, await watchCacheFor(db, target.clusterId));
     return { ok: true, state: { target, pod } };
   } catch (error) {
     if (error instanceof NotFoundError) return { ok: false, status: 404, reason: `the pod ${target.label} does not exist in the cluster (deleted?)` };

@@ -2,17 +2,19 @@
 // everything around it — the session row and audit row, byte counts, backpressure both ways,
 // keepalive pings, the idle timeout, ending when the pod goes away, admin termination and
 // optional recording of the output. The wire protocol is in protocol.ts.
-import type { V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db/client";
 import { AppError, ValidationError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
+import { kubeOrNull } from "@/lib/kube/transport";
+import { watchCacheFor } from "@/lib/kube/watch-cache";
 import { getUser } from "@/lib/users/service";
 import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeEvents, type BridgeOpener, type TerminalBridge } from "@/lib/console/bridge";
 import { registerLiveSession } from "@/lib/console/live-sessions";
-import { watchPodGone } from "@/lib/console/pod-watch";
+import { podGoneWatcher } from "@/lib/console/pod-watch";
 import { clampSize, endMessage, parseClientMessage, type EndReason, type ServerMessage, type TerminalSize } from "@/lib/console/protocol";
 import { CastRecorder, recordingPath } from "@/lib/console/recording";
 import { finishSessionRecord, isRecordingEnabled, startSessionRecord, type SessionStart } from "@/lib/console/session-store";
@@ -242,9 +244,17 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     if (!opener) throw new ValidationError(`A ${mode} terminal is not available here.`);
     const connection = await getClusterConnection(db, target.clusterId);
     const kc = connection.forTeam(target.teamId);
-    const pod = req.pod ?? (await findTargetPod(connection, kc, target));
+    const cache = await watchCacheFor(db, target.clusterId);
+    const pod = req.pod ?? (await findTargetPod(connection, kc, target, cache));
     if (ended) return done;
-    stopWatch = watchPodGone(kc, pod, (message) => void finish("pod-gone", message));
+    const core = kc.makeApiClient(CoreV1Api);
+    const readPod = () => kubeOrNull(connection, "read the pod", () => core.readNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name! }));
+    const stop = await podGoneWatcher(db).watch(target.clusterId, pod, readPod, (message) => void finish("pod-gone", message));
+    if (ended) {
+      stop();
+      return done;
+    }
+    stopWatch = stop;
     const opened = await opener({ db, target, cluster: connection, kc, pod, size, events });
     if (ended) {
       opened.close();

@@ -32,9 +32,15 @@ export interface ClusterWatchCache {
   podForWorkload(workloadId: string): V1Pod | undefined;
   /** Every cached pod labelled with team `teamId`. */
   podsOfTeam(teamId: string): V1Pod[];
+  /** The cached pod with this uid. */
+  podByUid(uid: string): V1Pod | undefined;
+  /** Whether the first list is in (the cache then mirrors the cluster). */
+  readonly synced: boolean;
   /** Calls `listener` for every change after the first list (relists report only the diff); returns the unsubscribe. */
   subscribe(listener: PodChangeListener): () => void;
   stats(): ReflectorStats;
+  /** Calls `listener` once when the cache is stopped (the cluster was removed, or its credentials changed and a new cache replaces this one); returns the unsubscribe. */
+  onStop(listener: () => void): () => void;
   /** Stops the watch; the cache then keeps its last contents and reports nothing more. */
   stop(): void;
   readonly stopped: boolean;
@@ -79,6 +85,7 @@ function removeFrom(index: Map<string, Set<string>>, key: string | undefined, ui
 /** A watch cache over `listWatch` (the real one, or a fake in tests); started at once. */
 export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1Pod>, options: WatchCacheOptions = {}): ClusterWatchCache {
   const listeners = new Set<PodChangeListener>();
+  const stopListeners = new Set<() => void>();
   // Indexes hold uids; the objects live once, in the reflector's store.
   const uidsByWorkload = new Map<string, Set<string>>();
   const uidsByTeam = new Map<string, Set<string>>();
@@ -167,15 +174,37 @@ export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1
       }
       return pods;
     },
+    podByUid: (uid) => reflector.get(uid),
+    get synced() {
+      return reflector.hasSynced;
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     stats: () => reflector.stats(),
+    onStop(listener) {
+      if (stopped) {
+        queueMicrotask(listener);
+        return () => {};
+      }
+      stopListeners.add(listener);
+      return () => stopListeners.delete(listener);
+    },
     stop() {
+      if (stopped) return;
       stopped = true;
       listeners.clear();
       reflector.stop();
+      const stopping = [...stopListeners];
+      stopListeners.clear();
+      for (const listener of stopping) {
+        try {
+          listener();
+        } catch (error) {
+          console.error("[minicloud] watch cache stop listener failed:", error);
+        }
+      }
     },
     get stopped() {
       return stopped;
