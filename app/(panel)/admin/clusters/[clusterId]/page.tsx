@@ -2,17 +2,17 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AssignForm } from "@/components/clusters/assign-form";
+import { AssignmentsTable } from "@/components/clusters/assignments-table";
 import { CheckSummary } from "@/components/clusters/check-summary";
 import { ClusterHealthCards } from "@/components/clusters/health-cards";
 import { DisconnectButton } from "@/components/clusters/disconnect-button";
-import { QuotaText, QuotaUsage } from "@/components/clusters/quota-usage";
 import { ClusterSettingsForm } from "@/components/clusters/settings-form";
-import { UnassignButton } from "@/components/clusters/unassign-button";
 import { ActionForm } from "@/components/ui/action-form";
 import { Hidden } from "@/components/ui/field";
 import { can } from "@/lib/auth/policy";
 import { requireUserForPage } from "@/lib/auth/session";
-import { describeTeamNamespace, getAssignmentUsage, listClusterAssignments } from "@/lib/clusters/assignments";
+import { readAssignmentRows } from "@/lib/clusters/assignment-rows";
+import { listClusterAssignments } from "@/lib/clusters/assignments";
 import { getClusterHealth } from "@/lib/clusters/health";
 import { quotaToForm } from "@/lib/clusters/quota-form";
 import { readLive } from "@/lib/clusters/read-live";
@@ -37,12 +37,7 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
     listTeams(db, principal),
     readLive(() => listManagedObjects(db, cluster.id)),
   ]);
-  const live = await Promise.all(
-    assignments.map(async (a) => ({
-      usage: await readLive(() => getAssignmentUsage(db, a)),
-      contents: await readLive(() => describeTeamNamespace(db, cluster.id, a.teamId)),
-    })),
-  );
+  const rows = await readAssignmentRows(db, assignments);
   const assignedTeamIds = new Set(assignments.map((a) => a.teamId));
   const unassignedTeams = teams.filter((t) => !assignedTeamIds.has(t.id));
 
@@ -71,47 +66,7 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
 
       <section className="card" aria-labelledby="teams-heading">
         <h2 id="teams-heading">Teams</h2>
-        {assignments.length === 0 ? (
-          <p className="empty">No team has this cluster yet.</p>
-        ) : (
-          <table className="table" aria-label="Assigned teams">
-            <thead>
-              <tr>
-                <th>Team</th>
-                <th>Namespace</th>
-                <th>Quota</th>
-                <th>In use</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {assignments.map((a, i) => (
-                <tr key={a.id}>
-                  <td>
-                    {a.orgName} / <Link href={`/t/${a.teamId}/clusters`}>{a.teamName}</Link>
-                  </td>
-                  <td className="mono">{a.namespace}</td>
-                  <td>
-                    <QuotaText quota={a.quota} />
-                  </td>
-                  <td>
-                    <QuotaUsage usage={live[i]!.usage} />
-                  </td>
-                  <td className="actions">
-                    <UnassignButton
-                      action={unassignClusterAction}
-                      clusterId={cluster.id}
-                      teamId={a.teamId}
-                      teamName={a.teamName}
-                      namespace={a.namespace}
-                      contents={live[i]!.contents}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <AssignmentsTable rows={rows} label="Assigned teams" emptyText="No team has this cluster yet." unassignAction={unassignClusterAction} showOrg />
         {assignments.map((a) => (
           <details key={a.id}>
             <summary>Change the quota of {a.teamName}</summary>
