@@ -15,6 +15,8 @@
 // (2 bytes, little endian) before any data.
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import type { IncomingMessage } from "node:http";
+import { Agent } from "node:https";
+import { createSecureContext } from "node:tls";
 import WebSocket from "ws";
 import { toClusterError, type ClusterRef } from "@/lib/kube/transport";
 
@@ -48,6 +50,32 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
+// One TLS agent per cluster config, shared by every stream of that config. client-node's
+// `applyToHTTPSOptions` makes a new agent each time, and tls.connect then parses the
+// kubeconfig's CA and client certificate into a fresh context per connection: tens of KiB for
+// each open terminal, and no TLS session reuse between them.
+const streamAgents = new WeakMap<KubeConfig, Agent>();
+
+async function streamOptions(kc: KubeConfig): Promise<WebSocket.ClientOptions> {
+  const options: WebSocket.ClientOptions = { perMessageDeflate: false, maxPayload: 16 << 20, handshakeTimeout: 15_000 };
+  // Headers (bearer token, impersonation) and basic auth are read each time: a token may be rotated.
+  await kc.applyToHTTPSOptions(options);
+  const { ca, cert, key, pfx, passphrase, rejectUnauthorized } = options;
+  const { servername } = options as { servername?: string };
+  let agent = streamAgents.get(kc);
+  if (!agent) {
+    agent = new Agent({
+      secureContext: createSecureContext({ ca, cert, key, pfx, passphrase }),
+      ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}),
+      ...(servername ? { servername } : {}),
+    });
+    streamAgents.set(kc, agent);
+  }
+  for (const name of ["ca", "cert", "key", "pfx", "passphrase"] as const) delete options[name];
+  options.agent = agent;
+  return options;
+}
+
 /**
  * Opens a channel websocket to `path` on the cluster of `kc` (credentials and impersonation
  * applied by the config). Resolves once open; rejects with an AppError naming `what` failed.
@@ -56,8 +84,7 @@ export async function openKubeStream(cluster: ClusterRef, kc: KubeConfig, path: 
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw toClusterError(cluster, what, new Error("the cluster's config names no server"));
   const url = server.replace(/^http/, "ws").replace(/\/$/, "") + path;
-  const options: WebSocket.ClientOptions = { perMessageDeflate: false, maxPayload: 16 << 20, handshakeTimeout: 15_000 };
-  await kc.applyToHTTPSOptions(options);
+  const options = await streamOptions(kc);
   return new Promise<WebSocket>((resolve, reject) => {
     const ws = new WebSocket(url, protocols, options);
     let settled = false;

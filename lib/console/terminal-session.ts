@@ -247,8 +247,9 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     const cache = await watchCacheFor(db, target.clusterId);
     const pod = req.pod ?? (await findTargetPod(connection, kc, target, cache));
     if (ended) return done;
-    const core = kc.makeApiClient(CoreV1Api);
-    const readPod = () => kubeOrNull(connection, "read the pod", () => core.readNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name! }));
+    // Asked only when the cache cannot tell, so the API client is made then, not per session.
+    const readPod = () =>
+      kubeOrNull(connection, "read the pod", () => kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name! }));
     const stop = await podGoneWatcher(db).watch(target.clusterId, pod, readPod, (message) => void finish("pod-gone", message));
     if (ended) {
       stop();
