@@ -58,7 +58,7 @@ export async function waitUntilPodsGone(ctx: TeamClusterContext, workloadId: str
   const namespace = ctx.namespace;
   const labelSelector = workloadSelector(workloadId);
   await waitForCluster<V1Pod>(ctx.connection, ctx.kc, {
-    what: `wait for the old pod of workload ${workloadId} to stop`,
+    what: `see the old pod of workload ${workloadId} stop`,
     path: `/api/v1/namespaces/${namespace}/pods`,
     labelSelector,
     list: () => ctx.core.listNamespacedPod({ namespace, labelSelector }),
