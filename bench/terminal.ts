@@ -20,6 +20,10 @@
 //    measured rounds per path, interleaved; the median is reported, with where the CPU went (the
 //    machine, the panel process or this process, the browser side).
 //    Goals: panel exec ≥ 0.9× client-node exec and panel ssh ≥ 0.9× ssh direct.
+//    Then the port-forward path alone: 100 MiB of raw bytes from a local source of zeros through
+//    a port-forward to every pod's spare port (apiserver → kwok → 127.0.0.1, no ssh, no panel),
+//    interleaved with the same source over plain TCP. No ssh over a port-forward can be faster
+//    than the port-forward itself, so this is the ceiling for the panel's ssh mode on this machine.
 // 2. Keystroke echo: the PTY in raw mode running `cat`, 1,000 single bytes each awaiting its
 //    echo (after 50 warm-up keystrokes), on the same paths, one keystroke per path in turn so
 //    that all of them meet the same moments of the machine. Added by the panel = panel exec −
@@ -41,7 +45,8 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { once } from "node:events";
+import { connect, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { PassThrough, Writable, type Duplex } from "node:stream";
@@ -468,6 +473,61 @@ async function main() {
     log(`  panel exec / client-node exec ${round2(ratioClientNode)} (goal ≥ ${GOAL_RATIO}), / kube-stream exec ${round2(ratioKubeStream)}, / ssh direct ${round2(ratioExecVsSsh)}`);
     log(`  panel ssh / ssh direct ${round2(ratioSsh)} (goal ≥ ${GOAL_RATIO}), / ssh port-forward ${round2(ratioSshPortForward)}`);
 
+    // ---- 1b. the port-forward path alone -----------------------------------------------------
+    // Raw bytes, no ssh and no panel: a local source of zeros reached through a port-forward to
+    // the pod's spare port (apiserver → kwok → 127.0.0.1), against the same source over plain TCP.
+    // What the port-forward alone carries is the most any ssh over a port-forward can reach here.
+    log(`port-forward alone: ${STREAM_BYTES / MiB} MiB of raw bytes per round, 1 warm-up + ${ROUNDS} rounds, interleaved with plain TCP`);
+    const zeros = Buffer.alloc(64 * 1024);
+    const source = createServer((socket) => {
+      let sent = 0;
+      const pump = () => {
+        while (sent < STREAM_BYTES) {
+          const chunk = zeros.subarray(0, Math.min(zeros.length, STREAM_BYTES - sent));
+          sent += chunk.length;
+          if (!socket.write(chunk)) return void socket.once("drain", pump);
+        }
+        socket.end();
+      };
+      socket.on("error", () => socket.destroy());
+      pump();
+    });
+    source.listen(cluster.spareForward.localPort, "127.0.0.1");
+    await once(source, "listening");
+    cleanups.push(() => new Promise<void>((resolve) => source.close(() => resolve())));
+    const rawRound = (sock: Duplex) =>
+      new Promise<number>((resolve, reject) => {
+        const started = performance.now();
+        let received = 0;
+        sock.on("data", (chunk: Buffer) => {
+          received += chunk.length;
+          if (received < STREAM_BYTES) return;
+          resolve(performance.now() - started);
+          sock.destroy();
+        });
+        sock.on("error", reject);
+        sock.on("close", () => reject(new Error(`closed after ${received} bytes`)));
+      });
+    const rawMibs = { "port-forward": [] as number[], "plain TCP": [] as number[] };
+    for (let round = 0; round <= ROUNDS; round++) {
+      const forwarded = await openPortForward(connection, kc, namespace, podName, cluster.spareForward.podPort);
+      const forwardMs = await withTimeout(rawRound(forwarded), ROUND_MS, "port-forward round");
+      const tcpMs = await withTimeout(rawRound(connect({ host: "127.0.0.1", port: cluster.spareForward.localPort, noDelay: true })), ROUND_MS, "plain TCP round");
+      if (round === 0) continue;
+      rawMibs["port-forward"].push(STREAM_BYTES / MiB / (forwardMs / 1000));
+      rawMibs["plain TCP"].push(STREAM_BYTES / MiB / (tcpMs / 1000));
+    }
+    const rawForward = median(rawMibs["port-forward"]);
+    const rawTcp = median(rawMibs["plain TCP"]);
+    const ceilingRatio = rawForward / rate("ssh direct");
+    for (const [name, values] of Object.entries(rawMibs)) log(`  ${name.padEnd(17)} ${round1(median(values)).toFixed(1).padStart(5)} MiB/s (rounds: ${values.map(round1).join(", ")})`);
+    log(
+      `  port-forward alone / ssh direct ${round2(ceilingRatio)}: ` +
+        (ceilingRatio < GOAL_RATIO
+          ? `below ${GOAL_RATIO}, so no ssh over a port-forward can reach the ssh goal on this machine (the apiserver and kwok share its ${cores} cores with sshd and the client)`
+          : `the port-forward leaves room for the ssh goal`),
+    );
+
     // ---- 2. keystroke echo -----------------------------------------------------------------
     // Interleaved, one keystroke per path in turn, so that every path meets the same moments of the
     // machine (a stall of the apiserver, a GC) and the tails compare fairly.
@@ -578,7 +638,7 @@ async function main() {
       `RESULT stream_mib=${STREAM_BYTES / MiB} rounds=${ROUNDS} panel_exec_mibs=${round1(panelExec)} kube_stream_exec_mibs=${round1(rate("kube-stream exec"))} ` +
         `client_node_exec_mibs=${round1(rate("client-node exec"))} panel_ssh_mibs=${round1(rate("panel ssh"))} ssh_port_forward_mibs=${round1(rate("ssh port-forward"))} ` +
         `ssh_direct_mibs=${round1(rate("ssh direct"))} ratio_exec_vs_client_node=${round2(ratioClientNode)} ratio_exec_vs_kube_stream=${round2(ratioKubeStream)} ` +
-        `ratio_ssh_vs_ssh_direct=${round2(ratioSsh)} ratio_ssh_vs_port_forward=${round2(ratioSshPortForward)} ratio_exec_vs_ssh_direct=${round2(ratioExecVsSsh)} goal_ratio=${GOAL_RATIO} ` +
+        `ratio_ssh_vs_ssh_direct=${round2(ratioSsh)} ratio_ssh_vs_port_forward=${round2(ratioSshPortForward)} ratio_exec_vs_ssh_direct=${round2(ratioExecVsSsh)} port_forward_raw_mibs=${round1(rawForward)} tcp_raw_mibs=${round1(rawTcp)} ratio_port_forward_raw_vs_ssh_direct=${round2(ceilingRatio)} goal_ratio=${GOAL_RATIO} ` +
         `echo_panel_p50_ms=${round3(pct("panel exec", 50))} echo_panel_p99_ms=${round3(pct("panel exec", 99))} ` +
         `echo_exec_p50_ms=${round3(pct("kube-stream exec", 50))} echo_exec_p99_ms=${round3(pct("kube-stream exec", 99))} ` +
         `echo_added_p50_ms=${round3(addedP50)} echo_added_p99_ms=${round3(addedP99)} goal_added_p99_ms=${GOAL_ADDED_P99_MS} ` +

@@ -29,6 +29,11 @@ export interface LocalCluster {
   server: string;
   /** The OpenSSH server that pods' port 22 forwards to; tests write public keys into authorizedKeysPath. */
   sshd: { port: number; user: string; authorizedKeysPath: string };
+  /**
+   * Every pod's port `podPort` forwards to 127.0.0.1:`localPort`, where nothing listens until a
+   * benchmark does: it measures the port-forward path alone, with no protocol on top.
+   */
+  spareForward: { podPort: number; localPort: number };
   /** Stops everything this run started and removes `dir`. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -36,6 +41,9 @@ export interface LocalCluster {
 export interface StartOptions {
   log?: (line: string) => void;
 }
+
+/** The pod port of `LocalCluster.spareForward` (the old "discard" port). */
+const SPARE_POD_PORT = 9;
 
 /** How often a start is retried when another program took one of its free ports first. */
 const START_ATTEMPTS = 3;
@@ -111,7 +119,8 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
   };
 
   try {
-    const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort, kwokPort, sshdPort] = await freePorts(7);
+    const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort, kwokPort, sshdPort, spareLocalPort] = await freePorts(8);
+    const spareForward = { podPort: SPARE_POD_PORT, localPort: spareLocalPort };
     const server = `https://127.0.0.1:${apiserverPort}`;
     // etcd needs no certificates (plain HTTP on loopback), so it starts while they are made.
     const etcd = start("etcd", binaries.etcd, etcdArgs(path.join(dir, "etcd"), { client: etcdClientPort, peer: etcdPeerPort }));
@@ -127,7 +136,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
     writeKubeconfig(kubeconfigPathFor(dir, "controller-manager"), { server, caFile, user: "system:kube-controller-manager", client: pki.controllerManager });
     writeKubeconfig(kubeconfigPathFor(dir, "scheduler"), { server, caFile, user: "system:kube-scheduler", client: pki.scheduler });
     writeKubeconfig(kubeconfigPathFor(dir, "kwok"), { server, caFile, user: "kwok-controller", client: pki.kwok });
-    const kwokFiles = writeKwokConfig(path.join(dir, "kwok"), binaries.kwokKustomizeDir, sshdPort);
+    const kwokFiles = writeKwokConfig(path.join(dir, "kwok"), binaries.kwokKustomizeDir, { sshdPort, spare: spareForward });
     await unlessComponentDies(waitForHttpsOk(apiserver, `${server}/readyz`, { ca: caFile, client: pki.admin }));
     log(`kube-apiserver ready at ${server} after ${elapsed()}`);
 
@@ -153,6 +162,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
       kubeconfigPath,
       server,
       sshd: { port: sshdPort, user: sshdFiles.user, authorizedKeysPath: sshdFiles.authorizedKeysPath },
+      spareForward,
       stop,
     };
   } catch (error) {

@@ -31,7 +31,7 @@ export interface KwokFiles {
 }
 
 /** Writes kwok's config (stages + exec/port-forward/logs for every pod) under `dir`. */
-export function writeKwokConfig(dir: string, kustomizeDir: string, sshdPort: number): KwokFiles {
+export function writeKwokConfig(dir: string, kustomizeDir: string, forwards: { sshdPort: number; spare: { podPort: number; localPort: number } }): KwokFiles {
   const files: KwokFiles = {
     configPath: path.join(dir, "kwok.yaml"),
     execDir: path.join(dir, "exec"),
@@ -50,7 +50,12 @@ export function writeKwokConfig(dir: string, kustomizeDir: string, sshdPort: num
       apiVersion: "kwok.x-k8s.io/v1alpha1",
       kind: "ClusterPortForward",
       metadata: { name: "ssh-to-local-sshd" },
-      spec: { forwards: [{ ports: [22], target: { address: "127.0.0.1", port: sshdPort } }] },
+      spec: {
+        forwards: [
+          { ports: [22], target: { address: "127.0.0.1", port: forwards.sshdPort } },
+          { ports: [forwards.spare.podPort], target: { address: "127.0.0.1", port: forwards.spare.localPort } },
+        ],
+      },
     },
     { apiVersion: "kwok.x-k8s.io/v1alpha1", kind: "ClusterLogs", metadata: { name: "fixed-log" }, spec: { logs: [{ logsFile: files.logsPath, follow: true }] } },
   ];
