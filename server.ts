@@ -1,13 +1,10 @@
 // The one minicloud process: Next.js pages, server actions and route handlers, plus the
 // websocket gateway on /ws/* — all on one port.
 import { createServer } from "node:http";
-import path from "node:path";
 import next from "next";
 import { stampClientIp } from "@/lib/auth/client-ip";
-import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
-import { createWebSocketGateway } from "@/lib/console/gateway";
 import { endAllLiveSessions } from "@/lib/console/live-sessions";
-import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
+import { createPanelGateway } from "@/lib/console/panel-gateway";
 import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
 import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
@@ -30,20 +27,7 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const gateway = createWebSocketGateway({
-    db,
-    secret: env.secret,
-    allowedOrigins: allowedOriginsFor(env.publicUrl),
-    secureCookie: env.publicUrl.startsWith("https://"),
-    routes: terminalRoutes({
-      db,
-      idleTimeoutMs: env.terminalIdleMinutes * 60_000,
-      recordingsDir: path.join(env.dataDir, "recordings"),
-      ...terminalServiceDefaults(),
-      log: (line) => console.log(`[minicloud] ${line}`),
-    }),
-    log: (line) => console.log(`[minicloud] ${line}`),
-  });
+  const gateway = createPanelGateway(db, env, { log: (line) => console.log(`[minicloud] ${line}`) });
 
   const server = createServer((req, res) => {
     stampClientIp(req, env.trustProxy);

@@ -1,7 +1,7 @@
 // The panel side of `bench:terminal`, in a process of its own: the websocket gateway with the
-// terminal routes, set up as server.ts sets it up (database from DATABASE_URL, the environment's
-// secret, public URL and idle timeout, the replica defaults: 25 s keepalive and the real exec
-// and ssh bridges), on 127.0.0.1 with an ephemeral port. Next.js is left out: it serves pages, not
+// terminal routes, built by the same `createPanelGateway` server.ts serves (database from
+// DATABASE_URL, the environment's secret, public URL and idle timeout, the replica defaults:
+// 25 s keepalive and the real exec and ssh bridges), on 127.0.0.1 with an ephemeral port. Next.js is left out: it serves pages, not
 // terminals. Being alone in its process, its memory and CPU are the panel's and nothing else's.
 //
 // Requests arrive over IPC as `{ seq, op }`; every one is answered with `{ seq, ok, result | error }`.
@@ -9,12 +9,10 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import type { BridgeOpener } from "@/lib/console/bridge";
-import { createWebSocketGateway } from "@/lib/console/gateway";
 import { endAllLiveSessions, liveSessionCount } from "@/lib/console/live-sessions";
-import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
-import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
+import { createPanelGateway } from "@/lib/console/panel-gateway";
+import { DEFAULT_OPENERS } from "@/lib/console/terminal-routes";
 import { closeDb, getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 
@@ -42,22 +40,11 @@ async function main() {
       const bridge = await opener(ctx);
       return { ...bridge, pause: () => (stats.pauses++, bridge.pause()) };
     };
-  const defaults = terminalServiceDefaults();
-  const gateway = createWebSocketGateway({
-    db,
-    secret: env.secret,
-    allowedOrigins: allowedOriginsFor(env.publicUrl),
-    secureCookie: env.publicUrl.startsWith("https://"),
-    routes: terminalRoutes({
-      db,
-      idleTimeoutMs: env.terminalIdleMinutes * 60_000,
-      recordingsDir: path.join(env.dataDir, "recordings"),
-      ...defaults,
-      openers: { exec: countPauses(defaults.openers.exec!), ssh: countPauses(defaults.openers.ssh!) },
-      // Only what went wrong: a thousand "session ended" lines would drown the figures.
-      log: (line) => (/fail|could not/i.test(line) ? console.log(`[bench:terminal] panel: ${line}`) : undefined),
-      onEnded: () => void stats.ended++,
-    }),
+  const gateway = createPanelGateway(db, env, {
+    openers: { ...DEFAULT_OPENERS, exec: countPauses(DEFAULT_OPENERS.exec!), ssh: countPauses(DEFAULT_OPENERS.ssh!) },
+    // Only what went wrong: a thousand "session ended" lines would drown the figures.
+    sessionLog: (line) => (/fail|could not/i.test(line) ? console.log(`[bench:terminal] panel: ${line}`) : undefined),
+    onEnded: () => void stats.ended++,
     log: (line) => console.log(`[bench:terminal] panel: ${line}`),
   });
   const server = createServer((_req, res) => res.writeHead(404).end());

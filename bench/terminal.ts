@@ -16,7 +16,7 @@
 //    - ssh port-forward: ssh2 from this process over the panel's own port-forward stream
 //      (port-forward.ts) — the panel's ssh mode minus the gateway;
 //    - ssh direct: ssh2 from this process straight to the harness's sshd (what port 22 reaches).
-//    The ssh paths use the panel's key and the panel's PTY request. One warm-up round and 3
+//    The ssh paths use the panel's key and the panel's PTY request. One warm-up round and 5
 //    measured rounds per path, interleaved; the median is reported, with where the CPU went (the
 //    machine, the panel process or this process, the browser side).
 //    Goals: panel exec ≥ 0.9× client-node exec and panel ssh ≥ 0.9× ssh direct.
@@ -66,7 +66,7 @@ process.env.MINICLOUD_PUBLIC_URL = ORIGIN;
 // The harness's sshd runs as the current user and stands in for every pod's sshd (as in the e2e suite).
 process.env.MINICLOUD_SSH_POD_LOGIN ??= userInfo().username;
 
-const ROUNDS = 3;
+const ROUNDS = 5; // the median of five: single rounds vary by ±30 % on a machine whose cores every stream saturates
 const ECHO_COUNT = 1000;
 const ECHO_WARMUP = 50;
 const IDLE_TARGET = 1000;

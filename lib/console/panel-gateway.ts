@@ -1,0 +1,37 @@
+// The panel's websocket gateway with its terminal routes, set up as a replica runs it: the
+// environment's secret, public URL (allowed Origin, secure cookie), idle timeout and recordings
+// directory, and the replica defaults (keepalive, host id, the bridges this build ships).
+// server.ts serves it; bench:terminal runs the very same gateway in a process of its own.
+import path from "node:path";
+import type { Db } from "@/lib/db/client";
+import type { Env } from "@/lib/env";
+import { createWebSocketGateway } from "@/lib/console/gateway";
+import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
+import type { TerminalServiceOptions } from "@/lib/console/terminal-session";
+import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
+
+export interface PanelGatewayOptions extends Partial<Pick<TerminalServiceOptions, "openers" | "onEnded">> {
+  /** Gateway lines (refused upgrades). */
+  log?: (line: string) => void;
+  /** Terminal session lines (opened, ended, failures); defaults to `log`. */
+  sessionLog?: (line: string) => void;
+}
+
+export function createPanelGateway(db: Db, env: Env, options: PanelGatewayOptions = {}) {
+  const { log, sessionLog = log, ...overrides } = options;
+  return createWebSocketGateway({
+    db,
+    secret: env.secret,
+    allowedOrigins: allowedOriginsFor(env.publicUrl),
+    secureCookie: env.publicUrl.startsWith("https://"),
+    routes: terminalRoutes({
+      db,
+      idleTimeoutMs: env.terminalIdleMinutes * 60_000,
+      recordingsDir: path.join(env.dataDir, "recordings"),
+      ...terminalServiceDefaults(),
+      ...overrides,
+      log: sessionLog,
+    }),
+    log,
+  });
+}
