@@ -13,13 +13,10 @@
 //    as the service writes them, without Service/Secret) so the run stays within minutes.
 // Last line: `RESULT key=value …`.
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
+import { percentile, prepareBenchEnvironment } from "./support";
 
-process.env.MINICLOUD_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "minicloud-bench-"));
-process.env.MINICLOUD_SECRET ??= randomBytes(32).toString("base64url");
-process.env.MINICLOUD_ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
+prepareBenchEnvironment();
 
 const POD_COUNT = 200;
 const TEAM_COUNT = 20;
@@ -29,10 +26,6 @@ const BASELINE_LIST_ROUNDS = 40;
 const CREATE_CONCURRENCY = 8;
 const DEADLINE_MS = 10 * 60_000;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-};
 const ms = (v: number) => Math.round(v * 10) / 10;
 const log = (line: string) => console.log(`[bench:pods] ${line}`);
 

@@ -115,11 +115,3 @@ export async function startEcho(term: ByteTerminal, timeoutMs = 5000): Promise<E
   };
 }
 
-/** The p-th percentile (nearest rank). */
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-
-/** The median. */
-export const median = (values: number[]) => percentile(values, 50);

@@ -45,23 +45,20 @@
 // Every phase has a time limit; the processes, sessions, database and control plane are stopped
 // on every exit. Last line: `RESULT key=value …`.
 import { fork, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { connect, createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
+import { userInfo } from "node:os";
 import path from "node:path";
 import { PassThrough, Writable, type Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { BrowserRequest } from "./terminal-browser";
 import type { PanelRequest, PanelStats } from "./terminal-panel";
-import { median, percentile, startEcho, STREAM_BYTES, streamRound, waitForShell, type ByteTerminal, type EchoProbe } from "./terminal-probe";
+import { median, percentile, prepareBenchEnvironment } from "./support";
+import { startEcho, STREAM_BYTES, streamRound, waitForShell, type ByteTerminal, type EchoProbe } from "./terminal-probe";
 
 const ORIGIN = "http://localhost:3000";
-const ownDataDir = process.env.MINICLOUD_DATA_DIR ? null : mkdtempSync(path.join(tmpdir(), "minicloud-bench-"));
-process.env.MINICLOUD_DATA_DIR ??= ownDataDir!;
-process.env.MINICLOUD_SECRET ??= randomBytes(32).toString("base64url");
-process.env.MINICLOUD_ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
+const ownDataDir = prepareBenchEnvironment();
 process.env.MINICLOUD_PUBLIC_URL = ORIGIN;
 // The harness's sshd runs as the current user and stands in for every pod's sshd (as in the e2e suite).
 process.env.MINICLOUD_SSH_POD_LOGIN ??= userInfo().username;

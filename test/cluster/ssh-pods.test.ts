@@ -9,7 +9,6 @@ import {
   type V1PersistentVolumeClaim,
   type V1Pod,
   type V1Secret,
-  type V1Service,
 } from "@kubernetes/client-node";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect } from "vitest";
