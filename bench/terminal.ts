@@ -16,8 +16,8 @@
 //    - ssh port-forward: ssh2 from this process over the panel's own port-forward stream
 //      (port-forward.ts) — the panel's ssh mode minus the gateway;
 //    - ssh direct: ssh2 from this process straight to the harness's sshd (what port 22 reaches).
-//    The ssh paths use the panel's key and the panel's PTY request. One warm-up round and 5
-//    measured rounds per path, interleaved; the median is reported, with where the CPU went (the
+//    The ssh paths use the panel's key, PTY request and receive window (ssh-window.ts). One
+//    warm-up round and 5 measured rounds per path, interleaved; the median is reported, with where the CPU went (the
 //    machine, the panel process or this process, the browser side).
 //    Goals: panel exec ≥ 0.9× client-node exec and panel ssh ≥ 0.9× ssh direct.
 //    Then the port-forward path alone: 100 MiB of raw bytes from a local source of zeros through
@@ -235,6 +235,7 @@ async function main() {
   const { ExecChannel, frame, openKubeStream } = await import("@/lib/console/kube-stream");
   const { openPortForward } = await import("@/lib/console/port-forward");
   const { SSH_PORT } = await import("@/lib/console/ssh-bridge");
+  const { adaptiveReceiveWindow } = await import("@/lib/console/ssh-window");
   const { getPanelTerminalKey } = await import("@/lib/ssh-keys/panel-key");
 
   const cleanups: (() => unknown)[] = [() => ownDataDir && rmSync(ownDataDir, { recursive: true, force: true })];
@@ -405,6 +406,9 @@ async function main() {
       const channel = await new Promise<import("ssh2").ClientChannel>((resolve, reject) =>
         client.shell({ term: "xterm-256color", cols: 80, rows: 24, width: 0, height: 0 }, (error, shell) => (error ? reject(error) : resolve(shell))),
       );
+      // The same receive window as the panel's ssh bridge.
+      const window = adaptiveReceiveWindow(client, channel);
+      channel.on("data", (chunk: Buffer) => window.received(chunk.length));
       const term: ByteTerminal = {
         write: (data) => void channel.write(data),
         onData(listener) {
@@ -413,7 +417,7 @@ async function main() {
         },
       };
       await waitForShell(term);
-      return localPath(name, term, () => client.end());
+      return localPath(name, term, () => (window.close(), client.end()));
     };
     // TCP_NODELAY, as OpenSSH sets it for interactive sessions (the panel's paths are websockets, which set it too).
     const sshDirectPath = () => sshPath("ssh direct", connect({ host: "127.0.0.1", port: cluster.sshd.port, noDelay: true }));

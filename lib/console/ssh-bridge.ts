@@ -5,12 +5,15 @@
 // `xterm-256color` PTY that follows the browser's size.
 //
 // Flow control rides on SSH's own channel windows: pausing the channel stops ssh2 from
-// granting window space, so the pod's sshd stops sending until we resume.
+// granting window space, so the pod's sshd stops sending until we resume. The window grows for
+// bulk output while the browser keeps up (ssh-window.ts): ssh2's fixed 2 MiB halves the
+// throughput through a port-forward.
 import { Client, type ClientChannel } from "ssh2";
 import { UnavailableError } from "@/lib/errors";
 import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridge";
 import { checkHostKey } from "@/lib/console/host-keys";
 import { openPortForward } from "@/lib/console/port-forward";
+import { adaptiveReceiveWindow } from "@/lib/console/ssh-window";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
 
 /** The port sshd listens on in SSH pods. */
@@ -68,6 +71,7 @@ export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, pod
     });
   });
 
+  const window = adaptiveReceiveWindow(client, shell);
   let ended = false;
   let closed = false;
   let needDrain = false;
@@ -75,13 +79,18 @@ export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, pod
   const finish = (message?: string) => {
     if (ended || closed) return;
     ended = true;
+    window.close();
     client.end();
     if (message) return events.end({ reason: "error", message });
     events.end({ reason: "exited", message: exitCode ? `The shell exited with code ${exitCode}.` : "The shell exited.", exitCode });
   };
 
-  shell.on("data", (chunk: Buffer) => events.data(chunk));
-  shell.stderr.on("data", (chunk: Buffer) => events.data(chunk));
+  const deliver = (chunk: Buffer) => {
+    events.data(chunk);
+    window.received(chunk.length);
+  };
+  shell.on("data", deliver);
+  shell.stderr.on("data", deliver);
   shell.on("drain", () => {
     if (needDrain) {
       needDrain = false;
@@ -103,15 +112,18 @@ export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, pod
     },
     resize: ({ cols, rows }) => void shell.setWindow(rows, cols, 0, 0),
     pause() {
+      window.pause();
       shell.pause();
       shell.stderr.pause();
     },
     resume() {
       shell.resume();
       shell.stderr.resume();
+      window.resume();
     },
     close() {
       closed = true;
+      window.close();
       client.end();
       sock.destroy();
     },
