@@ -86,10 +86,6 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
   // Input waits until the bridge is up (an ssh client speaks first, before the port-forward exists).
   ws.pause();
 
-  const sendControl = (message: ServerMessage) => {
-    if (!req.raw && ws.readyState === OPEN) ws.send(JSON.stringify(message));
-  };
-
   const resumeOutput = () => {
     if (outputPaused && ws.bufferedAmount < LOW_WATER_MARK) {
       outputPaused = false;
@@ -97,15 +93,42 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     }
   };
 
+  // Output that arrives within one turn of the event loop goes out as one frame: a PTY hands
+  // over a few KiB at a time, and a frame per piece costs the panel and the browser more than
+  // the bytes do. Waiting for the turn to end adds microseconds, not a timer's milliseconds.
+  let pendingOutput: Buffer[] = [];
+  let pendingBytes = 0;
+  let flushScheduled = false;
+  const flushOutput = () => {
+    flushScheduled = false;
+    if (pendingBytes === 0) return;
+    const chunk = pendingOutput.length === 1 ? pendingOutput[0]! : Buffer.concat(pendingOutput, pendingBytes);
+    pendingOutput = [];
+    pendingBytes = 0;
+    if (ws.readyState !== OPEN) return;
+    recorder?.output(chunk);
+    ws.send(chunk, { binary: true }, resumeOutput);
+    if (!outputPaused && ws.bufferedAmount > HIGH_WATER_MARK) {
+      outputPaused = true;
+      bridge?.pause();
+    }
+  };
+
+  const sendControl = (message: ServerMessage) => {
+    flushOutput(); // never ahead of the output before it
+    if (!req.raw && ws.readyState === OPEN) ws.send(JSON.stringify(message));
+  };
+
   const events: BridgeEvents = {
     data(chunk) {
       if (ended || ws.readyState !== OPEN) return;
       bytesOut += chunk.length;
-      recorder?.output(chunk);
-      ws.send(chunk, { binary: true }, resumeOutput);
-      if (!outputPaused && ws.bufferedAmount > HIGH_WATER_MARK) {
-        outputPaused = true;
-        bridge?.pause();
+      pendingOutput.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= HIGH_WATER_MARK) flushOutput();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushOutput);
       }
     },
     drain() {
@@ -197,6 +220,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     stopWatch?.();
     unregister();
     bridge?.close();
+    flushOutput();
     const message = endMessage(reason, detail);
     if (ws.readyState === OPEN) {
       const code = reason === "error" ? 1011 : 1000;
