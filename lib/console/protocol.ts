@@ -20,7 +20,7 @@
 import { z } from "zod";
 
 /** Why a session ended (also stored on the session row and in the audit row). */
-export const END_REASONS = ["client-closed", "exited", "idle-timeout", "pod-gone", "ended-by-admin", "error", "server-shutdown"] as const;
+export const END_REASONS = ["client-closed", "exited", "idle-timeout", "pod-gone", "ended-by-admin", "error", "server-shutdown", "panel-restarted"] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /** Terminal size in character cells. */
@@ -81,6 +81,9 @@ export function endMessage(reason: EndReason, detail?: string): string {
       return "An administrator ended this session.";
     case "server-shutdown":
       return "The panel is restarting; reconnect in a moment.";
+    case "panel-restarted":
+      // Never shown in a terminal: written on the rows of sessions whose panel process died.
+      return "The panel stopped without ending this session; it was marked ended when the panel started again.";
     case "error":
       return detail ?? "The connection to the target failed.";
   }

@@ -1,7 +1,7 @@
 // The durable side of terminal sessions: the `console_sessions` row (written when a session
 // starts, completed when it ends), the one audit row per session, the organization's
 // recording setting, and access to recordings for replay.
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Principal } from "@/lib/auth/policy";
 import { auditSuccess, recordAuditEvent, type Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
@@ -9,7 +9,7 @@ import { isUuid } from "@/lib/db/ids";
 import { consoleSessions, organizations } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import { isSessionAdmin } from "@/lib/console/live-sessions";
-import type { EndReason } from "@/lib/console/protocol";
+import { endMessage, type EndReason } from "@/lib/console/protocol";
 import { readCastFile } from "@/lib/console/recording";
 import type { TerminalMode, TerminalTarget } from "@/lib/console/targets";
 
@@ -54,6 +54,41 @@ export interface SessionEnd {
   exitCode?: number;
 }
 
+/** What a session's audit row names: who, on what, how, since when. */
+type SessionIdentity = Pick<SessionStart, "id" | "user" | "mode"> & {
+  target: Pick<TerminalTarget, "workloadId" | "label" | "orgId" | "teamId">;
+  startedAt: Date;
+};
+
+/** The one audit row of a session. */
+function recordSessionAudit(db: Db, start: SessionIdentity, end: SessionEnd & { endedAt: Date; bytesCounted?: false }) {
+  return recordAuditEvent(db, {
+    actorId: start.user.userId,
+    actorLabel: start.user.label,
+    action: "terminal.session",
+    targetType: "workload",
+    targetId: start.target.workloadId,
+    targetLabel: start.target.label,
+    orgId: start.target.orgId,
+    teamId: start.target.teamId,
+    outcome: end.reason === "error" || end.reason === "panel-restarted" ? "error" : "success",
+    detail: {
+      sessionId: start.id,
+      mode: start.mode,
+      startedAt: start.startedAt.toISOString(),
+      endedAt: end.endedAt.toISOString(),
+      bytesIn: end.bytesIn,
+      bytesOut: end.bytesOut,
+      ...(end.bytesCounted === false ? { bytesCounted: false } : {}),
+      endReason: end.reason,
+      message: end.message,
+      ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
+      recorded: end.recording !== null,
+      ...(end.recording?.truncated ? { recordingTruncated: true } : {}),
+    },
+  });
+}
+
 /** Completes a session's row and writes its audit row, together. */
 export async function finishSessionRecord(db: Db, start: SessionStart & { startedAt: Date }, end: SessionEnd): Promise<void> {
   const sessionId = start.id;
@@ -70,30 +105,45 @@ export async function finishSessionRecord(db: Db, start: SessionStart & { starte
       })
       .where(eq(consoleSessions.id, sessionId))
       .returning({ endedAt: consoleSessions.endedAt });
-    await recordAuditEvent(tx, {
-      actorId: start.user.userId,
-      actorLabel: start.user.label,
-      action: "terminal.session",
-      targetType: "workload",
-      targetId: start.target.workloadId,
-      targetLabel: start.target.label,
-      orgId: start.target.orgId,
-      teamId: start.target.teamId,
-      outcome: end.reason === "error" ? "error" : "success",
-      detail: {
-        sessionId,
-        mode: start.mode,
-        startedAt: start.startedAt.toISOString(),
-        endedAt: row?.endedAt?.toISOString() ?? new Date().toISOString(),
-        bytesIn: end.bytesIn,
-        bytesOut: end.bytesOut,
-        endReason: end.reason,
-        message: end.message,
-        ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
-        recorded: end.recording !== null,
-        ...(end.recording?.truncated ? { recordingTruncated: true } : {}),
-      },
-    });
+    await recordSessionAudit(tx, start, { ...end, endedAt: row?.endedAt ?? new Date() });
+  });
+}
+
+/**
+ * Ends the rows that replica `hostId` left open when its process died without ending its
+ * sessions (a crash, a kill): run when the replica starts, before it accepts terminals, so
+ * none of them can be live. Each gets its end and one audit row; the byte counts, kept in the
+ * dead process, are lost. Returns how many were ended.
+ */
+export async function endAbandonedSessions(db: Db, hostId: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(consoleSessions)
+      .set({ endedAt: new Date(), endReason: "panel-restarted" satisfies EndReason })
+      .where(and(eq(consoleSessions.hostId, hostId), isNull(consoleSessions.endedAt)))
+      .returning();
+    for (const row of rows) {
+      await recordSessionAudit(
+        tx,
+        {
+          id: row.id,
+          user: { userId: row.userId, label: row.userLabel },
+          mode: row.mode,
+          target: { workloadId: row.workloadId, label: row.targetLabel, orgId: row.orgId, teamId: row.teamId },
+          startedAt: row.startedAt,
+        },
+        {
+          reason: "panel-restarted",
+          endedAt: row.endedAt!,
+          bytesIn: row.bytesIn,
+          bytesOut: row.bytesOut,
+          bytesCounted: false,
+          recording: null,
+          message: endMessage("panel-restarted"),
+        },
+      );
+    }
+    return rows.length;
   });
 }
 
