@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import type { z } from "zod";
 import { can, type Permission, type Principal, type Scope } from "@/lib/auth/policy";
 import { getCurrentUser } from "@/lib/auth/session";
-import { recordAuditEvent } from "@/lib/audit/service";
+import { recordAuditEvent, wasAudited } from "@/lib/audit/service";
 import { getDb, type Db } from "@/lib/db";
 import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError, toUserError, type UserError } from "@/lib/errors";
 import { parseInput } from "@/lib/parse-input";
@@ -91,8 +91,9 @@ export async function executeAction<S extends z.ZodType, R>(
     const result = await def.run({ db, input, scope, ...caller });
     return { result, input };
   } catch (error) {
-    // Expected refusals change nothing and need no row; anything else is recorded as failed.
-    if (!(error instanceof AppError)) {
+    // Expected refusals change nothing and need no row; anything else is recorded as failed,
+    // once (a service may have recorded it already, with more about the target).
+    if (!(error instanceof AppError) && !wasAudited(error)) {
       await recordAuditEvent(db, {
         actorId: caller.actor.userId,
         actorLabel: caller.actor.label,

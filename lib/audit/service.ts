@@ -44,6 +44,20 @@ export async function recordAuditEvent(db: Db, event: AuditEventInput): Promise<
   });
 }
 
+// Unexpected errors a service already wrote its own error row for (with what it knew of the
+// target); the action layer records unexpected errors too, and skips these.
+const auditedErrors = new WeakSet<object>();
+
+/** Marks `error` as recorded, so the action layer does not write a second error row for it. */
+export function markAudited(error: unknown): void {
+  if (typeof error === "object" && error !== null) auditedErrors.add(error);
+}
+
+/** Whether a service already recorded `error` (see `markAudited`). */
+export function wasAudited(error: unknown): boolean {
+  return typeof error === "object" && error !== null && auditedErrors.has(error);
+}
+
 /** The success row of a mutation by `actor` (the usual case inside services). */
 export function auditSuccess(
   db: Db,

@@ -3,7 +3,7 @@
 // way removes what it made; every change leaves an audit row.
 import { CoreV1Api } from "@kubernetes/client-node";
 import { eq } from "drizzle-orm";
-import { auditSuccess, recordAuditEvent, type Actor } from "@/lib/audit/service";
+import { auditSuccess, markAudited, recordAuditEvent, type Actor } from "@/lib/audit/service";
 import { QUOTA_NAME } from "@/lib/clusters/assignments";
 import type { Db } from "@/lib/db/client";
 import { workloads } from "@/lib/db/schema";
@@ -104,6 +104,7 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
       outcome: "error",
       detail: { ...detail, error: error instanceof AppError ? error.message : "unexpected error (details in the server log)" },
     });
+    markAudited(error);
     throw error;
   }
   await auditSuccess(db, actor, { action: "pod.create", ...target, detail: { ...detail, podName } });
