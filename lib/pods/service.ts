@@ -140,6 +140,22 @@ async function rollBack(db: Db, ctx: TeamClusterContext, row: SshPodRow): Promis
 /** Recreates the pod from its stored spec (a new Pod); the Service, Secret and home volume stay. */
 export async function resetSshPod(db: Db, actor: Actor, input: { teamId: string; workloadId: string }): Promise<{ podName: string }> {
   const row = await requireSshPodRow(db, input.teamId, input.workloadId);
+  // Two resets at once would each create a new pod after the old one is gone: one pod too many.
+  if (resetsInProgress.has(row.id)) throw new ValidationError(`The SSH pod “${row.spec.displayName}” is already being reset; wait for that to finish.`);
+  resetsInProgress.add(row.id);
+  try {
+    return await replacePod(db, actor, row);
+  } finally {
+    resetsInProgress.delete(row.id);
+  }
+}
+
+// Resets running in this process, by workload id (on globalThis: Next.js dev reloads modules).
+// Resets on two replicas at the same moment are not caught here.
+const globalForResets = globalThis as typeof globalThis & { __minicloudPodResets?: Set<string> };
+const resetsInProgress = (globalForResets.__minicloudPodResets ??= new Set<string>());
+
+async function replacePod(db: Db, actor: Actor, row: SshPodRow): Promise<{ podName: string }> {
   const ctx = await workloadClusterContext(db, row);
   const service = await readService(ctx, row.spec.serviceName);
   if (!service) {

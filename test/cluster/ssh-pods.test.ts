@@ -195,6 +195,27 @@ describe("SSH pods", () => {
     }
   });
 
+  test("a second reset while one is running is refused, so the workload never ends up with two pods", async () => {
+    const created = await create(world.owner, {});
+    const { namespaceA: namespace } = world;
+    await waitForPod(kc, namespace, created.podName, isRunningWithIp);
+    const reset = () => executeAction(resetSshPodAction.definition, world.owner, { workloadId: created.id }, db());
+    const [first, second] = await Promise.allSettled([reset(), reset()]);
+    expect(first.status).toBe("fulfilled");
+    expect(second.status).toBe("rejected");
+    const refusal = (second as PromiseRejectedResult).reason;
+    expect(refusal).toBeInstanceOf(ValidationError);
+    expect(refusal.message).toMatch(/already being reset/);
+    const podName = (first as PromiseFulfilledResult<{ result: { podName: string } }>).value.result.podName;
+    expect((await core.listNamespacedPod({ namespace, labelSelector: workloadSelector(created.id) })).items.map((p) => p.metadata?.name)).toEqual([podName]);
+    expect((await auditOf(created.id, "pod.reset")).map((r) => r.outcome)).toEqual(["success"]);
+    // Once the first is done, resetting again works.
+    const again = await reset();
+    expect(again.result.podName).not.toBe(podName);
+    await executeAction(deleteSshPodAction.definition, world.owner, { id: created.id, confirmName: created.name }, db());
+    await waitUntilNothingLeft(created.id);
+  });
+
   test("an expired time-to-live deletes the pod and leaves an audit row", async () => {
     const created = await create(world.owner, { ttlMinutes: "60" });
     const row = (await rowOf(created.id))!;
