@@ -14,7 +14,6 @@ import { requireUserForPage } from "@/lib/auth/session";
 import { readAssignmentRows } from "@/lib/clusters/assignment-rows";
 import { listClusterAssignments } from "@/lib/clusters/assignments";
 import { getClusterHealth } from "@/lib/clusters/health";
-import { quotaToForm } from "@/lib/clusters/quota-form";
 import { readLive } from "@/lib/clusters/read-live";
 import { getCluster, listManagedObjects } from "@/lib/clusters/service";
 import { getDb } from "@/lib/db";
@@ -66,20 +65,14 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
 
       <section className="card" aria-labelledby="teams-heading">
         <h2 id="teams-heading">Teams</h2>
-        <AssignmentsTable rows={rows} label="Assigned teams" emptyText="No team has this cluster yet." unassignAction={unassignClusterAction} showOrg />
-        {assignments.map((a) => (
-          <details key={a.id}>
-            <summary>Change the quota of {a.teamName}</summary>
-            <AssignForm
-              action={assignClusterAction}
-              clusters={{ id: cluster.id, label: cluster.name }}
-              teams={{ id: a.teamId, label: a.teamName }}
-              quota={quotaToForm(a.quota)}
-              submitLabel="Save quota"
-              testId={`quota-form-${a.teamId}`}
-            />
-          </details>
-        ))}
+        <AssignmentsTable
+          rows={rows}
+          label="Assigned teams"
+          emptyText="No team has this cluster yet."
+          unassignAction={unassignClusterAction}
+          changeQuotaAction={assignClusterAction}
+          showOrg
+        />
         <h3>Assign to a team</h3>
         {unassignedTeams.length === 0 ? (
           <p className="muted">Every team already has this cluster.</p>
