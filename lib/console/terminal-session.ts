@@ -230,6 +230,10 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       }
       // The tunnel helper reads "<reason>: <message>" from the close frame to decide what to print.
       ws.close(code, closeReason(req.raw ? `${reason}: ${message}` : message));
+      // A paused socket (not open yet, or input held back) would never read the peer's answering
+      // close frame, and the connection would linger for ws's 30 s close timeout. Input read
+      // from here on is dropped (`ended`).
+      if (ws.isPaused) ws.resume();
     }
     try {
       const recording = recorder ? await recorder.close() : null;
