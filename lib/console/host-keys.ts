@@ -40,11 +40,30 @@ export async function checkHostKey(db: Db, workloadId: string, keyBlob: Buffer):
 
 /** The pinned fingerprint of a workload, if any. */
 export async function pinnedHostKey(db: Db, workloadId: string): Promise<string | null> {
-  const [row] = await db.select({ fingerprint: sshHostKeys.fingerprint }).from(sshHostKeys).where(eq(sshHostKeys.workloadId, workloadId));
-  return row?.fingerprint ?? null;
+  return (await hostKeyPin(db, workloadId))?.fingerprint ?? null;
 }
 
-/** Forgets a workload's pin (after a deliberate host key change); the next connection pins again. */
-export async function clearPinnedHostKey(db: Db, workloadId: string): Promise<void> {
-  await db.delete(sshHostKeys).where(eq(sshHostKeys.workloadId, workloadId));
+/** A workload's pin as the pod page shows it. */
+export interface HostKeyPin {
+  fingerprint: string;
+  keyType: string;
+  firstSeenAt: Date;
+}
+
+const pinColumns = { fingerprint: sshHostKeys.fingerprint, keyType: sshHostKeys.keyType, firstSeenAt: sshHostKeys.firstSeenAt };
+
+/** The pin of a workload, if any. */
+export async function hostKeyPin(db: Db, workloadId: string): Promise<HostKeyPin | null> {
+  const [row] = await db.select(pinColumns).from(sshHostKeys).where(eq(sshHostKeys.workloadId, workloadId));
+  return row ?? null;
+}
+
+/**
+ * Forgets a workload's pin (after a deliberate host key change); the next connection pins
+ * again. Answers the pin it removed, or null when there was none (so two concurrent callers
+ * cannot both believe they removed it).
+ */
+export async function clearPinnedHostKey(db: Db, workloadId: string): Promise<HostKeyPin | null> {
+  const [removed] = await db.delete(sshHostKeys).where(eq(sshHostKeys.workloadId, workloadId)).returning(pinColumns);
+  return removed ?? null;
 }

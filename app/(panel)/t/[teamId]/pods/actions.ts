@@ -1,10 +1,12 @@
 "use server";
-// SSH pods: create, reset, delete. Parse → authorize on the team that owns the pod (for an
-// existing pod, resolved from its workload row, never from the form) → service.
+// SSH pods: create, reset, delete, forget the pinned host key. Parse → authorize on the team
+// that owns the pod (for an existing pod, resolved from its workload row, never from the form)
+// → service.
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { teamScopeOf, workloadScopeOf } from "@/lib/actions/scopes";
 import type { Scope } from "@/lib/auth/policy";
+import { forgetPinnedHostKey } from "@/lib/console/host-key-pins";
 import { createSshPodInputSchema } from "@/lib/pods/schemas";
 import { confirmSshPodName, createSshPod, deleteSshPod, resetSshPod } from "@/lib/pods/service";
 
@@ -41,4 +43,19 @@ export const deleteSshPodAction = defineAction({
     return { teamId };
   },
   redirectTo: (result) => `/t/${result.teamId}/pods`,
+});
+
+/**
+ * `{ workloadId }`: forgets the pod's pinned SSH host key. Only the org's session admins may;
+ * the service decides that against the pod's organization (like ending a live session), so
+ * the action only needs a signed-in caller.
+ */
+export const forgetSshPodHostKeyAction = defineAction({
+  name: "pod.host-key.forget",
+  input: z.object({ workloadId }),
+  signedIn: true,
+  run: async ({ db, principal, actor, input }) => {
+    const forgotten = await forgetPinnedHostKey(db, principal, actor, input.workloadId);
+    return { fingerprint: forgotten.fingerprint };
+  },
 });

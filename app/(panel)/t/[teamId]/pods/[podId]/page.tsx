@@ -8,22 +8,25 @@ import { ConfirmAction } from "@/components/ui/confirm-action";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { Time } from "@/components/ui/time";
 import { loadTeamForPage } from "@/lib/auth/page-access";
+import { mayForgetHostKey } from "@/lib/console/host-key-pins";
+import { hostKeyPin } from "@/lib/console/host-keys";
 import { AppError, NotFoundError } from "@/lib/errors";
 import { getSshPod, readSshPodLogs } from "@/lib/pods/queries";
 import { sshCommand } from "@/lib/pods/ssh-command";
 import type { SshPodLogs } from "@/lib/pods/types";
-import { deleteSshPodAction, resetSshPodAction } from "../actions";
+import { deleteSshPodAction, forgetSshPodHostKeyAction, resetSshPodAction } from "../actions";
 
 export const metadata: Metadata = { title: "SSH pod" };
 
 const cores = (m: number) => `${m / 1000} ${m === 1000 ? "core" : "cores"}`;
 const mib = (m: number) => (m >= 1024 ? `${m / 1024} GiB` : `${m} MiB`);
 
-// One SSH pod: status, how to connect, conditions, events and the sshd log; reset and delete.
-// A pod of another team is not found (the read is scoped by the team the viewer may see).
+// One SSH pod: status, how to connect, its pinned SSH host key, conditions, events and the sshd
+// log; reset and delete; org admins may forget the host key. A pod of another team is not
+// found (the read is scoped by the team the viewer may see).
 export default async function PodPage({ params }: { params: Promise<{ teamId: string; podId: string }> }) {
   const { teamId, podId } = await params;
-  const { db, team, allowed } = await loadTeamForPage(teamId);
+  const { db, team, scope, allowed, principal } = await loadTeamForPage(teamId);
   const pod = await getSshPod(db, team.id, podId).catch((e: unknown) => {
     if (e instanceof NotFoundError) notFound();
     throw e;
@@ -36,6 +39,7 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
     if (!(error instanceof AppError)) throw error;
     logsError = error.message;
   }
+  const pin = await hostKeyPin(db, pod.id);
   const command = sshCommand({ name: pod.name, teamSlug: team.slug, orgSlug: team.orgSlug });
   return (
     <>
@@ -112,6 +116,37 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
           (it needs a personal API token from your profile and the small <a href="/api/ssh-config/helper">ProxyCommand helper</a>). Only your SSH keys from your
           profile are accepted.
         </p>
+      </section>
+
+      <section className="card" aria-labelledby="host-key-title">
+        <h2 id="host-key-title">SSH host key</h2>
+        {pin ? (
+          <p>
+            The panel&apos;s ssh terminal pinned this pod&apos;s host key when it first connected (<Time value={pin.firstSeenAt} />):{" "}
+            <code data-testid="host-key-fingerprint">{pin.fingerprint}</code> ({pin.keyType}). A connection presenting another key is refused.
+          </p>
+        ) : (
+          <p className="muted">
+            No key pinned yet: the panel&apos;s ssh terminal pins the key the pod presents on its next connection.
+          </p>
+        )}
+        {!pod.pvc && <p className="muted small">This pod has no home volume, so a reset gives it new host keys.</p>}
+        {pin && mayForgetHostKey(principal, scope.orgId) && (
+          <div className="toolbar">
+            <ConfirmAction
+              action={forgetSshPodHostKeyAction}
+              fields={{ workloadId: pod.id }}
+              buttonLabel="Forget host key"
+              title={`Forget the SSH host key of “${pod.displayName}”?`}
+              confirmLabel="Forget host key"
+            >
+              <p>
+                The pinned key <code>{pin.fingerprint}</code> is removed. The next ssh connection will trust whatever key the pod presents then, and pin that one
+                instead. Forget it only once you know why the key changed; otherwise the new key may belong to an sshd that is not the pod&apos;s.
+              </p>
+            </ConfirmAction>
+          </div>
+        )}
       </section>
 
       <section className="card" aria-labelledby="conditions-title">
