@@ -18,6 +18,8 @@ const ORG = `term-${suffix}`;
 const TEAM = "shells";
 const CLUSTER = `term-local-${suffix}`;
 const POD = `box-${suffix}`;
+/** The developer's pod page, for the admin who looks at its pinned host key. */
+let podPageUrl = "";
 /** The exec tab's last output line (`stty size` after the resize), looked for again in its replay. */
 let execLastLine = "";
 const DEV = { name: "Tess Terminal", email: `tess-${suffix}@example.test`, password: "tess's long password" };
@@ -107,6 +109,7 @@ test("a developer's terminal: exec echoes and follows resizes, ssh echoes, a dro
   await page.getByTestId("pod-name").fill(POD);
   await page.getByRole("button", { name: "Create SSH pod" }).click();
   await expect(page.getByRole("heading", { name: POD })).toBeVisible();
+  podPageUrl = page.url();
   await page.getByRole("link", { name: "Back to SSH pods" }).click();
   const row = page.getByTestId(`pod-row-${POD}`);
   await expect(row.getByTestId("pod-status")).toHaveAttribute("data-status", "Running", { timeout: 20_000 });
@@ -194,4 +197,22 @@ test("the admin replays the recorded exec session from the audit log", async ({ 
   const replay = page.locator(".terminal");
   await expectLine(replay, execLastLine);
   await snapshot(page, "terminal-replay");
+});
+
+test("the ssh tab pinned the pod's host key; an admin forgets it after a confirmation", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto(podPageUrl);
+  const card = page.getByRole("region", { name: "SSH host key" });
+  const fingerprint = card.getByTestId("host-key-fingerprint");
+  await expect(fingerprint).toHaveText(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  const pinned = await fingerprint.textContent();
+  await card.getByRole("button", { name: /^Forget the SSH host key of / }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText(pinned!);
+  await snapshot(page, "pod-forget-host-key");
+  await dialog.getByRole("button", { name: "Forget host key" }).click();
+  await expect(card).toContainText("No key pinned yet");
+  await expect(card.getByRole("button", { name: /^Forget the SSH host key of / })).toHaveCount(0);
+  await page.goto("/audit?action=pod.host-key.forget");
+  await expect(page.getByRole("table", { name: "Audit events" }).locator("tbody tr").filter({ hasText: POD }).first()).toContainText(pinned!);
 });

@@ -1,5 +1,5 @@
 // Forgetting a pod's pinned SSH host key: the way out the ssh terminal's refusal promises
-// ("An administrator can clear the pinned key once the change is explained"). The pin itself
+// ("An administrator of the organization can forget the pinned key on the pod's page…"). The pin itself
 // lives in host-keys.ts; this module decides who may remove it and leaves the audit row.
 import { can, type Principal } from "@/lib/auth/policy";
 import { auditSuccess, type Actor } from "@/lib/audit/service";

@@ -56,7 +56,7 @@ export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, pod
             if (!check.ok) {
               refusal =
                 `The SSH host key of ${target.label} has changed (pinned ${check.expected}, now ${check.presented}). ` +
-                "This can mean the pod's sshd was replaced; the connection was refused. An administrator can clear the pinned key once the change is explained.";
+                "This can mean the pod's sshd was replaced; the connection was refused. An administrator of the organization can forget the pinned key on the pod's page once the change is explained.";
             } else if (check.firstUse) {
               events.notice?.(`Pinned the SSH host key of ${target.label}: ${check.fingerprint}`);
             }
