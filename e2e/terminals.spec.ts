@@ -194,7 +194,7 @@ test("the admin replays the recorded exec session from the audit log", async ({ 
   await expect(page.getByRole("heading", { name: /Replay:/ })).toBeVisible();
   await page.getByRole("button", { name: "Skip to end" }).click();
   await expect(page.getByTestId("replay-status")).toHaveAttribute("data-state", "ended");
-  const replay = page.locator(".terminal");
+  const replay = page.locator(".terminal-frame");
   await expectLine(replay, execLastLine);
   await snapshot(page, "terminal-replay");
 });

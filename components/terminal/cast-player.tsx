@@ -125,7 +125,7 @@ export function CastPlayer({ src }: { src: string }) {
   }, [src, scheduleNext]);
 
   return (
-    <div className="terminal">
+    <div className="terminal-frame">
       <div className="terminal-bar">
         <span className="replay-controls" role="group" aria-label="Replay controls">
           {phase === "playing" ? (

@@ -125,7 +125,7 @@ export function LiveTerminal({
   }, [active, fullscreen]);
 
   return (
-    <div ref={frame} className={`terminal${fallback ? " terminal-fallback-fullscreen" : ""}`} data-testid="terminal" data-mode={mode} aria-label={label} role="group">
+    <div ref={frame} className={`terminal-frame${fallback ? " terminal-fallback-fullscreen" : ""}`} data-testid="terminal" data-mode={mode} aria-label={label} role="group">
       <div className="terminal-bar">
         <TerminalStatus state={state} size={size} />
         <span className="terminal-tools">
