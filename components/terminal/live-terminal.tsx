@@ -4,6 +4,7 @@
 // button too; Ctrl+Shift+C / Ctrl+Shift+V), full screen, and a Reconnect button once a
 // session has ended. Inactive tabs stay connected; they refit when shown again.
 import "@xterm/xterm/css/xterm.css";
+import type { Terminal } from "@xterm/xterm";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { TerminalConnection, type ConnectionState } from "@/components/terminal/terminal-connection";
 import { TerminalSearch } from "@/components/terminal/terminal-search";
@@ -12,7 +13,8 @@ import { useFullscreen } from "@/components/terminal/use-fullscreen";
 import { mountXterm, type MountedXterm } from "@/components/terminal/xterm-host";
 import { requestTicket, type LiveTerminalMode, type TicketAction } from "@/components/terminal/ticket";
 
-const dim = (text: string) => `\r\n\x1b[2m[minicloud] ${text}\x1b[0m\r\n`;
+/** A dimmed line of the panel's own, on a line of its own (a new line first only when the cursor is mid-line). */
+const writeNotice = (term: Terminal, text: string) => term.write(`${term.buffer.active.cursorX > 0 ? "\r\n" : ""}\x1b[2m[minicloud] ${text}\x1b[0m\r\n`);
 
 /** A live terminal; `active` tells it when its tab is visible (to refit and take the focus). */
 export function LiveTerminal({
@@ -75,10 +77,10 @@ export function LiveTerminal({
         getTicket: () => requestTicket(openTicketRef.current, workloadId, mode),
         size: () => ({ cols: term.cols, rows: term.rows }),
         output: (data) => term.write(data),
-        notice: (message) => term.write(dim(message)),
+        notice: (message) => writeNotice(term, message),
         state: (next) => {
           if (next.phase === "connected") {
-            if (hadSession) term.write(dim("Reconnected: this is a new session."));
+            if (hadSession) writeNotice(term, "Reconnected: this is a new session.");
             hadSession = true;
           }
           setState(next);

@@ -5,21 +5,24 @@
 // layout.
 //
 // Off the hot path: `output()` only formats one line and hands it to a gzip stream that
-// compresses on libuv's thread pool and writes to disk asynchronously. If the disk cannot
+// compresses on libuv's thread pool and writes to a spool file asynchronously (the session
+// moves the finished file into the database: session-store.ts). If the disk cannot
 // keep up (more than MAX_PENDING_BYTES waiting), events are dropped and the loss is noted in
 // the file — the terminal never waits for the recorder. Past the size cap (uncompressed),
 // recording stops with a marker event saying so.
-import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import { createGunzip, createGzip, gunzipSync } from "node:zlib";
-import type { Readable } from "node:stream";
+import { createGzip, gunzipSync } from "node:zlib";
 import type { TerminalSize } from "@/lib/console/protocol";
 
 /** Default cap on a recording's uncompressed size. */
 export const DEFAULT_RECORDING_CAP_BYTES = 8 * 1024 * 1024;
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+
+/** "8 MiB", "4 KiB": a cap as people read it. */
+const sizeLabel = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`);
 
 /** What a finished recording amounts to. */
 export interface RecordingResult {
@@ -30,7 +33,7 @@ export interface RecordingResult {
   truncated: boolean;
 }
 
-/** The file a session's recording goes to. */
+/** The spool file a session's recording is written to while the session runs. */
 export function recordingPath(dir: string, sessionId: string): string {
   return path.join(dir, `${sessionId}.cast.gz`);
 }
@@ -97,7 +100,7 @@ export class CastRecorder {
     }
     const entry = JSON.stringify([this.elapsed(), type, data]);
     if (this.written + Buffer.byteLength(entry) + 1 > this.capBytes) {
-      this.line(JSON.stringify([this.elapsed(), "m", `recording stopped: it reached the ${Math.round(this.capBytes / 1024 / 1024)} MiB limit`]));
+      this.line(JSON.stringify([this.elapsed(), "m", `recording stopped: it reached the ${sizeLabel(this.capBytes)} limit`]));
       this.stopped = true;
       this.truncated = true;
       return;
@@ -130,11 +133,6 @@ export class CastRecorder {
 /** A recording's asciicast text (decompressed). */
 export async function readCastFile(file: string): Promise<string> {
   return gunzipSync(await readFile(file)).toString("utf8");
-}
-
-/** A recording's asciicast text as a stream, for downloads and replay. */
-export function streamCastFile(file: string): Readable {
-  return createReadStream(file).pipe(createGunzip());
 }
 
 /** Parses asciicast v2 text into its header and events (for replay and tests). */

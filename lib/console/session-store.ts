@@ -1,27 +1,29 @@
 // The durable side of terminal sessions: the `console_sessions` row (written when a session
 // starts, completed when it ends), the one audit row per session, the organization's
-// recording setting, and access to recordings for replay.
+// recording setting, and the recordings themselves (moved into the database when a session
+// ends, so any replica can replay them).
+import { readFile, rm } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Principal } from "@/lib/auth/policy";
 import { auditSuccess, recordAuditEvent, type Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
-import { consoleSessions, organizations } from "@/lib/db/schema";
+import { consoleRecordings, consoleSessions, organizations } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import { isSessionAdmin } from "@/lib/console/live-sessions";
 import { endMessage, type EndReason } from "@/lib/console/protocol";
-import { readCastFile } from "@/lib/console/recording";
+import type { RecordingResult } from "@/lib/console/recording";
 import type { TerminalMode, TerminalTarget } from "@/lib/console/targets";
 
 /** The row written when a session starts. */
 export interface SessionStart {
-  /** Chosen by the caller, so a recording file can be named before the row exists. */
+  /** Chosen by the caller, so a recording's spool file can be named before the row exists. */
   id: string;
   user: Actor;
   target: TerminalTarget;
   mode: TerminalMode;
   hostId: string;
-  recordingPath: string | null;
 }
 
 /** Records a starting session; returns its start time. */
@@ -38,7 +40,6 @@ export async function startSessionRecord(db: Db, start: SessionStart): Promise<{
       targetLabel: start.target.label,
       mode: start.mode,
       hostId: start.hostId,
-      recordingPath: start.recordingPath,
     })
     .returning({ id: consoleSessions.id, startedAt: consoleSessions.startedAt });
   return row!;
@@ -49,7 +50,8 @@ export interface SessionEnd {
   reason: EndReason;
   bytesIn: number;
   bytesOut: number;
-  recording: { path: string; bytes: number; truncated: boolean } | null;
+  /** The finished spool file of a recorded session. */
+  recording: RecordingResult | null;
   message: string;
   exitCode?: number;
 }
@@ -89,9 +91,15 @@ function recordSessionAudit(db: Db, start: SessionIdentity, end: SessionEnd & { 
   });
 }
 
-/** Completes a session's row and writes its audit row, together. */
+/**
+ * Completes a session's row and writes its audit row and its recording, together; then removes
+ * the recording's spool file. A spool that cannot be read leaves the session unrecorded (the
+ * audit row says so) rather than losing the row.
+ */
 export async function finishSessionRecord(db: Db, start: SessionStart & { startedAt: Date }, end: SessionEnd): Promise<void> {
   const sessionId = start.id;
+  const castGzip = end.recording ? await readFile(end.recording.path).catch(() => null) : null;
+  const recording = castGzip ? end.recording : null;
   await db.transaction(async (tx) => {
     const [row] = await tx
       .update(consoleSessions)
@@ -100,13 +108,14 @@ export async function finishSessionRecord(db: Db, start: SessionStart & { starte
         endReason: end.reason,
         bytesIn: end.bytesIn,
         bytesOut: end.bytesOut,
-        recordingPath: end.recording?.path ?? null,
-        recordingBytes: end.recording?.bytes ?? null,
+        recordingBytes: castGzip?.length ?? null,
       })
       .where(eq(consoleSessions.id, sessionId))
       .returning({ endedAt: consoleSessions.endedAt });
-    await recordSessionAudit(tx, start, { ...end, endedAt: row?.endedAt ?? new Date() });
+    if (castGzip && recording) await tx.insert(consoleRecordings).values({ sessionId, castGzip, truncated: recording.truncated });
+    await recordSessionAudit(tx, start, { ...end, recording, endedAt: row?.endedAt ?? new Date() });
   });
+  if (end.recording) await rm(end.recording.path, { force: true });
 }
 
 /**
@@ -181,15 +190,12 @@ export async function setTerminalRecording(db: Db, principal: Principal, actor: 
 
 /**
  * The asciicast text of a recorded session, for replay by an admin of the session's
- * organization. Anyone else, a session without a recording, or a recording held by another
- * replica's disk reads as "not found".
+ * organization. Anyone else, or a session without a recording, reads as "not found".
  */
 export async function readSessionRecording(db: Db, principal: Principal, sessionId: string): Promise<string> {
   const session = await getSessionRecord(db, sessionId);
-  if (!session || !isSessionAdmin(principal, session.orgId) || !session.recordingPath) throw new NotFoundError("No such recording.");
-  try {
-    return await readCastFile(session.recordingPath);
-  } catch {
-    throw new NotFoundError("The recording file is not on this server.");
-  }
+  if (!session || !isSessionAdmin(principal, session.orgId)) throw new NotFoundError("No such recording.");
+  const [recording] = await db.select({ castGzip: consoleRecordings.castGzip }).from(consoleRecordings).where(eq(consoleRecordings.sessionId, sessionId));
+  if (!recording) throw new NotFoundError("No such recording.");
+  return gunzipSync(recording.castGzip).toString("utf8");
 }

@@ -27,7 +27,7 @@ export interface TerminalServiceOptions {
   idleTimeoutMs: number;
   /** How often the panel pings the client; a client that misses a whole interval is dropped. */
   keepaliveMs: number;
-  /** Where recordings are written (a directory on this replica). */
+  /** Where recordings are spooled while their session runs (a directory on this replica). */
   recordingsDir: string;
   /** Which replica this is (stored on session rows). */
   hostId: string;
@@ -251,15 +251,9 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     const user = await getUser(db, req.userId);
     const recordingOn = !req.raw && (await isRecordingEnabled(db, target.orgId));
     const file = recordingOn ? recordingPath(opts.recordingsDir, id) : null;
-    const row = await startSessionRecord(db, {
-      id,
-      user: { userId: req.userId, label: user?.email ?? req.userId },
-      target,
-      mode,
-      hostId: opts.hostId,
-      recordingPath: file,
-    });
-    start = { id, user: { userId: req.userId, label: user?.email ?? req.userId }, target, mode, hostId: opts.hostId, recordingPath: file, startedAt: row.startedAt };
+    const identity = { id, user: { userId: req.userId, label: user?.email ?? req.userId }, target, mode, hostId: opts.hostId };
+    const row = await startSessionRecord(db, identity);
+    start = { ...identity, startedAt: row.startedAt };
     if (ended) {
       // The client left while the row was being written: record the end now that there is a row.
       await finishSessionRecord(db, start, { reason: "client-closed", bytesIn, bytesOut, recording: null, message: endMessage("client-closed") });

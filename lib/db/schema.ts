@@ -7,6 +7,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -20,6 +21,12 @@ import {
   type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 import { ORG_ROLES, TEAM_ROLES } from "@/lib/auth/policy";
+
+/** Binary data (`bytea`); node-postgres hands back a Buffer, PGlite a Uint8Array. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
+});
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () =>
@@ -347,7 +354,7 @@ export const consoleSessions = pgTable(
     endReason: text("end_reason"),
     // The replica that holds the session (a terminal lives where its websocket landed).
     hostId: text("host_id").notNull(),
-    recordingPath: text("recording_path"),
+    // Size of the compressed recording in console_recordings, when the session was recorded.
     recordingBytes: bigint("recording_bytes", { mode: "number" }),
   },
   (t) => [
@@ -356,6 +363,22 @@ export const consoleSessions = pgTable(
     index("console_sessions_live_idx").on(t.hostId).where(sql`${t.endedAt} is null`),
   ],
 );
+
+/**
+ * A recorded session's output: a gzip-compressed asciicast v2 file, stored with the session so
+ * that any replica can replay it (the replica that held the session spools it to disk while it
+ * runs and moves it here when the session ends). Kept apart from console_sessions so lists of
+ * sessions never read the blobs.
+ */
+export const consoleRecordings = pgTable("console_recordings", {
+  sessionId: uuid("session_id")
+    .primaryKey()
+    .references(() => consoleSessions.id, { onDelete: "cascade" }),
+  castGzip: bytea("cast_gzip").notNull(),
+  // The size cap (or a disk too slow for the output) cut the recording short.
+  truncated: boolean("truncated").notNull().default(false),
+  createdAt: createdAt(),
+});
 
 /**
  * Single-use tickets that let a browser open one terminal: bound to a user, a workload and a

@@ -9,7 +9,7 @@
 import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
@@ -20,14 +20,14 @@ import { createApiToken, revokeApiToken } from "@/lib/api-tokens/service";
 import type { BridgeOpener } from "@/lib/console/bridge";
 import { DEFAULT_OPENERS } from "@/lib/console/terminal-routes";
 import { endAllLiveSessions, endLiveSession, listLiveSessions } from "@/lib/console/live-sessions";
-import { parseCast } from "@/lib/console/recording";
+import { parseCast, recordingPath } from "@/lib/console/recording";
 import { getSessionRecord, readSessionRecording, setTerminalRecording } from "@/lib/console/session-store";
 import { renderSshConfig } from "@/lib/console/ssh-config";
 import { listReachableTargets } from "@/lib/console/targets";
 import { endTerminalSessionAction } from "@/lib/console/session-actions";
 import { openTerminalTicketAction } from "@/lib/console/ticket-action";
 import { issueTerminalTicket } from "@/lib/console/tickets";
-import { auditEvents, consoleTickets, organizations, orgMembers, sshHostKeys, teamMembers, teams, users, workloads } from "@/lib/db/schema";
+import { auditEvents, consoleRecordings, consoleTickets, organizations, orgMembers, sshHostKeys, teamMembers, teams, users, workloads } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import { MANAGED_BY, MANAGED_BY_VALUE, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
@@ -431,9 +431,12 @@ describe("terminals", () => {
       client.send("exit\r");
       await client.waitForMessage("exit");
       const row = await endedSession(sessionId);
-      expect(row.recordingPath).toBeTruthy();
-      expect(row.recordingBytes).toBeGreaterThan(0);
-      expect(readFileSync(row.recordingPath!).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
+      // Moved into the database (any replica can replay it), compressed; the spool file is gone.
+      const [stored] = await db().select().from(consoleRecordings).where(eq(consoleRecordings.sessionId, sessionId));
+      expect(stored!.castGzip.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
+      expect(row.recordingBytes).toBe(stored!.castGzip.length);
+      expect(stored!.truncated).toBe(false);
+      expect(existsSync(recordingPath(recordingsDir, sessionId))).toBe(false);
 
       const cast = await readSessionRecording(db(), carol, sessionId);
       const { header, events } = parseCast(cast);

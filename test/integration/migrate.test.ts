@@ -9,6 +9,7 @@ const TABLES = [
   "audit_events",
   "cluster_assignments",
   "clusters",
+  "console_recordings",
   "console_sessions",
   "console_tickets",
   "org_members",

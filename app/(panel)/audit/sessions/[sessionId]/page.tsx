@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: "Session replay" };
 export default async function SessionReplayPage({ params }: { params: Promise<{ sessionId: string }> }) {
   const { principal } = await requireUserForPage();
   const session = await getSessionRecord(await getDb(), (await params).sessionId);
-  if (!session || !isSessionAdmin(principal, session.orgId) || !session.recordingPath) notFound();
+  if (!session || !isSessionAdmin(principal, session.orgId) || session.recordingBytes === null) notFound();
   return (
     <>
       <div className="crumbs">
