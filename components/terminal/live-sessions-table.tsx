@@ -1,13 +1,13 @@
-// Live terminal sessions for admins: who, on what, how, since when, how many bytes, and an
-// "End session" button that asks first. The list is what this replica holds right now.
+// Open terminal sessions for admins: who, on what, how, since when, how many bytes (known to
+// the server that holds the session), and an "End session" button that asks first.
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { Time } from "@/components/ui/time";
 import type { ActionResult } from "@/lib/actions/define-action";
-import type { LiveSessionView } from "@/lib/console/live-sessions";
+import type { OpenSession } from "@/lib/console/session-admin";
 
 type ServerAction = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
 
-const MODE_LABEL: Record<LiveSessionView["mode"], string> = { exec: "shell (exec)", ssh: "ssh", serial: "serial console", tunnel: "laptop ssh" };
+const MODE_LABEL: Record<OpenSession["mode"], string> = { exec: "shell (exec)", ssh: "ssh", serial: "serial console", tunnel: "laptop ssh" };
 
 /** Formats a byte count as B / KiB / MiB. */
 export function formatBytes(bytes: number): string {
@@ -17,7 +17,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The table, or a sentence when nothing is live. `endAction` is `endTerminalSessionAction`. */
-export function LiveSessionsTable({ sessions, endAction, showOrg }: { sessions: LiveSessionView[]; endAction: ServerAction; showOrg?: Map<string, string> }) {
+export function LiveSessionsTable({ sessions, endAction, showOrg }: { sessions: OpenSession[]; endAction: ServerAction; showOrg?: Map<string, string> }) {
   if (sessions.length === 0) return <p className="empty">No terminal sessions are open right now.</p>;
   return (
     <table className="table" aria-label="Live terminal sessions">
@@ -46,12 +46,22 @@ export function LiveSessionsTable({ sessions, endAction, showOrg }: { sessions: 
               <Time value={new Date(s.startedAt)} />
             </td>
             <td className="nowrap">
-              {formatBytes(s.bytesIn)} / {formatBytes(s.bytesOut)}
+              {s.bytes ? (
+                `${formatBytes(s.bytes.in)} / ${formatBytes(s.bytes.out)}`
+              ) : (
+                <span className="muted" title="Byte counts are kept by the server that holds the session; they are in the audit log once it ends.">
+                  on {s.hostId}
+                </span>
+              )}
             </td>
             <td className="actions">
-              <ConfirmAction action={endAction} fields={{ sessionId: s.id }} buttonLabel="End session" title={`End ${s.userLabel}’s session on ${s.target}?`} confirmLabel="End session">
-                <p>The terminal closes at once and its user sees that an administrator ended it. They can open a new one if they still have access.</p>
-              </ConfirmAction>
+              {s.endRequested ? (
+                <span className="muted">Ending…</span>
+              ) : (
+                <ConfirmAction action={endAction} fields={{ sessionId: s.id }} buttonLabel="End session" title={`End ${s.userLabel}’s session on ${s.target}?`} confirmLabel="End session">
+                  <p>The terminal closes at once and its user sees that an administrator ended it. They can open a new one if they still have access.</p>
+                </ConfirmAction>
+              )}
             </td>
           </tr>
         ))}

@@ -1,8 +1,7 @@
-// The terminal sessions running in this process, for admins to see and end. A terminal lives
-// on the replica whose websocket it is, so each replica knows its own; the session rows in
-// the database (ended_at null, host_id) tell which replica holds one elsewhere.
+// The terminal sessions running in this process. A terminal lives on the replica whose
+// websocket it is, so each replica knows its own (live byte counts, how to end it); what
+// admins see across replicas comes from the session rows (session-admin.ts).
 import type { Principal } from "@/lib/auth/policy";
-import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { TerminalMode } from "@/lib/console/targets";
 
 /** Who may list, end and replay a session of organization `orgId`: platform admins, and the org's owners and admins. */
@@ -12,7 +11,7 @@ export function isSessionAdmin(principal: Principal, orgId: string): boolean {
   return role === "owner" || role === "admin";
 }
 
-/** A live session as admins see it. */
+/** A session running in this process. */
 export interface LiveSessionView {
   id: string;
   userId: string;
@@ -45,27 +44,9 @@ export function registerLiveSession(id: string, handle: LiveSessionHandle): () =
   };
 }
 
-/** The live sessions on this replica that `principal` administers, oldest first. */
-export function listLiveSessions(principal: Principal): LiveSessionView[] {
-  return [...live.values()]
-    .map((handle) => handle.view())
-    .filter((view) => isSessionAdmin(principal, view.orgId))
-    .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
-}
-
-/**
- * Ends live session `sessionId` on behalf of an admin; the user sees "An administrator ended
- * this session." Someone who does not administer it gets "not found" (nothing leaks).
- */
-export function endLiveSession(principal: Principal, sessionId: string): LiveSessionView {
-  const handle = live.get(sessionId);
-  if (!handle || !isSessionAdmin(principal, handle.view().orgId)) {
-    if (handle && handle.view().userId === principal.userId) throw new ForbiddenError("Only an administrator can end a session this way; close the terminal instead.");
-    throw new NotFoundError("No such live session.");
-  }
-  const view = handle.view();
-  void handle.end("ended-by-admin");
-  return view;
+/** The session `sessionId` if it runs in this process. */
+export function localSession(sessionId: string): LiveSessionHandle | undefined {
+  return live.get(sessionId);
 }
 
 /** How many sessions are live on this replica. */

@@ -1,11 +1,13 @@
 // The panel's websocket gateway with its terminal routes, set up as a replica runs it: the
 // environment's secret, public URL (allowed Origin, secure cookie), idle timeout and recordings
-// directory, and the replica defaults (keepalive, host id, the bridges this build ships).
+// directory, and the replica defaults (keepalive, host id, the bridges this build ships); and
+// the watcher that ends this replica's sessions when an admin asks through another replica.
 // server.ts serves it; bench:terminal runs the very same gateway in a process of its own.
 import path from "node:path";
 import type { Db } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
 import { createWebSocketGateway } from "@/lib/console/gateway";
+import { watchEndRequests } from "@/lib/console/session-admin";
 import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
 import type { TerminalServiceOptions } from "@/lib/console/terminal-session";
 import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
@@ -17,21 +19,31 @@ export interface PanelGatewayOptions extends Partial<Pick<TerminalServiceOptions
   sessionLog?: (line: string) => void;
 }
 
+/** The gateway, watching for end requests admins make through other replicas; `close()` stops both. */
 export function createPanelGateway(db: Db, env: Env, options: PanelGatewayOptions = {}) {
   const { log, sessionLog = log, ...overrides } = options;
-  return createWebSocketGateway({
+  const service: TerminalServiceOptions = {
+    db,
+    idleTimeoutMs: env.terminalIdleMinutes * 60_000,
+    recordingsDir: path.join(env.dataDir, "recordings"),
+    ...terminalServiceDefaults(),
+    ...overrides,
+    log: sessionLog,
+  };
+  const gateway = createWebSocketGateway({
     db,
     secret: env.secret,
     allowedOrigins: allowedOriginsFor(env.publicUrl),
     secureCookie: env.publicUrl.startsWith("https://"),
-    routes: terminalRoutes({
-      db,
-      idleTimeoutMs: env.terminalIdleMinutes * 60_000,
-      recordingsDir: path.join(env.dataDir, "recordings"),
-      ...terminalServiceDefaults(),
-      ...overrides,
-      log: sessionLog,
-    }),
+    routes: terminalRoutes(service),
     log,
   });
+  const stopWatching = watchEndRequests(db, service.hostId, { log: sessionLog });
+  return {
+    handleUpgrade: gateway.handleUpgrade,
+    close() {
+      stopWatching();
+      gateway.close();
+    },
+  };
 }

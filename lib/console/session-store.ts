@@ -24,6 +24,8 @@ export interface SessionStart {
   target: TerminalTarget;
   mode: TerminalMode;
   hostId: string;
+  /** Whether its output is recorded. */
+  recorded: boolean;
 }
 
 /** Records a starting session; returns its start time. */
@@ -40,6 +42,7 @@ export async function startSessionRecord(db: Db, start: SessionStart): Promise<{
       targetLabel: start.target.label,
       mode: start.mode,
       hostId: start.hostId,
+      recorded: start.recorded,
     })
     .returning({ id: consoleSessions.id, startedAt: consoleSessions.startedAt });
   return row!;

@@ -251,7 +251,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     const user = await getUser(db, req.userId);
     const recordingOn = !req.raw && (await isRecordingEnabled(db, target.orgId));
     const file = recordingOn ? recordingPath(opts.recordingsDir, id) : null;
-    const identity = { id, user: { userId: req.userId, label: user?.email ?? req.userId }, target, mode, hostId: opts.hostId };
+    const identity = { id, user: { userId: req.userId, label: user?.email ?? req.userId }, target, mode, hostId: opts.hostId, recorded: file !== null };
     const row = await startSessionRecord(db, identity);
     start = { ...identity, startedAt: row.startedAt };
     if (ended) {

@@ -354,7 +354,11 @@ export const consoleSessions = pgTable(
     endReason: text("end_reason"),
     // The replica that holds the session (a terminal lives where its websocket landed).
     hostId: text("host_id").notNull(),
-    // Size of the compressed recording in console_recordings, when the session was recorded.
+    // Whether the session's output is being recorded (the organization's setting when it started).
+    recorded: boolean("recorded").notNull().default(false),
+    // An admin asked to end the session; the replica that holds it ends it (lib/console/session-admin.ts).
+    endRequestedAt: timestamp("end_requested_at", { withTimezone: true, precision: 3 }),
+    // Size of the compressed recording in console_recordings, once a recorded session has ended.
     recordingBytes: bigint("recording_bytes", { mode: "number" }),
   },
   (t) => [

@@ -19,7 +19,8 @@ import type { Principal } from "@/lib/auth/policy";
 import { createApiToken, revokeApiToken } from "@/lib/api-tokens/service";
 import type { BridgeOpener } from "@/lib/console/bridge";
 import { DEFAULT_OPENERS } from "@/lib/console/terminal-routes";
-import { endAllLiveSessions, endLiveSession, listLiveSessions } from "@/lib/console/live-sessions";
+import { endAllLiveSessions } from "@/lib/console/live-sessions";
+import { endOpenSession, listOpenSessions } from "@/lib/console/session-admin";
 import { parseCast, recordingPath } from "@/lib/console/recording";
 import { getSessionRecord, readSessionRecording, setTerminalRecording } from "@/lib/console/session-store";
 import { renderSshConfig } from "@/lib/console/ssh-config";
@@ -28,7 +29,7 @@ import { endTerminalSessionAction } from "@/lib/console/session-actions";
 import { openTerminalTicketAction } from "@/lib/console/ticket-action";
 import { issueTerminalTicket } from "@/lib/console/tickets";
 import { auditEvents, consoleRecordings, consoleTickets, organizations, orgMembers, sshHostKeys, teamMembers, teams, users, workloads } from "@/lib/db/schema";
-import { NotFoundError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { MANAGED_BY, MANAGED_BY_VALUE, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
 import { loadPrincipal } from "@/lib/tenancy/principal";
@@ -289,11 +290,12 @@ describe("terminals", () => {
     const client = await openTerminal(world.alice.id, world.podA, "exec");
     const ready = client.messages.find((m) => m.type === "ready");
     const sessionId = ready?.type === "ready" ? ready.sessionId : "";
-    expect(listLiveSessions(await principal(world.carol.id)).map((s) => s.id)).toContain(sessionId);
-    expect(listLiveSessions(await principal(world.alice.id))).toEqual([]);
-    expect(listLiveSessions(await principal(world.bob.id))).toEqual([]);
-    const bob = await principal(world.bob.id);
-    expect(() => endLiveSession(bob, sessionId)).toThrow(NotFoundError);
+    const listed = await listOpenSessions(db(), await principal(world.carol.id));
+    expect(listed.find((s) => s.id === sessionId)).toMatchObject({ userId: world.alice.id, mode: "exec", hostId: hostname(), endRequested: false, bytes: { in: expect.any(Number), out: expect.any(Number) } });
+    expect(await listOpenSessions(db(), await principal(world.alice.id))).toEqual([]);
+    expect(await listOpenSessions(db(), await principal(world.bob.id))).toEqual([]);
+    await expect(endOpenSession(db(), await principal(world.bob.id), { userId: world.bob.id, label: world.bob.email }, sessionId)).rejects.toThrow(NotFoundError);
+    await expect(endOpenSession(db(), await principal(world.alice.id), { userId: world.alice.id, label: world.alice.email }, sessionId)).rejects.toThrow(ForbiddenError);
     const carol = { principal: await principal(world.carol.id), actor: { userId: world.carol.id, label: world.carol.email } };
     await executeAction(endTerminalSessionAction.definition, carol, { sessionId }, db());
     const exit = await client.waitForMessage("exit");
@@ -306,7 +308,7 @@ describe("terminals", () => {
     const last = await openTerminal(world.alice.id, world.podA, "exec");
     await endAllLiveSessions();
     expect(await last.waitForMessage("exit")).toMatchObject({ reason: "server-shutdown" });
-    expect(listLiveSessions(await principal(world.carol.id))).toEqual([]);
+    expect(await listOpenSessions(db(), await principal(world.carol.id))).toEqual([]);
   });
 
   test("backpressure: a flood is paused while the browser does not read, and resumed when it does", async () => {
@@ -397,8 +399,8 @@ describe("terminals", () => {
       await paused;
       // How much the panel had taken from the pod when it paused: the high-water mark plus what
       // the loopback sockets to the browser hold — far less than the flood.
-      const [live] = listLiveSessions(await principal(world.carol.id));
-      expect(live!.bytesOut).toBeLessThan(16 * 1024 * 1024);
+      const [live] = await listOpenSessions(db(), await principal(world.carol.id));
+      expect(live!.bytes!.out).toBeLessThan(16 * 1024 * 1024);
       client.ws.resume();
       await client.waitForOutput(/flood-2-done/, 50_000);
       expect(pauses).toBeGreaterThan(0);

@@ -42,7 +42,7 @@ describe.each(ENGINES)("terminal recordings on %s", (engine) => {
       label: "web/box",
       loginUser: "dev",
     };
-    const start: SessionStart = { id: randomUUID(), user, target, mode: "exec", hostId: "replica-a" };
+    const start: SessionStart = { id: randomUUID(), user, target, mode: "exec", hostId: "replica-a", recorded: true };
     const { startedAt } = await startSessionRecord(db, start);
     return { ...start, startedAt };
   }

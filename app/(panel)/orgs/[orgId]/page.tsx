@@ -10,7 +10,8 @@ import { listOrgMembers } from "@/lib/orgs/service";
 import { listTeams } from "@/lib/teams/service";
 import { LiveSessionsTable } from "@/components/terminal/live-sessions-table";
 import { RecordingSetting } from "@/components/terminal/recording-setting";
-import { isSessionAdmin, listLiveSessions } from "@/lib/console/live-sessions";
+import { isSessionAdmin } from "@/lib/console/live-sessions";
+import { listOpenSessions } from "@/lib/console/session-admin";
 import { endTerminalSessionAction, setTerminalRecordingAction } from "@/lib/console/session-actions";
 import { isRecordingEnabled } from "@/lib/console/session-store";
 import {
@@ -70,7 +71,7 @@ export default async function OrgPage({ params }: { params: Promise<{ orgId: str
           <h2 id="terminals-title">Terminals</h2>
           <RecordingSetting orgId={org.id} enabled={await isRecordingEnabled(db, org.id)} action={setTerminalRecordingAction} />
           <h3>Open sessions</h3>
-          <LiveSessionsTable sessions={listLiveSessions(principal).filter((s) => s.orgId === org.id)} endAction={endTerminalSessionAction} />
+          <LiveSessionsTable sessions={await listOpenSessions(db, principal, { orgId: org.id })} endAction={endTerminalSessionAction} />
         </section>
       )}
 

@@ -1,0 +1,184 @@
+// Open terminal sessions as admins see and end them across replicas, on both engines: the list
+// comes from the session rows (every replica's), narrowed to the organizations the caller
+// administers, with byte counts only where this process holds the session; ending a session
+// held by another replica stores the request (one audit row, however often it is asked), and
+// that replica's watcher ends it. The sessions here are rows plus stand-in handles in this
+// process's registry: what a replica registers for a running terminal.
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Principal } from "@/lib/auth/policy";
+import type { Actor } from "@/lib/audit/service";
+import { registerLiveSession, type LiveSessionHandle } from "@/lib/console/live-sessions";
+import { endOpenSession, listOpenSessions, watchEndRequests } from "@/lib/console/session-admin";
+import type { Db } from "@/lib/db";
+import { auditEvents, consoleSessions, organizations, orgMembers } from "@/lib/db/schema";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { loadPrincipal } from "@/lib/tenancy/principal";
+import { ENGINES, useTestDatabase } from "./support/databases";
+import { insertUser, uniqueName } from "./support/fixtures";
+
+type User = Actor & { email: string };
+
+describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) => {
+  const getDb = useTestDatabase(engine);
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  const principal = async (db: Db, user: User): Promise<Principal> => (await loadPrincipal(db, user.userId))!;
+
+  async function world(db: Db) {
+    const slug = () => uniqueName("org").replace(/\s/g, "-").toLowerCase();
+    const [orgX, orgY] = await db
+      .insert(organizations)
+      .values([slug(), slug()].map((s) => ({ name: s, slug: s })))
+      .returning();
+    const [adminX, memberX, dev] = [await insertUser(db), await insertUser(db), await insertUser(db)];
+    const platformAdmin = await insertUser(db, { isPlatformAdmin: true });
+    await db.insert(orgMembers).values([
+      { orgId: orgX!.id, userId: adminX.userId, role: "admin" },
+      { orgId: orgX!.id, userId: memberX.userId, role: "member" },
+      { orgId: orgX!.id, userId: dev.userId, role: "member" },
+    ]);
+    return { orgX: orgX!.id, orgY: orgY!.id, adminX, memberX, dev, platformAdmin };
+  }
+
+  /** An open (or ended) session row of `dev` on replica `hostId`. */
+  async function sessionRow(db: Db, dev: User, orgId: string, hostId: string, extra: Partial<typeof consoleSessions.$inferInsert> = {}) {
+    const [row] = await db
+      .insert(consoleSessions)
+      .values({
+        userId: dev.userId,
+        userLabel: dev.email,
+        orgId,
+        teamId: randomUUID(),
+        workloadId: randomUUID(),
+        targetLabel: `web/${uniqueName("box")}`,
+        mode: "exec",
+        hostId,
+        ...extra,
+      })
+      .returning();
+    return row!;
+  }
+
+  /**
+   * A stand-in for a terminal running in this process: reports bytes, records how it was ended,
+   * and leaves the registry when it ends (as a session does).
+   */
+  function holdHere(row: { id: string; userId: string; orgId: string }, bytes = { in: 7, out: 4096 }) {
+    const ends: string[] = [];
+    const handle: LiveSessionHandle = {
+      view: () => ({ ...row, userLabel: "", teamId: "", workloadId: "", target: "", mode: "exec", startedAt: new Date(), bytesIn: bytes.in, bytesOut: bytes.out, recording: false }),
+      end: async (reason) => {
+        ends.push(reason);
+        unregister();
+      },
+    };
+    const unregister = registerLiveSession(row.id, handle);
+    cleanups.push(unregister);
+    return ends;
+  }
+
+  const endRows = (db: Db, sessionId: string) =>
+    db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "terminal.end"))
+      .then((rows) => rows.filter((r) => (r.detail as { sessionId?: string }).sessionId === sessionId));
+
+  it("admins list every replica's open sessions of the organizations they administer; bytes only where this process holds one", async () => {
+    const db = getDb();
+    const w = await world(db);
+    const here = await sessionRow(db, w.dev, w.orgX, "replica-a", { recorded: true });
+    const elsewhere = await sessionRow(db, w.dev, w.orgX, "replica-b");
+    const otherOrg = await sessionRow(db, w.dev, w.orgY, "replica-b");
+    const ended = await sessionRow(db, w.dev, w.orgX, "replica-b", { endedAt: new Date(), endReason: "exited" });
+    holdHere(here, { in: 12, out: 3400 });
+
+    const ids = (sessions: { id: string }[]) => sessions.map((s) => s.id);
+    const all = await listOpenSessions(db, await principal(db, w.platformAdmin));
+    expect(ids(all)).toEqual(expect.arrayContaining([here.id, elsewhere.id, otherOrg.id]));
+    expect(ids(all)).not.toContain(ended.id);
+    const forAdminX = await listOpenSessions(db, await principal(db, w.adminX));
+    expect(ids(forAdminX).sort()).toEqual([here.id, elsewhere.id].sort());
+    expect(forAdminX.find((s) => s.id === here.id)).toMatchObject({ hostId: "replica-a", recording: true, bytes: { in: 12, out: 3400 }, endRequested: false, userLabel: w.dev.email });
+    expect(forAdminX.find((s) => s.id === elsewhere.id)).toMatchObject({ hostId: "replica-b", recording: false, bytes: null });
+    expect(await listOpenSessions(db, await principal(db, w.memberX))).toEqual([]);
+    expect(await listOpenSessions(db, await principal(db, w.dev))).toEqual([]);
+    expect(ids(await listOpenSessions(db, await principal(db, w.platformAdmin), { orgId: w.orgY }))).toEqual([otherOrg.id]);
+    // An org filter does not widen what an org admin sees.
+    expect(await listOpenSessions(db, await principal(db, w.adminX), { orgId: w.orgY })).toEqual([]);
+  });
+
+  it("ending a session held by another replica stores the request with one audit row; the list says it is ending", async () => {
+    const db = getDb();
+    const w = await world(db);
+    const row = await sessionRow(db, w.dev, w.orgX, "replica-b");
+
+    const result = await endOpenSession(db, await principal(db, w.adminX), w.adminX, row.id);
+    expect(result).toEqual({ sessionId: row.id, endedHere: false });
+    const [stored] = await db.select().from(consoleSessions).where(eq(consoleSessions.id, row.id));
+    expect(stored!.endRequestedAt).toBeInstanceOf(Date);
+    expect(stored!.endedAt).toBeNull();
+    const [audit, ...more] = await endRows(db, row.id);
+    expect(more).toHaveLength(0);
+    expect(audit).toMatchObject({ actorId: w.adminX.userId, targetId: row.workloadId, orgId: w.orgX, detail: { sessionId: row.id, user: w.dev.email, mode: "exec", host: "replica-b" } });
+    expect((await listOpenSessions(db, await principal(db, w.adminX)))[0]).toMatchObject({ id: row.id, endRequested: true });
+
+    // Asked again (another admin, a double click): still one request and one audit row.
+    await endOpenSession(db, await principal(db, w.platformAdmin), w.platformAdmin, row.id);
+    expect(await endRows(db, row.id)).toHaveLength(1);
+    const [again] = await db.select().from(consoleSessions).where(eq(consoleSessions.id, row.id));
+    expect(again!.endRequestedAt!.getTime()).toBe(stored!.endRequestedAt!.getTime());
+  });
+
+  it("a session held here ends at once", async () => {
+    const db = getDb();
+    const w = await world(db);
+    const row = await sessionRow(db, w.dev, w.orgX, "replica-a");
+    const ends = holdHere(row);
+    expect(await endOpenSession(db, await principal(db, w.adminX), w.adminX, row.id)).toEqual({ sessionId: row.id, endedHere: true });
+    expect(ends).toEqual(["ended-by-admin"]);
+  });
+
+  it("others get not found, the session's own user is told to close it, and nothing is stored", async () => {
+    const db = getDb();
+    const w = await world(db);
+    const row = await sessionRow(db, w.dev, w.orgX, "replica-b");
+    const ended = await sessionRow(db, w.dev, w.orgX, "replica-b", { endedAt: new Date(), endReason: "exited" });
+    const outsider = await insertUser(db);
+    await expect(endOpenSession(db, await principal(db, w.memberX), w.memberX, row.id)).rejects.toThrow(NotFoundError);
+    await expect(endOpenSession(db, await principal(db, outsider), outsider, row.id)).rejects.toThrow(NotFoundError);
+    await expect(endOpenSession(db, await principal(db, w.dev), w.dev, row.id)).rejects.toThrow(ForbiddenError);
+    await expect(endOpenSession(db, await principal(db, w.adminX), w.adminX, ended.id)).rejects.toThrow(NotFoundError);
+    await expect(endOpenSession(db, await principal(db, w.adminX), w.adminX, "not-a-session")).rejects.toThrow(NotFoundError);
+    const [stored] = await db.select().from(consoleSessions).where(eq(consoleSessions.id, row.id));
+    expect(stored!.endRequestedAt).toBeNull();
+    expect(await endRows(db, row.id)).toHaveLength(0);
+  });
+
+  it("the holding replica's watcher ends the sessions asked to end, and only its own", async () => {
+    const db = getDb();
+    const w = await world(db);
+    const asked = await sessionRow(db, w.dev, w.orgX, "replica-b");
+    const notAsked = await sessionRow(db, w.dev, w.orgX, "replica-b");
+    const otherHost = await sessionRow(db, w.dev, w.orgX, "replica-c");
+    const askedEnds = holdHere(asked);
+    const notAskedEnds = holdHere(notAsked);
+    const otherHostEnds = holdHere(otherHost);
+    // Requests stored as another replica stores them (no handle of its own for these sessions).
+    await db.update(consoleSessions).set({ endRequestedAt: new Date() }).where(eq(consoleSessions.id, asked.id));
+    await db.update(consoleSessions).set({ endRequestedAt: new Date() }).where(eq(consoleSessions.id, otherHost.id));
+
+    const stop = watchEndRequests(db, "replica-b", { intervalMs: 20 });
+    cleanups.push(stop);
+    await expect.poll(() => askedEnds, { timeout: 5000 }).toEqual(["ended-by-admin"]);
+    // A few more rounds: the others stay untouched.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(notAskedEnds).toEqual([]);
+    expect(otherHostEnds).toEqual([]);
+  });
+});
