@@ -48,6 +48,10 @@ export function LiveSessionsTable({ sessions, endAction, showOrg }: { sessions: 
             <td className="nowrap">
               {s.bytes ? (
                 `${formatBytes(s.bytes.in)} / ${formatBytes(s.bytes.out)}`
+              ) : s.holderGone ? (
+                <span className="badge warn" title="The panel server that holds this session has stopped saying it is alive.">
+                  {s.hostId} not answering
+                </span>
               ) : (
                 <span className="muted" title="Byte counts are kept by the server that holds the session; they are in the audit log once it ends.">
                   on {s.hostId}
@@ -55,11 +59,18 @@ export function LiveSessionsTable({ sessions, endAction, showOrg }: { sessions: 
               )}
             </td>
             <td className="actions">
-              {s.endRequested ? (
+              {s.endRequested && !s.holderGone ? (
                 <span className="muted">Ending…</span>
               ) : (
                 <ConfirmAction action={endAction} fields={{ sessionId: s.id }} buttonLabel="End session" title={`End ${s.userLabel}’s session on ${s.target}?`} confirmLabel="End session">
-                  <p>The terminal closes at once and its user sees that an administrator ended it. They can open a new one if they still have access.</p>
+                  {s.holderGone ? (
+                    <p>
+                      The panel server holding it (<span className="mono">{s.hostId}</span>) stopped answering, so the terminal itself cannot be reached; its record is closed
+                      now.
+                    </p>
+                  ) : (
+                    <p>The terminal closes at once and its user sees that an administrator ended it. They can open a new one if they still have access.</p>
+                  )}
                 </ConfirmAction>
               )}
             </td>

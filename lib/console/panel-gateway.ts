@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Db } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
 import { createWebSocketGateway } from "@/lib/console/gateway";
-import { watchEndRequests } from "@/lib/console/session-admin";
+import { watchReplica } from "@/lib/console/session-admin";
 import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
 import type { TerminalServiceOptions } from "@/lib/console/terminal-session";
 import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
@@ -38,7 +38,7 @@ export function createPanelGateway(db: Db, env: Env, options: PanelGatewayOption
     routes: terminalRoutes(service),
     log,
   });
-  const stopWatching = watchEndRequests(db, service.hostId, { log: sessionLog });
+  const stopWatching = watchReplica(db, service.hostId, { log: sessionLog });
   return {
     handleUpgrade: gateway.handleUpgrade,
     close() {

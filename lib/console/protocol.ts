@@ -20,7 +20,7 @@
 import { z } from "zod";
 
 /** Why a session ended (also stored on the session row and in the audit row). */
-export const END_REASONS = ["client-closed", "exited", "idle-timeout", "pod-gone", "ended-by-admin", "error", "server-shutdown", "panel-restarted"] as const;
+export const END_REASONS = ["client-closed", "exited", "idle-timeout", "pod-gone", "ended-by-admin", "error", "server-shutdown", "panel-restarted", "replica-gone"] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /** Terminal size in character cells. */
@@ -84,6 +84,9 @@ export function endMessage(reason: EndReason, detail?: string): string {
     case "panel-restarted":
       // Never shown in a terminal: written on the rows of sessions whose panel process died.
       return "The panel stopped without ending this session; it was marked ended when the panel started again.";
+    case "replica-gone":
+      // Never shown in a terminal either: an admin closed the row of a session whose panel server went quiet.
+      return "The panel server holding this session stopped answering; an administrator closed its record.";
     case "error":
       return detail ?? "The connection to the target failed.";
   }

@@ -2,15 +2,18 @@
 // (ended_at null) say who, on what and where; the replica that holds a session adds its live
 // byte counts. Ending one works wherever the admin's request lands: on the replica that holds
 // it the session ends at once; elsewhere the request is stored on the row, and the holding
-// replica's watcher (`watchEndRequests`) ends it within a couple of seconds.
-import { and, asc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
+// replica's watcher (`watchReplica`) ends it within a couple of seconds. The same watcher says
+// every few seconds that its replica is alive, so a session whose replica has gone quiet (died
+// and never came back) is closed by the admin's request itself instead of waiting forever.
+import { and, asc, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Principal } from "@/lib/auth/policy";
 import { auditSuccess, type Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
-import { consoleSessions } from "@/lib/db/schema";
+import { consoleSessions, panelReplicas } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { isSessionAdmin, liveSessionCount, localSession } from "@/lib/console/live-sessions";
+import { closeSessionOfGoneReplica } from "@/lib/console/session-store";
 import type { TerminalMode } from "@/lib/console/targets";
 
 /** An open session in an admin's list. */
@@ -31,6 +34,18 @@ export interface OpenSession {
   bytes: { in: number; out: number } | null;
   /** An admin asked to end it and its replica has not done so yet. */
   endRequested: boolean;
+  /** Its replica has not said it is alive for REPLICA_GONE_AFTER_MS (or never did): nothing will end it but an admin. */
+  holderGone: boolean;
+}
+
+/** How often a replica says it is alive. */
+export const REPLICA_HEARTBEAT_MS = 10_000;
+/** A replica silent for this long is taken for gone. */
+export const REPLICA_GONE_AFTER_MS = 60_000;
+
+/** Whether a replica last seen at `lastSeenAt` (null: never) is gone, as of `now`. */
+function replicaGone(lastSeenAt: Date | null, now: number): boolean {
+  return lastSeenAt === null || now - lastSeenAt.getTime() > REPLICA_GONE_AFTER_MS;
 }
 
 /** Which organizations' sessions `principal` administers: all (platform admins) or a list. */
@@ -53,11 +68,13 @@ export async function listOpenSessions(db: Db, principal: Principal, filter: { o
   if (orgs !== "all") where.push(inArray(consoleSessions.orgId, orgs));
   if (filter.orgId) where.push(eq(consoleSessions.orgId, filter.orgId));
   const rows = await db
-    .select()
+    .select({ row: consoleSessions, lastSeenAt: panelReplicas.lastSeenAt })
     .from(consoleSessions)
+    .leftJoin(panelReplicas, eq(panelReplicas.hostId, consoleSessions.hostId))
     .where(and(...where))
     .orderBy(asc(consoleSessions.startedAt));
-  return rows.map((row) => {
+  const now = Date.now();
+  return rows.map(({ row, lastSeenAt }) => {
     const here = localSession(row.id)?.view();
     return {
       id: row.id,
@@ -73,6 +90,7 @@ export async function listOpenSessions(db: Db, principal: Principal, filter: { o
       recording: row.recorded,
       bytes: here ? { in: here.bytesIn, out: here.bytesOut } : null,
       endRequested: row.endRequestedAt !== null,
+      holderGone: !here && replicaGone(lastSeenAt, now),
     };
   });
 }
@@ -83,8 +101,15 @@ export async function listOpenSessions(db: Db, principal: Principal, filter: { o
  * the replica that holds the session ends it even when this one does not. Someone who does not
  * administer it gets "not found" (nothing leaks); the session's own user is told to close it.
  */
-export async function endOpenSession(db: Db, principal: Principal, actor: Actor, sessionId: string): Promise<{ sessionId: string; endedHere: boolean }> {
-  const [row] = isUuid(sessionId) ? await db.select().from(consoleSessions).where(and(eq(consoleSessions.id, sessionId), isNull(consoleSessions.endedAt))) : [];
+export async function endOpenSession(db: Db, principal: Principal, actor: Actor, sessionId: string): Promise<{ sessionId: string; endedHere: boolean; closedGone: boolean }> {
+  const [found] = isUuid(sessionId)
+    ? await db
+        .select({ row: consoleSessions, lastSeenAt: panelReplicas.lastSeenAt })
+        .from(consoleSessions)
+        .leftJoin(panelReplicas, eq(panelReplicas.hostId, consoleSessions.hostId))
+        .where(and(eq(consoleSessions.id, sessionId), isNull(consoleSessions.endedAt)))
+    : [];
+  const row = found?.row;
   if (!row || !isSessionAdmin(principal, row.orgId)) {
     if (row && row.userId === principal.userId) throw new ForbiddenError("Only an administrator can end a session this way; close the terminal instead.");
     throw new NotFoundError("No such live session.");
@@ -109,7 +134,9 @@ export async function endOpenSession(db: Db, principal: Principal, actor: Actor,
   const here = localSession(row.id);
   // Held here: wait (briefly) for its row to be ended, so the list the admin sees next no longer has it.
   if (here) await Promise.race([here.end("ended-by-admin"), new Promise((resolve) => setTimeout(resolve, LOCAL_END_WAIT_MS).unref())]);
-  return { sessionId: row.id, endedHere: here !== undefined };
+  // Held by a replica gone quiet: nobody else will end it, so its row is closed here.
+  const closedGone = !here && replicaGone(found.lastSeenAt, Date.now()) && (await closeSessionOfGoneReplica(db, row.id));
+  return { sessionId: row.id, endedHere: here !== undefined, closedGone };
 }
 
 /** How long ending a session held here waits for its rows before answering anyway. */
@@ -118,33 +145,45 @@ const LOCAL_END_WAIT_MS = 3000;
 /** How often a replica looks for end requests while it holds sessions. */
 export const END_REQUEST_POLL_MS = 2000;
 
+/** Says that replica `hostId` is alive now. */
+export async function recordReplicaAlive(db: Db, hostId: string, at = new Date()): Promise<void> {
+  await db.insert(panelReplicas).values({ hostId, lastSeenAt: at }).onConflictDoUpdate({ target: panelReplicas.hostId, set: { lastSeenAt: sql`excluded.last_seen_at` } });
+}
+
 /**
- * Ends this replica's sessions that an admin asked to end through another replica: every
- * `intervalMs`, while this process holds any session, one indexed query for rows of `hostId`
- * with an end request. Returns the function that stops watching.
+ * What a replica does for the sessions it holds, while it runs: says it is alive every
+ * `heartbeatMs` (from the start), and every `intervalMs`, while this process holds any session,
+ * ends the ones an admin asked to end through another replica (one indexed query). Returns the
+ * function that stops both.
  */
-export function watchEndRequests(db: Db, hostId: string, options: { intervalMs?: number; log?: (line: string) => void } = {}): () => void {
+export function watchReplica(db: Db, hostId: string, options: { intervalMs?: number; heartbeatMs?: number; log?: (line: string) => void } = {}): () => void {
+  const failing = new Set<string>();
+  // Said once per outage, not every interval.
+  const report = (what: string) => (error: unknown) => {
+    if (!failing.has(what)) options.log?.(`${what}: ${error instanceof Error ? error.message : String(error)}; retrying`);
+    failing.add(what);
+  };
+  const beat = () => void recordReplicaAlive(db, hostId).then(() => failing.delete("replica heartbeat"), report("replica heartbeat"));
+  beat();
+  const heartbeat = setInterval(beat, options.heartbeatMs ?? REPLICA_HEARTBEAT_MS);
+  heartbeat.unref();
+
   let busy = false;
-  let failing = false;
-  const timer = setInterval(() => {
+  const requests = setInterval(() => {
     if (busy || liveSessionCount() === 0) return;
     busy = true;
     db.select({ id: consoleSessions.id })
       .from(consoleSessions)
       .where(and(eq(consoleSessions.hostId, hostId), isNull(consoleSessions.endedAt), isNotNull(consoleSessions.endRequestedAt)))
-      .then(
-        (rows) => {
-          failing = false;
-          for (const { id } of rows) void localSession(id)?.end("ended-by-admin");
-        },
-        (error: unknown) => {
-          // Said once per outage, not every interval.
-          if (!failing) options.log?.(`terminal end requests: ${error instanceof Error ? error.message : String(error)}; retrying`);
-          failing = true;
-        },
-      )
+      .then((rows) => {
+        failing.delete("terminal end requests");
+        for (const { id } of rows) void localSession(id)?.end("ended-by-admin");
+      }, report("terminal end requests"))
       .finally(() => (busy = false));
   }, options.intervalMs ?? END_REQUEST_POLL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  requests.unref();
+  return () => {
+    clearInterval(heartbeat);
+    clearInterval(requests);
+  };
 }

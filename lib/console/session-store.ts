@@ -4,7 +4,7 @@
 // ends, so any replica can replay them).
 import { readFile, rm } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, type SQL } from "drizzle-orm";
 import type { Principal } from "@/lib/auth/policy";
 import { auditSuccess, recordAuditEvent, type Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
@@ -76,7 +76,7 @@ function recordSessionAudit(db: Db, start: SessionIdentity, end: SessionEnd & { 
     targetLabel: start.target.label,
     orgId: start.target.orgId,
     teamId: start.target.teamId,
-    outcome: end.reason === "error" || end.reason === "panel-restarted" ? "error" : "success",
+    outcome: end.reason === "error" || end.reason === "panel-restarted" || end.reason === "replica-gone" ? "error" : "success",
     detail: {
       sessionId: start.id,
       mode: start.mode,
@@ -97,7 +97,8 @@ function recordSessionAudit(db: Db, start: SessionIdentity, end: SessionEnd & { 
 /**
  * Completes a session's row and writes its audit row and its recording, together; then removes
  * the recording's spool file. A spool that cannot be read leaves the session unrecorded (the
- * audit row says so) rather than losing the row.
+ * audit row says so) rather than losing the row. A row already closed by an admin (its replica
+ * looked gone) is left as it is.
  */
 export async function finishSessionRecord(db: Db, start: SessionStart & { startedAt: Date }, end: SessionEnd): Promise<void> {
   const sessionId = start.id;
@@ -113,26 +114,25 @@ export async function finishSessionRecord(db: Db, start: SessionStart & { starte
         bytesOut: end.bytesOut,
         recordingBytes: castGzip?.length ?? null,
       })
-      .where(eq(consoleSessions.id, sessionId))
+      .where(and(eq(consoleSessions.id, sessionId), isNull(consoleSessions.endedAt)))
       .returning({ endedAt: consoleSessions.endedAt });
+    if (!row) return;
     if (castGzip && recording) await tx.insert(consoleRecordings).values({ sessionId, castGzip, truncated: recording.truncated });
-    await recordSessionAudit(tx, start, { ...end, recording, endedAt: row?.endedAt ?? new Date() });
+    await recordSessionAudit(tx, start, { ...end, recording, endedAt: row.endedAt! });
   });
   if (end.recording) await rm(end.recording.path, { force: true });
 }
 
 /**
- * Ends the rows that replica `hostId` left open when its process died without ending its
- * sessions (a crash, a kill): run when the replica starts, before it accepts terminals, so
- * none of them can be live. Each gets its end and one audit row; the byte counts, kept in the
- * dead process, are lost. Returns how many were ended.
+ * Ends the open rows matching `where` that no process is ending (their replica died), each with
+ * one audit row; the byte counts, kept in the dead process, are lost. Returns the rows ended.
  */
-export async function endAbandonedSessions(db: Db, hostId: string): Promise<number> {
+async function endOrphanedRows(db: Db, where: SQL, reason: "panel-restarted" | "replica-gone") {
   return db.transaction(async (tx) => {
     const rows = await tx
       .update(consoleSessions)
-      .set({ endedAt: new Date(), endReason: "panel-restarted" satisfies EndReason })
-      .where(and(eq(consoleSessions.hostId, hostId), isNull(consoleSessions.endedAt)))
+      .set({ endedAt: new Date(), endReason: reason })
+      .where(and(where, isNull(consoleSessions.endedAt)))
       .returning();
     for (const row of rows) {
       await recordSessionAudit(
@@ -144,19 +144,25 @@ export async function endAbandonedSessions(db: Db, hostId: string): Promise<numb
           target: { workloadId: row.workloadId, label: row.targetLabel, orgId: row.orgId, teamId: row.teamId },
           startedAt: row.startedAt,
         },
-        {
-          reason: "panel-restarted",
-          endedAt: row.endedAt!,
-          bytesIn: row.bytesIn,
-          bytesOut: row.bytesOut,
-          bytesCounted: false,
-          recording: null,
-          message: endMessage("panel-restarted"),
-        },
+        { reason, endedAt: row.endedAt!, bytesIn: row.bytesIn, bytesOut: row.bytesOut, bytesCounted: false, recording: null, message: endMessage(reason) },
       );
     }
-    return rows.length;
+    return rows;
   });
+}
+
+/**
+ * Ends the rows that replica `hostId` left open when its process died without ending its
+ * sessions (a crash, a kill): run when the replica starts, before it accepts terminals, so
+ * none of them can be live. Returns how many were ended.
+ */
+export async function endAbandonedSessions(db: Db, hostId: string): Promise<number> {
+  return (await endOrphanedRows(db, eq(consoleSessions.hostId, hostId), "panel-restarted")).length;
+}
+
+/** Closes the open row of session `sessionId`, whose replica has gone quiet (an admin's call). Whether it was open. */
+export async function closeSessionOfGoneReplica(db: Db, sessionId: string): Promise<boolean> {
+  return (await endOrphanedRows(db, eq(consoleSessions.id, sessionId), "replica-gone")).length > 0;
 }
 
 /** A session row as stored. */

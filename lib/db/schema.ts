@@ -369,6 +369,15 @@ export const consoleSessions = pgTable(
 );
 
 /**
+ * The panel's replicas, each saying it is alive every few seconds (lib/console/session-admin.ts):
+ * an open session whose replica has gone quiet can then be closed by an admin from any other.
+ */
+export const panelReplicas = pgTable("panel_replicas", {
+  hostId: text("host_id").primaryKey(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true, precision: 3 }).notNull(),
+});
+
+/**
  * A recorded session's output: a gzip-compressed asciicast v2 file, stored with the session so
  * that any replica can replay it (the replica that held the session spools it to disk while it
  * runs and moves it here when the session ends). Kept apart from console_sessions so lists of

@@ -1,24 +1,38 @@
 // Open terminal sessions as admins see and end them across replicas, on both engines: the list
 // comes from the session rows (every replica's), narrowed to the organizations the caller
 // administers, with byte counts only where this process holds the session; ending a session
-// held by another replica stores the request (one audit row, however often it is asked), and
-// that replica's watcher ends it. The sessions here are rows plus stand-in handles in this
-// process's registry: what a replica registers for a running terminal.
+// held by another live replica stores the request (one audit row, however often it is asked),
+// and that replica's watcher ends it; a session whose replica has gone quiet is closed by the
+// request itself. The sessions here are rows plus stand-in handles in this process's registry:
+// what a replica registers for a running terminal.
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Principal } from "@/lib/auth/policy";
 import type { Actor } from "@/lib/audit/service";
 import { registerLiveSession, type LiveSessionHandle } from "@/lib/console/live-sessions";
-import { endOpenSession, listOpenSessions, watchEndRequests } from "@/lib/console/session-admin";
+import { endOpenSession, listOpenSessions, recordReplicaAlive, REPLICA_GONE_AFTER_MS, watchReplica } from "@/lib/console/session-admin";
+import { finishSessionRecord } from "@/lib/console/session-store";
+import type { TerminalTarget } from "@/lib/console/targets";
 import type { Db } from "@/lib/db";
-import { auditEvents, consoleSessions, organizations, orgMembers } from "@/lib/db/schema";
+import { auditEvents, consoleSessions, organizations, orgMembers, panelReplicas } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { loadPrincipal } from "@/lib/tenancy/principal";
 import { ENGINES, useTestDatabase } from "./support/databases";
 import { insertUser, uniqueName } from "./support/fixtures";
 
 type User = Actor & { email: string };
+
+/** The parts of a terminal target the session rows do not keep. */
+const TARGET: Omit<TerminalTarget, "workloadId" | "label" | "orgId" | "teamId"> = {
+  kind: "ssh-pod",
+  orgSlug: "acme",
+  teamSlug: "web",
+  clusterId: randomUUID(),
+  namespace: "mc-acme-web",
+  name: "box",
+  loginUser: "dev",
+};
 
 describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) => {
   const getDb = useTestDatabase(engine);
@@ -42,6 +56,8 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
       { orgId: orgX!.id, userId: memberX.userId, role: "member" },
       { orgId: orgX!.id, userId: dev.userId, role: "member" },
     ]);
+    // The replicas these sessions live on say they are alive, as running ones do.
+    for (const hostId of ["replica-a", "replica-b", "replica-c"]) await recordReplicaAlive(db, hostId);
     return { orgX: orgX!.id, orgY: orgY!.id, adminX, memberX, dev, platformAdmin };
   }
 
@@ -104,8 +120,8 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
     expect(ids(all)).not.toContain(ended.id);
     const forAdminX = await listOpenSessions(db, await principal(db, w.adminX));
     expect(ids(forAdminX).sort()).toEqual([here.id, elsewhere.id].sort());
-    expect(forAdminX.find((s) => s.id === here.id)).toMatchObject({ hostId: "replica-a", recording: true, bytes: { in: 12, out: 3400 }, endRequested: false, userLabel: w.dev.email });
-    expect(forAdminX.find((s) => s.id === elsewhere.id)).toMatchObject({ hostId: "replica-b", recording: false, bytes: null });
+    expect(forAdminX.find((s) => s.id === here.id)).toMatchObject({ hostId: "replica-a", recording: true, bytes: { in: 12, out: 3400 }, endRequested: false, holderGone: false, userLabel: w.dev.email });
+    expect(forAdminX.find((s) => s.id === elsewhere.id)).toMatchObject({ hostId: "replica-b", recording: false, bytes: null, holderGone: false });
     expect(await listOpenSessions(db, await principal(db, w.memberX))).toEqual([]);
     expect(await listOpenSessions(db, await principal(db, w.dev))).toEqual([]);
     expect(ids(await listOpenSessions(db, await principal(db, w.platformAdmin), { orgId: w.orgY }))).toEqual([otherOrg.id]);
@@ -119,7 +135,7 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
     const row = await sessionRow(db, w.dev, w.orgX, "replica-b");
 
     const result = await endOpenSession(db, await principal(db, w.adminX), w.adminX, row.id);
-    expect(result).toEqual({ sessionId: row.id, endedHere: false });
+    expect(result).toEqual({ sessionId: row.id, endedHere: false, closedGone: false });
     const [stored] = await db.select().from(consoleSessions).where(eq(consoleSessions.id, row.id));
     expect(stored!.endRequestedAt).toBeInstanceOf(Date);
     expect(stored!.endedAt).toBeNull();
@@ -140,7 +156,7 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
     const w = await world(db);
     const row = await sessionRow(db, w.dev, w.orgX, "replica-a");
     const ends = holdHere(row);
-    expect(await endOpenSession(db, await principal(db, w.adminX), w.adminX, row.id)).toEqual({ sessionId: row.id, endedHere: true });
+    expect(await endOpenSession(db, await principal(db, w.adminX), w.adminX, row.id)).toEqual({ sessionId: row.id, endedHere: true, closedGone: false });
     expect(ends).toEqual(["ended-by-admin"]);
   });
 
@@ -160,6 +176,49 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
     expect(await endRows(db, row.id)).toHaveLength(0);
   });
 
+  it("a session whose replica has gone quiet shows so, and ending it closes its row; that replica's late finish changes nothing", async () => {
+    const db = getDb();
+    const w = await world(db);
+    const quietHost = `replica-${randomUUID()}`;
+    await recordReplicaAlive(db, quietHost, new Date(Date.now() - REPLICA_GONE_AFTER_MS - 5000));
+    const neverSeen = `replica-${randomUUID()}`;
+    const quiet = await sessionRow(db, w.dev, w.orgX, quietHost, { bytesIn: 3, bytesOut: 40 });
+    const unseen = await sessionRow(db, w.dev, w.orgX, neverSeen);
+    const listed = await listOpenSessions(db, await principal(db, w.adminX));
+    expect(listed.find((s) => s.id === quiet.id)).toMatchObject({ holderGone: true, bytes: null });
+    expect(listed.find((s) => s.id === unseen.id)).toMatchObject({ holderGone: true });
+
+    expect(await endOpenSession(db, await principal(db, w.adminX), w.adminX, quiet.id)).toEqual({ sessionId: quiet.id, endedHere: false, closedGone: true });
+    const [closed] = await db.select().from(consoleSessions).where(eq(consoleSessions.id, quiet.id));
+    expect(closed!.endedAt).toBeInstanceOf(Date);
+    expect(closed!.endReason).toBe("replica-gone");
+    const audit = await db.select().from(auditEvents).where(eq(auditEvents.targetId, quiet.workloadId));
+    expect(audit.map((a) => a.action).sort()).toEqual(["terminal.end", "terminal.session"]);
+    expect(audit.find((a) => a.action === "terminal.session")).toMatchObject({
+      outcome: "error",
+      detail: { sessionId: quiet.id, endReason: "replica-gone", bytesIn: 3, bytesOut: 40, bytesCounted: false, recorded: false },
+    });
+    expect((await listOpenSessions(db, await principal(db, w.adminX))).map((s) => s.id)).not.toContain(quiet.id);
+
+    // The replica comes back and finishes the session after all: the closed row and its audit stay as they are.
+    await finishSessionRecord(
+      db,
+      {
+        id: quiet.id,
+        user: w.dev,
+        target: { ...TARGET, workloadId: quiet.workloadId, label: quiet.targetLabel, orgId: quiet.orgId, teamId: quiet.teamId },
+        mode: "exec",
+        hostId: quietHost,
+        recorded: false,
+        startedAt: quiet.startedAt,
+      },
+      { reason: "client-closed", bytesIn: 9, bytesOut: 90, recording: null, message: "closed" },
+    );
+    const [after] = await db.select().from(consoleSessions).where(eq(consoleSessions.id, quiet.id));
+    expect(after).toMatchObject({ endReason: "replica-gone", bytesIn: 3, bytesOut: 40 });
+    expect(await db.select().from(auditEvents).where(eq(auditEvents.targetId, quiet.workloadId))).toHaveLength(2);
+  });
+
   it("the holding replica's watcher ends the sessions asked to end, and only its own", async () => {
     const db = getDb();
     const w = await world(db);
@@ -173,8 +232,13 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
     await db.update(consoleSessions).set({ endRequestedAt: new Date() }).where(eq(consoleSessions.id, asked.id));
     await db.update(consoleSessions).set({ endRequestedAt: new Date() }).where(eq(consoleSessions.id, otherHost.id));
 
-    const stop = watchEndRequests(db, "replica-b", { intervalMs: 20 });
+    const before = Date.now();
+    const stop = watchReplica(db, "replica-b", { intervalMs: 20 });
     cleanups.push(stop);
+    // It says at once that its replica is alive.
+    await expect
+      .poll(async () => (await db.select().from(panelReplicas).where(eq(panelReplicas.hostId, "replica-b")))[0]?.lastSeenAt.getTime() ?? 0, { timeout: 5000 })
+      .toBeGreaterThanOrEqual(before);
     await expect.poll(() => askedEnds, { timeout: 5000 }).toEqual(["ended-by-admin"]);
     // A few more rounds: the others stay untouched.
     await new Promise((resolve) => setTimeout(resolve, 200));
