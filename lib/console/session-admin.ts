@@ -43,10 +43,6 @@ export const REPLICA_HEARTBEAT_MS = 10_000;
 /** A replica silent for this long is taken for gone. */
 export const REPLICA_GONE_AFTER_MS = 60_000;
 
-/** Whether a replica last seen at `lastSeenAt` (null: never) is gone, as of `now`. */
-function replicaGone(lastSeenAt: Date | null, now: number): boolean {
-  return lastSeenAt === null || now - lastSeenAt.getTime() > REPLICA_GONE_AFTER_MS;
-}
 
 /** Which organizations' sessions `principal` administers: all (platform admins) or a list. */
 function administeredOrgs(principal: Principal): "all" | string[] {
@@ -57,24 +53,32 @@ function administeredOrgs(principal: Principal): "all" | string[] {
 }
 
 /**
+ * Open session rows matching `where`, oldest first, each with whether its replica has gone
+ * quiet — judged by the database's clock, which also stamps the heartbeats, so replicas whose
+ * clocks differ cannot misjudge each other.
+ */
+function openSessionRows(db: Db, where: SQL[]) {
+  const quiet = sql<boolean>`coalesce(${panelReplicas.lastSeenAt} < now() - ${sql.raw(`interval '${REPLICA_GONE_AFTER_MS / 1000} seconds'`)}, true)`;
+  return db
+    .select({ row: consoleSessions, holderQuiet: quiet })
+    .from(consoleSessions)
+    .leftJoin(panelReplicas, eq(panelReplicas.hostId, consoleSessions.hostId))
+    .where(and(isNull(consoleSessions.endedAt), ...where))
+    .orderBy(asc(consoleSessions.startedAt));
+}
+
+/**
  * The open sessions `principal` administers (every replica's), oldest first; `orgId` narrows
- * them to one organization. A session on a replica that died and never came back stays open
- * here until that replica's host starts again (see endAbandonedSessions).
+ * them to one organization. A session whose replica has gone quiet is marked `holderGone`.
  */
 export async function listOpenSessions(db: Db, principal: Principal, filter: { orgId?: string } = {}): Promise<OpenSession[]> {
   const orgs = administeredOrgs(principal);
   if (orgs !== "all" && orgs.length === 0) return [];
-  const where: SQL[] = [isNull(consoleSessions.endedAt)];
+  const where: SQL[] = [];
   if (orgs !== "all") where.push(inArray(consoleSessions.orgId, orgs));
   if (filter.orgId) where.push(eq(consoleSessions.orgId, filter.orgId));
-  const rows = await db
-    .select({ row: consoleSessions, lastSeenAt: panelReplicas.lastSeenAt })
-    .from(consoleSessions)
-    .leftJoin(panelReplicas, eq(panelReplicas.hostId, consoleSessions.hostId))
-    .where(and(...where))
-    .orderBy(asc(consoleSessions.startedAt));
-  const now = Date.now();
-  return rows.map(({ row, lastSeenAt }) => {
+  const rows = await openSessionRows(db, where);
+  return rows.map(({ row, holderQuiet }) => {
     const here = localSession(row.id)?.view();
     return {
       id: row.id,
@@ -90,7 +94,7 @@ export async function listOpenSessions(db: Db, principal: Principal, filter: { o
       recording: row.recorded,
       bytes: here ? { in: here.bytesIn, out: here.bytesOut } : null,
       endRequested: row.endRequestedAt !== null,
-      holderGone: !here && replicaGone(lastSeenAt, now),
+      holderGone: !here && holderQuiet,
     };
   });
 }
@@ -98,17 +102,12 @@ export async function listOpenSessions(db: Db, principal: Principal, filter: { o
 /**
  * Ends open session `sessionId` on behalf of an admin (audited as `terminal.end`); its user
  * sees "An administrator ended this session." The request is stored on the row either way, so
- * the replica that holds the session ends it even when this one does not. Someone who does not
+ * the replica that holds the session ends it even when this one does not; the row of a replica
+ * gone quiet is closed at once. Someone who does not
  * administer it gets "not found" (nothing leaks); the session's own user is told to close it.
  */
 export async function endOpenSession(db: Db, principal: Principal, actor: Actor, sessionId: string): Promise<{ sessionId: string; endedHere: boolean; closedGone: boolean }> {
-  const [found] = isUuid(sessionId)
-    ? await db
-        .select({ row: consoleSessions, lastSeenAt: panelReplicas.lastSeenAt })
-        .from(consoleSessions)
-        .leftJoin(panelReplicas, eq(panelReplicas.hostId, consoleSessions.hostId))
-        .where(and(eq(consoleSessions.id, sessionId), isNull(consoleSessions.endedAt)))
-    : [];
+  const [found] = isUuid(sessionId) ? await openSessionRows(db, [eq(consoleSessions.id, sessionId)]) : [];
   const row = found?.row;
   if (!row || !isSessionAdmin(principal, row.orgId)) {
     if (row && row.userId === principal.userId) throw new ForbiddenError("Only an administrator can end a session this way; close the terminal instead.");
@@ -135,7 +134,7 @@ export async function endOpenSession(db: Db, principal: Principal, actor: Actor,
   // Held here: wait (briefly) for its row to be ended, so the list the admin sees next no longer has it.
   if (here) await Promise.race([here.end("ended-by-admin"), new Promise((resolve) => setTimeout(resolve, LOCAL_END_WAIT_MS).unref())]);
   // Held by a replica gone quiet: nobody else will end it, so its row is closed here.
-  const closedGone = !here && replicaGone(found.lastSeenAt, Date.now()) && (await closeSessionOfGoneReplica(db, row.id));
+  const closedGone = !here && found.holderQuiet && (await closeSessionOfGoneReplica(db, row.id));
   return { sessionId: row.id, endedHere: here !== undefined, closedGone };
 }
 
@@ -145,9 +144,10 @@ const LOCAL_END_WAIT_MS = 3000;
 /** How often a replica looks for end requests while it holds sessions. */
 export const END_REQUEST_POLL_MS = 2000;
 
-/** Says that replica `hostId` is alive now. */
-export async function recordReplicaAlive(db: Db, hostId: string, at = new Date()): Promise<void> {
-  await db.insert(panelReplicas).values({ hostId, lastSeenAt: at }).onConflictDoUpdate({ target: panelReplicas.hostId, set: { lastSeenAt: sql`excluded.last_seen_at` } });
+/** Says that replica `hostId` is alive, as of the database's clock (or as of `at`, for tests of the past). */
+export async function recordReplicaAlive(db: Db, hostId: string, at?: Date): Promise<void> {
+  const lastSeenAt = at ?? sql`now()`;
+  await db.insert(panelReplicas).values({ hostId, lastSeenAt }).onConflictDoUpdate({ target: panelReplicas.hostId, set: { lastSeenAt: sql`excluded.last_seen_at` } });
 }
 
 /**
