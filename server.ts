@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import next from "next";
 import { stampClientIp } from "@/lib/auth/client-ip";
 import { endAllLiveSessions } from "@/lib/console/live-sessions";
-import { createPanelGateway } from "@/lib/console/panel-gateway";
+import { createPanelGateway, recordingsDirOf } from "@/lib/console/panel-gateway";
 import { endAbandonedSessions } from "@/lib/console/session-store";
 import { terminalServiceDefaults } from "@/lib/console/terminal-routes";
 import { getDb } from "@/lib/db";
@@ -29,8 +29,9 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  // Sessions this replica held when its previous run died cannot be live now: end their rows.
-  const abandoned = await endAbandonedSessions(db, terminalServiceDefaults().hostId);
+  // Sessions this replica held when its previous run died cannot be live now: end their rows
+  // (keeping what their recording spools still hold).
+  const abandoned = await endAbandonedSessions(db, terminalServiceDefaults().hostId, recordingsDirOf(env));
   if (abandoned > 0) console.warn(`[minicloud] ended ${abandoned} terminal session row(s) left open by this replica's previous run`);
   const gateway = createPanelGateway(db, env, { log: (line) => console.log(`[minicloud] ${line}`) });
 

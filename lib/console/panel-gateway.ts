@@ -19,13 +19,18 @@ export interface PanelGatewayOptions extends Partial<Pick<TerminalServiceOptions
   sessionLog?: (line: string) => void;
 }
 
+/** Where a replica spools its sessions' recordings. */
+export function recordingsDirOf(env: Env): string {
+  return path.join(env.dataDir, "recordings");
+}
+
 /** The gateway, watching for end requests admins make through other replicas; `close()` stops both. */
 export function createPanelGateway(db: Db, env: Env, options: PanelGatewayOptions = {}) {
   const { log, sessionLog = log, ...overrides } = options;
   const service: TerminalServiceOptions = {
     db,
     idleTimeoutMs: env.terminalIdleMinutes * 60_000,
-    recordingsDir: path.join(env.dataDir, "recordings"),
+    recordingsDir: recordingsDirOf(env),
     ...terminalServiceDefaults(),
     ...overrides,
     log: sessionLog,

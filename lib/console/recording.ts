@@ -9,17 +9,21 @@
 // moves the finished file into the database: session-store.ts). If the disk cannot
 // keep up (more than MAX_PENDING_BYTES waiting), events are dropped and the loss is noted in
 // the file — the terminal never waits for the recorder. Past the size cap (uncompressed),
-// recording stops with a marker event saying so.
+// recording stops with a marker event saying so. The gzip stream is flushed (Z_SYNC_FLUSH) at
+// most once a second while output arrives, so a replica that dies mid-session leaves a spool
+// whose complete lines up to the last second can be salvaged (`salvageSpool`).
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import { createGzip, gunzipSync } from "node:zlib";
+import { constants as zlib, createGzip, gunzipSync, gzipSync } from "node:zlib";
 import type { TerminalSize } from "@/lib/console/protocol";
 
 /** Default cap on a recording's uncompressed size. */
 export const DEFAULT_RECORDING_CAP_BYTES = 8 * 1024 * 1024;
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+/** How much output a crash may cost a recording at most. */
+export const RECORDING_FLUSH_MS = 1000;
 
 /** "8 MiB", "4 KiB": a cap as people read it. */
 const sizeLabel = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`);
@@ -49,6 +53,7 @@ export class CastRecorder {
   private stopped = false;
   private truncated = false;
   private dropped = false;
+  private flushTimer: NodeJS.Timeout | null = null;
   private readonly done: Promise<void>;
 
   constructor(
@@ -83,6 +88,10 @@ export class CastRecorder {
   private line(text: string) {
     this.written += Buffer.byteLength(text) + 1;
     this.gzip.write(`${text}\n`);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      if (!this.gzip.writableEnded) this.gzip.flush(zlib.Z_SYNC_FLUSH);
+    }, RECORDING_FLUSH_MS);
   }
 
   private event(type: "o" | "r" | "m", data: string) {
@@ -124,6 +133,7 @@ export class CastRecorder {
   async close(): Promise<RecordingResult> {
     const rest = this.decoder.end();
     if (rest) this.event("o", rest);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.gzip.end();
     await this.done;
     return { path: this.filePath, bytes: this.out.bytesWritten, truncated: this.truncated };
@@ -133,6 +143,28 @@ export class CastRecorder {
 /** A recording's asciicast text (decompressed). */
 export async function readCastFile(file: string): Promise<string> {
   return gunzipSync(await readFile(file)).toString("utf8");
+}
+
+/**
+ * What can be recovered from the spool of a session whose replica died: the complete lines the
+ * recorder had flushed, with a marker event saying the rest was lost, as a finished gzip file;
+ * null when not even the header made it to disk.
+ */
+export async function salvageSpool(file: string): Promise<Buffer | null> {
+  const raw = await readFile(file).catch(() => null);
+  if (!raw) return null;
+  let text: string;
+  try {
+    // A spool cut off mid-stream has no gzip trailer: decompress what is there.
+    text = gunzipSync(raw, { finishFlush: zlib.Z_SYNC_FLUSH }).toString("utf8");
+  } catch {
+    return null;
+  }
+  const lines = text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter((line) => line.length > 0);
+  if (lines.length === 0) return null;
+  const last = lines.length > 1 ? (JSON.parse(lines.at(-1)!) as [number])[0] : 0;
+  lines.push(JSON.stringify([last, "m", "recording cut short: the panel server holding the session stopped"]));
+  return gzipSync(`${lines.join("\n")}\n`);
 }
 
 /** Parses asciicast v2 text into its header and events (for replay and tests). */

@@ -13,7 +13,7 @@ import { consoleRecordings, consoleSessions, organizations } from "@/lib/db/sche
 import { NotFoundError } from "@/lib/errors";
 import { isSessionAdmin } from "@/lib/console/live-sessions";
 import { endMessage, type EndReason } from "@/lib/console/protocol";
-import type { RecordingResult } from "@/lib/console/recording";
+import { recordingPath, salvageSpool, type RecordingResult } from "@/lib/console/recording";
 import type { TerminalMode, TerminalTarget } from "@/lib/console/targets";
 
 /** The row written when a session starts. */
@@ -125,16 +125,26 @@ export async function finishSessionRecord(db: Db, start: SessionStart & { starte
 
 /**
  * Ends the open rows matching `where` that no process is ending (their replica died), each with
- * one audit row; the byte counts, kept in the dead process, are lost. Returns the rows ended.
+ * one audit row; the byte counts, kept in the dead process, are lost. With `spoolDir` (the dead
+ * replica's own recordings directory, on a restart), what a recorded session's spool still holds
+ * is salvaged as a truncated recording. Returns the rows ended.
  */
-async function endOrphanedRows(db: Db, where: SQL, reason: "panel-restarted" | "replica-gone") {
-  return db.transaction(async (tx) => {
-    const rows = await tx
+async function endOrphanedRows(db: Db, where: SQL, reason: "panel-restarted" | "replica-gone", spoolDir?: string) {
+  const spools: string[] = [];
+  const rows = await db.transaction(async (tx) => {
+    const ended = await tx
       .update(consoleSessions)
       .set({ endedAt: new Date(), endReason: reason })
       .where(and(where, isNull(consoleSessions.endedAt)))
       .returning();
-    for (const row of rows) {
+    for (const row of ended) {
+      const spool = spoolDir && row.recorded ? recordingPath(spoolDir, row.id) : null;
+      const castGzip = spool ? await salvageSpool(spool) : null;
+      if (spool) spools.push(spool);
+      if (castGzip) {
+        await tx.insert(consoleRecordings).values({ sessionId: row.id, castGzip, truncated: true });
+        await tx.update(consoleSessions).set({ recordingBytes: castGzip.length }).where(eq(consoleSessions.id, row.id));
+      }
       await recordSessionAudit(
         tx,
         {
@@ -144,20 +154,31 @@ async function endOrphanedRows(db: Db, where: SQL, reason: "panel-restarted" | "
           target: { workloadId: row.workloadId, label: row.targetLabel, orgId: row.orgId, teamId: row.teamId },
           startedAt: row.startedAt,
         },
-        { reason, endedAt: row.endedAt!, bytesIn: row.bytesIn, bytesOut: row.bytesOut, bytesCounted: false, recording: null, message: endMessage(reason) },
+        {
+          reason,
+          endedAt: row.endedAt!,
+          bytesIn: row.bytesIn,
+          bytesOut: row.bytesOut,
+          bytesCounted: false,
+          recording: castGzip && spool ? { path: spool, bytes: castGzip.length, truncated: true } : null,
+          message: endMessage(reason),
+        },
       );
     }
-    return rows;
+    return ended;
   });
+  await Promise.all(spools.map((spool) => rm(spool, { force: true })));
+  return rows;
 }
 
 /**
  * Ends the rows that replica `hostId` left open when its process died without ending its
  * sessions (a crash, a kill): run when the replica starts, before it accepts terminals, so
- * none of them can be live. Returns how many were ended.
+ * none of them can be live. `spoolDir` is its recordings directory: what the spools of recorded
+ * sessions still hold is kept as truncated recordings. Returns how many rows were ended.
  */
-export async function endAbandonedSessions(db: Db, hostId: string): Promise<number> {
-  return (await endOrphanedRows(db, eq(consoleSessions.hostId, hostId), "panel-restarted")).length;
+export async function endAbandonedSessions(db: Db, hostId: string, spoolDir?: string): Promise<number> {
+  return (await endOrphanedRows(db, eq(consoleSessions.hostId, hostId), "panel-restarted", spoolDir)).length;
 }
 
 /** Closes the open row of session `sessionId`, whose replica has gone quiet (an admin's call). Whether it was open. */

@@ -2,14 +2,15 @@
 // forms), host key fingerprints, the recording's format, size cap and UTF-8 handling, and the
 // ssh_config the laptop uses.
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { exitCodeOf, execPath } from "@/lib/console/exec-bridge";
 import { sshFingerprint, sshKeyType } from "@/lib/console/host-keys";
 import { clampSize, parseClientMessage } from "@/lib/console/protocol";
-import { CastRecorder, parseCast, readCastFile } from "@/lib/console/recording";
+import { CastRecorder, parseCast, readCastFile, RECORDING_FLUSH_MS, salvageSpool } from "@/lib/console/recording";
 import { hostAliases, renderSshConfig } from "@/lib/console/ssh-config";
 import type { TerminalTarget } from "@/lib/console/targets";
 import { EnvError, parseEnv } from "@/lib/env";
@@ -106,6 +107,47 @@ describe("recording", () => {
     const { events } = parseCast(cast);
     expect(events.at(-1)).toEqual([expect.any(Number), "m", expect.stringContaining("recording stopped")]);
     expect(cast).not.toContain("line 999 ");
+  });
+
+  it("flushes within a second while output arrives, so a replica that dies leaves a spool whose complete lines are salvaged", async () => {
+    const file = path.join(dir, "c.cast.gz");
+    const recorder = new CastRecorder(file, { cols: 80, rows: 24 }, { startedAt: new Date() });
+    recorder.output(Buffer.from("before the crash\r\n"));
+    // Never closed, as in a killed process: the flush alone puts the line on disk.
+    await expect.poll(async () => (await salvageSpool(file))?.length ?? 0, { timeout: RECORDING_FLUSH_MS * 5 }).toBeGreaterThan(0);
+    const { header, events } = parseCast(gunzipSync((await salvageSpool(file))!).toString("utf8"));
+    expect(header).toMatchObject({ version: 2, width: 80, height: 24 });
+    expect(events.map((e) => e.slice(1))).toEqual([
+      ["o", "before the crash\r\n"],
+      ["m", "recording cut short: the panel server holding the session stopped"],
+    ]);
+    expect(events[1]![0]).toBe(events[0]![0]);
+    await recorder.close();
+  });
+
+  it("salvages only complete lines of a spool cut off anywhere, and nothing from one without its header", async () => {
+    const file = path.join(dir, "d.cast.gz");
+    const recorder = new CastRecorder(file, { cols: 80, rows: 24 }, { startedAt: new Date() });
+    for (let i = 0; i < 200; i++) recorder.output(Buffer.from(`row ${i} ${"z".repeat(40)}\r\n`));
+    await recorder.close();
+    const whole = readFileSync(file);
+    for (const cut of [whole.length - 8, Math.floor(whole.length / 2), 60]) {
+      const cutFile = path.join(dir, `cut-${cut}.cast.gz`);
+      writeFileSync(cutFile, whole.subarray(0, cut));
+      const salvaged = await salvageSpool(cutFile);
+      if (!salvaged) continue; // too little of the stream to hold even the header line
+      const { events } = parseCast(gunzipSync(salvaged).toString("utf8"));
+      const rows = events.filter((e) => e[1] === "o").map((e) => e[2]);
+      // Every salvaged output event is one whole row, in order from the first.
+      expect(rows).toEqual(rows.map((_, i) => `row ${i} ${"z".repeat(40)}\r\n`));
+      expect(events.at(-1)![1]).toBe("m");
+    }
+    // The whole file minus its trailer still gives every row.
+    const nearlyAll = parseCast(gunzipSync((await salvageSpool(path.join(dir, `cut-${whole.length - 8}.cast.gz`)))!).toString("utf8"));
+    expect(nearlyAll.events.filter((e) => e[1] === "o")).toHaveLength(200);
+    writeFileSync(path.join(dir, "empty.cast.gz"), whole.subarray(0, 10));
+    expect(await salvageSpool(path.join(dir, "empty.cast.gz"))).toBeNull();
+    expect(await salvageSpool(path.join(dir, "missing.cast.gz"))).toBeNull();
   });
 });
 
