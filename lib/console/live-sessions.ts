@@ -49,6 +49,11 @@ export function localSession(sessionId: string): LiveSessionHandle | undefined {
   return live.get(sessionId);
 }
 
+/** The ids of the sessions running in this process. */
+export function liveSessionIds(): string[] {
+  return [...live.keys()];
+}
+
 /** How many sessions are live on this replica. */
 export function liveSessionCount(): number {
   return live.size;

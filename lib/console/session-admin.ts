@@ -12,7 +12,7 @@ import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { consoleSessions, panelReplicas } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { isSessionAdmin, liveSessionCount, localSession } from "@/lib/console/live-sessions";
+import { isSessionAdmin, liveSessionIds, localSession } from "@/lib/console/live-sessions";
 import { closeSessionOfGoneReplica } from "@/lib/console/session-store";
 import type { TerminalMode } from "@/lib/console/targets";
 
@@ -153,8 +153,8 @@ export async function recordReplicaAlive(db: Db, hostId: string, at?: Date): Pro
 /**
  * What a replica does for the sessions it holds, while it runs: says it is alive every
  * `heartbeatMs` (from the start), and every `intervalMs`, while this process holds any session,
- * ends the ones an admin asked to end through another replica (one indexed query). Returns the
- * function that stops both.
+ * ends the ones an admin asked to end through another replica (one query by the held ids).
+ * Returns the function that stops both.
  */
 export function watchReplica(db: Db, hostId: string, options: { intervalMs?: number; heartbeatMs?: number; log?: (line: string) => void } = {}): () => void {
   const failing = new Set<string>();
@@ -170,11 +170,14 @@ export function watchReplica(db: Db, hostId: string, options: { intervalMs?: num
 
   let busy = false;
   const requests = setInterval(() => {
-    if (busy || liveSessionCount() === 0) return;
+    const held = liveSessionIds();
+    if (busy || held.length === 0) return;
     busy = true;
+    // By the ids held here, ended rows included: a row an admin already closed (this replica
+    // looked gone for a while) still ends the terminal that kept running here.
     db.select({ id: consoleSessions.id })
       .from(consoleSessions)
-      .where(and(eq(consoleSessions.hostId, hostId), isNull(consoleSessions.endedAt), isNotNull(consoleSessions.endRequestedAt)))
+      .where(and(inArray(consoleSessions.id, held), eq(consoleSessions.hostId, hostId), isNotNull(consoleSessions.endRequestedAt)))
       .then((rows) => {
         failing.delete("terminal end requests");
         for (const { id } of rows) void localSession(id)?.end("ended-by-admin");

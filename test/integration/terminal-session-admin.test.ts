@@ -219,12 +219,15 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
     expect(await db.select().from(auditEvents).where(eq(auditEvents.targetId, quiet.workloadId))).toHaveLength(2);
   });
 
-  it("the holding replica's watcher ends the sessions asked to end, and only its own", async () => {
+  it("the holding replica's watcher ends the sessions asked to end (rows already closed included), and only its own", async () => {
     const db = getDb();
     const w = await world(db);
     const asked = await sessionRow(db, w.dev, w.orgX, "replica-b");
     const notAsked = await sessionRow(db, w.dev, w.orgX, "replica-b");
     const otherHost = await sessionRow(db, w.dev, w.orgX, "replica-c");
+    // Closed by an admin while this replica looked gone, its terminal still running here.
+    const closedMeanwhile = await sessionRow(db, w.dev, w.orgX, "replica-b", { endRequestedAt: new Date(), endedAt: new Date(), endReason: "replica-gone" });
+    const closedEnds = holdHere(closedMeanwhile);
     const askedEnds = holdHere(asked);
     const notAskedEnds = holdHere(notAsked);
     const otherHostEnds = holdHere(otherHost);
@@ -240,6 +243,7 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
       .poll(async () => (await db.select().from(panelReplicas).where(eq(panelReplicas.hostId, "replica-b")))[0]?.lastSeenAt.getTime() ?? 0, { timeout: 5000 })
       .toBeGreaterThanOrEqual(before);
     await expect.poll(() => askedEnds, { timeout: 5000 }).toEqual(["ended-by-admin"]);
+    await expect.poll(() => closedEnds, { timeout: 5000 }).toEqual(["ended-by-admin"]);
     // A few more rounds: the others stay untouched.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(notAskedEnds).toEqual([]);
