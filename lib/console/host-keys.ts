@@ -38,11 +38,6 @@ export async function checkHostKey(db: Db, workloadId: string, keyBlob: Buffer):
   return { ok: false, expected: pinned.fingerprint, presented: fingerprint };
 }
 
-/** The pinned fingerprint of a workload, if any. */
-export async function pinnedHostKey(db: Db, workloadId: string): Promise<string | null> {
-  return (await hostKeyPin(db, workloadId))?.fingerprint ?? null;
-}
-
 /** A workload's pin as the pod page shows it. */
 export interface HostKeyPin {
   fingerprint: string;

@@ -88,10 +88,12 @@ export class CastRecorder {
   private line(text: string) {
     this.written += Buffer.byteLength(text) + 1;
     this.gzip.write(`${text}\n`);
-    this.flushTimer ??= setTimeout(() => {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       if (!this.gzip.writableEnded) this.gzip.flush(zlib.Z_SYNC_FLUSH);
     }, RECORDING_FLUSH_MS);
+    this.flushTimer.unref(); // never what keeps a stopping process alive
   }
 
   private event(type: "o" | "r" | "m", data: string) {

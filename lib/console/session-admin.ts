@@ -12,24 +12,16 @@ import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { consoleSessions, panelReplicas } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { isSessionAdmin, liveSessionIds, localSession } from "@/lib/console/live-sessions";
+import { isSessionAdmin, liveSessionIds, localSession, type LiveSessionView } from "@/lib/console/live-sessions";
 import { closeSessionOfGoneReplica } from "@/lib/console/session-store";
-import type { TerminalMode } from "@/lib/console/targets";
 
-/** An open session in an admin's list. */
-export interface OpenSession {
-  id: string;
-  userId: string;
-  userLabel: string;
-  orgId: string;
-  teamId: string;
-  workloadId: string;
-  target: string;
-  mode: TerminalMode;
-  startedAt: Date;
+/**
+ * An open session in an admin's list: what the session row says (the same fields a running
+ * session reports, less its byte counts), and where it is held.
+ */
+export interface OpenSession extends Omit<LiveSessionView, "bytesIn" | "bytesOut"> {
   /** The replica that holds it. */
   hostId: string;
-  recording: boolean;
   /** Bytes so far, known only to the replica that holds the session (null elsewhere). */
   bytes: { in: number; out: number } | null;
   /** An admin asked to end it and its replica has not done so yet. */
@@ -47,9 +39,7 @@ export const REPLICA_GONE_AFTER_MS = 60_000;
 /** Which organizations' sessions `principal` administers: all (platform admins) or a list. */
 function administeredOrgs(principal: Principal): "all" | string[] {
   if (principal.isPlatformAdmin) return "all";
-  return Object.entries(principal.orgRoles)
-    .filter(([, role]) => role === "owner" || role === "admin")
-    .map(([orgId]) => orgId);
+  return Object.keys(principal.orgRoles).filter((orgId) => isSessionAdmin(principal, orgId));
 }
 
 /**
