@@ -7,6 +7,7 @@ import {
   CoreV1Api,
   type KubernetesObject,
   type V1PersistentVolumeClaim,
+  type V1ResourceQuota,
   type V1Pod,
   type V1Secret,
 } from "@kubernetes/client-node";
@@ -15,6 +16,7 @@ import { beforeAll, describe, expect } from "vitest";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { assignCluster } from "@/lib/clusters/assignments";
+import { QUOTA_NAME } from "@/lib/clusters/team-namespace";
 import { auditEvents, workloads } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { KIND_LABEL, OWNER_EMAIL_ANNOTATION, TEAM_LABEL, WORKLOAD_LABEL, workloadSelector } from "@/lib/kube/labels";
@@ -231,6 +233,12 @@ describe("SSH pods", () => {
   });
 
   test("a pod over the quota is refused with the numbers, before anything is created", async () => {
+    // The quota controller counts a deleted pod out a moment after it is gone: start once the
+    // earlier tests' pods no longer count, so "in use" is 0 as the expectations say.
+    await waitFor(kc, { apiVersion: "v1", kind: "ResourceQuota", namespace: world.namespaceA, fieldSelector: `metadata.name=${QUOTA_NAME}` }, (quotas) => {
+      const used = (quotas[0] as V1ResourceQuota | undefined)?.status?.used;
+      return used !== undefined && ["requests.cpu", "requests.memory", "requests.storage"].every((key) => !used[key] || /^0[a-zA-Z]*$/.test(used[key]));
+    });
     const rowsBefore = await db().select({ id: workloads.id }).from(workloads);
     const servicesBefore = (await core.listNamespacedService({ namespace: world.namespaceA })).items.length;
     const refusal = await create(world.owner, { cpuMillicores: "6000", memoryMib: "16384", homeGib: "25" }).catch((e: unknown) => e);
