@@ -13,10 +13,14 @@ tsx dev/cluster/cli.ts build   # cached outside the repo; a cold build prints it
 
 mkdir -p test-results
 status=0
+: > test-results/durations.tsv
+# Each step's wall time goes to test-results/durations.tsv; the summary prints them all.
 step() {
   local name="$1"; shift
+  local started=$SECONDS
   echo "=== $name"
   if ! "$@"; then echo "=== $name FAILED"; status=1; fi
+  printf '%s\t%s\n' "$name" "$((SECONDS - started))" >> test-results/durations.tsv
 }
 
 step "type check" tsc --noEmit
@@ -24,5 +28,5 @@ step "unit, integration and cluster suites" vitest run --reporter=default --repo
 step "build the panel" bash scripts/build-if-needed.sh
 step "end-to-end (Chromium)" playwright test
 
-node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json || status=1
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json test-results/durations.tsv || status=1
 exit $status

@@ -146,7 +146,12 @@ export async function recordReplicaAlive(db: Db, hostId: string, at?: Date): Pro
  * ends the ones an admin asked to end through another replica (one query by the held ids).
  * Returns the function that stops both.
  */
-export function watchReplica(db: Db, hostId: string, options: { intervalMs?: number; heartbeatMs?: number; log?: (line: string) => void } = {}): () => void {
+export function watchReplica(
+  db: Db,
+  hostId: string,
+  // onRound: called after each completed look at the end requests (lets a caller wait for rounds, not for time).
+  options: { intervalMs?: number; heartbeatMs?: number; log?: (line: string) => void; onRound?: () => void } = {},
+): () => void {
   const failing = new Set<string>();
   // Said once per outage, not every interval.
   const report = (what: string) => (error: unknown) => {
@@ -172,7 +177,10 @@ export function watchReplica(db: Db, hostId: string, options: { intervalMs?: num
         failing.delete("terminal end requests");
         for (const { id } of rows) void localSession(id)?.end("ended-by-admin");
       }, report("terminal end requests"))
-      .finally(() => (busy = false));
+      .finally(() => {
+        busy = false;
+        options.onRound?.();
+      });
   }, options.intervalMs ?? END_REQUEST_POLL_MS);
   requests.unref();
   return () => {

@@ -89,12 +89,11 @@ describe("teardown", () => {
 });
 
 describe("pods", () => {
-  test("a created pod is scheduled and Running with an IP within 5 s", async ({ kc, namespace }) => {
+  // How fast is measured by bench:pods (request → Running); here only that it happens.
+  test("a created pod is scheduled and Running with an IP", async ({ kc, namespace }) => {
     const name = uniqueName("pod");
-    const created = performance.now();
     await kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace, body: podSpec(name) });
-    const pod = await waitForPod(kc, namespace, name, isRunningWithIp, { timeoutMs: 5000 });
-    expect(performance.now() - created).toBeLessThan(5000);
+    const pod = await waitForPod(kc, namespace, name, isRunningWithIp, { timeoutMs: 60_000 });
     expect(pod.spec!.nodeName).toMatch(/^mc-worker-/);
     expect(pod.status!.podIP).toMatch(/^10\.244\./);
   });

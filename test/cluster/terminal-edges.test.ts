@@ -27,6 +27,20 @@ import { connect, ORIGIN, sessionCookie, startGateway, type TerminalClient, type
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `read()` has stayed the same for `quietMs` (sampled every 100 ms), at most `timeoutMs`; returns it. */
+async function steadyValue(read: () => number, what: string, quietMs = 1000, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+    const now = read();
+    if (now !== value) [value, since] = [now, Date.now()];
+  }
+  return value;
+}
 const NO_QUOTA = { cpuMillicores: null, memoryMib: null, maxPods: null, maxVms: null, storageGib: null };
 
 /** A workload row for an SSH pod of `teamId` in `namespace`, and its running pod. */
@@ -245,8 +259,10 @@ describe("input backpressure (browser → pod)", () => {
 
     // The pod still reads nothing: what the session handed the bridge stops growing, the rest
     // waits on the browser's side of its socket, not in the panel.
-    await sleep(1000);
-    const heldAt = observed.written;
+    // What the sockets already held still arrives after "full": wait until the count stops moving.
+    const heldAt = await steadyValue(() => observed.written, "the bytes handed to the bridge to stop growing");
+    // Proving that nothing moves needs a window of time in which nothing may move: 2 s is many
+    // event-loop turns and socket reads; a leak past the hold would show as growth here.
     await sleep(2000);
     expect(observed.written).toBe(heldAt);
     expect(observed.written).toBeLessThan(total / 4);

@@ -236,7 +236,8 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
     await db.update(consoleSessions).set({ endRequestedAt: new Date() }).where(eq(consoleSessions.id, otherHost.id));
 
     const before = Date.now();
-    const stop = watchReplica(db, "replica-b", { intervalMs: 20 });
+    let rounds = 0;
+    const stop = watchReplica(db, "replica-b", { intervalMs: 20, onRound: () => rounds++ });
     cleanups.push(stop);
     // It says at once that its replica is alive.
     await expect
@@ -245,7 +246,8 @@ describe.each(ENGINES)("open terminal sessions across replicas on %s", (engine) 
     await expect.poll(() => askedEnds, { timeout: 5000 }).toEqual(["ended-by-admin"]);
     await expect.poll(() => closedEnds, { timeout: 5000 }).toEqual(["ended-by-admin"]);
     // A few more rounds: the others stay untouched.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const roundsSoFar = rounds;
+    await expect.poll(() => rounds, { timeout: 5000 }).toBeGreaterThanOrEqual(roundsSoFar + 3);
     expect(notAskedEnds).toEqual([]);
     expect(otherHostEnds).toEqual([]);
   });

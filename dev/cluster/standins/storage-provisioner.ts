@@ -4,7 +4,7 @@
 // picks a node for the pod and marks the claim; this stand-in then makes a hostPath
 // PersistentVolume on that node (a directory under the run dir) pre-bound to the claim by
 // `claimRef`, the PV controller binds them, and the pod is scheduled. A claim deleted →
-// its volume is Released → deleted here with its directory (reclaim policy Delete).
+// its volume is Released → its directory removed, then the volume deleted (reclaim policy Delete).
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from "@kubernetes/client-node";
@@ -129,13 +129,15 @@ export async function startStorageProvisioner(kube: Kube, volumesDir: string, lo
   async function reclaim(name: string): Promise<void> {
     const volume = volumes.cache.get(name);
     if (!volume || !isReleasedStandinVolume(volume)) return;
+    // The backing storage goes first, as a real provisioner releases it before removing the
+    // object: whoever sees the PersistentVolume gone may rely on its data being gone too.
+    const path = volume.spec?.hostPath?.path;
+    if (path?.startsWith(volumesDir)) rmSync(path, { recursive: true, force: true });
     try {
       await kube.core.deletePersistentVolume({ name });
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    const path = volume.spec?.hostPath?.path;
-    if (path?.startsWith(volumesDir)) rmSync(path, { recursive: true, force: true });
     log(`deleted released volume ${name}`);
   }
 
