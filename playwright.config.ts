@@ -49,6 +49,8 @@ export default defineConfig({
       MINICLOUD_DATA_DIR: dataDir,
       MINICLOUD_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       DATABASE_URL: "",
+      // The local control plane's API server is on loopback; production refuses that by default.
+      MINICLOUD_ALLOW_LOOPBACK_CLUSTERS: "true",
       // Every pod's port 22 reaches the local control plane's one sshd, which runs as this user.
       MINICLOUD_SSH_POD_LOGIN: userInfo().username,
     },

@@ -171,7 +171,7 @@ async function main() {
         await core.createNamespacedPod({
           namespace,
           body: {
-            metadata: { name, labels: workloadLabels({ teamId: team.id, ownerId: admin.id, kind: "ssh-pod", workloadId: id }) },
+            metadata: { name, labels: workloadLabels({ clusterId: registered.id, teamId: team.id, ownerId: admin.id, kind: "ssh-pod", workloadId: id }) },
             spec: { containers: [{ name: "ssh", image: DEFAULT_SSH_IMAGE, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "100m", memory: "128Mi" } } }] },
           },
         });

@@ -45,6 +45,15 @@ export async function setUpTeamWithCluster(page: Page, setup: TeamWithCluster) {
   await form.getByTestId("kubeconfig-file").setInputFiles({ name: "kubeconfig", mimeType: "text/plain", buffer: readFileSync(requiredEnv("E2E_KUBECONFIG")) });
   await expect(form.getByTestId("context-select")).toBeEnabled();
   await form.getByRole("button", { name: /Register/ }).click();
+  // One cluster is registered once per panel: when an earlier spec registered it, the panel
+  // says under which name, and this setup goes on with that registration.
+  const existing = form.getByText(/This cluster is already registered as “[^”]+”/);
+  await expect(page.getByTestId("cluster-check").or(existing)).toBeVisible();
+  if (await existing.isVisible()) {
+    const earlier = /as “([^”]+)”/.exec((await existing.textContent()) ?? "")![1]!;
+    await page.goto("/admin/clusters");
+    await page.getByRole("link", { name: earlier, exact: true }).click();
+  }
   // The check ran on save: the server's version, and the health of its nodes.
   await expect(page.getByTestId("cluster-check")).toContainText("v1.35.4");
   await expect(page.getByTestId("cluster-health")).toBeVisible();

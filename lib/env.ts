@@ -43,6 +43,8 @@ const envSchema = z
       .default(8 * 3600),
     /** Trust X-Forwarded-For for the client address (only behind a proxy you run). */
     TRUST_PROXY: booleanFlag,
+    /** Whether registered clusters may be on loopback addresses (default: yes outside production). */
+    MINICLOUD_ALLOW_LOOPBACK_CLUSTERS: z.enum(["true", "false", "1", "0"]).optional(),
     OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "OIDC_ISSUER must be an http(s) URL" }).optional(),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
@@ -101,6 +103,12 @@ export interface Env {
   terminalIdleMinutes: number;
   /** MINICLOUD_SSH_POD_LOGIN: one login for every SSH pod, or null for each owner's own. */
   sshPodLogin: string | null;
+  /**
+   * MINICLOUD_ALLOW_LOOPBACK_CLUSTERS: whether a cluster's API server may be on a loopback
+   * address (the local control plane in development and tests). Off by default in production,
+   * where a loopback address can only mean the panel's own host.
+   */
+  allowLoopbackClusters: boolean;
 }
 
 /** Thrown for an invalid environment; its message lists every bad variable. */
@@ -131,6 +139,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     encryptionKeySource: e.MINICLOUD_ENCRYPTION_KEY ? "environment" : "generated",
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
     trustProxy: e.TRUST_PROXY,
+    allowLoopbackClusters: e.MINICLOUD_ALLOW_LOOPBACK_CLUSTERS ? ["true", "1"].includes(e.MINICLOUD_ALLOW_LOOPBACK_CLUSTERS) : e.NODE_ENV !== "production",
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
         ? {

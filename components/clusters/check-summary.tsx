@@ -11,6 +11,16 @@ export function CheckBadge({ check }: { check: ClusterCheck | null }) {
   return <span className="badge ok">ready</span>;
 }
 
+/** Marks a cluster the panel reaches without verifying TLS (the admin's recorded choice). */
+export function InsecureTlsBadge({ insecureTls }: { insecureTls: boolean }) {
+  if (!insecureTls) return null;
+  return (
+    <span className="badge danger" data-testid="insecure-tls-badge" title="The panel connects to this cluster without verifying its TLS certificate.">
+      TLS not verified
+    </span>
+  );
+}
+
 /** The whole check: what was found and what is missing. */
 export function CheckSummary({ check, checkedAt }: { check: ClusterCheck | null; checkedAt: Date | null }) {
   if (!check) return <p className="empty">This cluster has not been checked yet.</p>;

@@ -17,6 +17,7 @@ export function ActionForm({
   resetOnSuccess = true,
   danger = false,
   onSuccess,
+  blocked = false,
 }: {
   action: ServerAction;
   children?: ReactNode;
@@ -26,6 +27,8 @@ export function ActionForm({
   resetOnSuccess?: boolean;
   danger?: boolean;
   onSuccess?: (data: unknown) => void;
+  /** Input the browser already knows to be refused (its field shows why): nothing is sent. */
+  blocked?: boolean;
 }) {
   const [state, formAction, pending] = useActionState(action, null);
   const formRef = useRef<HTMLFormElement>(null);
@@ -43,6 +46,7 @@ export function ActionForm({
   // typed when the server refuses it; React would otherwise reset the form after every submit.
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (blocked) return;
     const data = new FormData(event.currentTarget);
     startTransition(() => formAction(data));
   }
@@ -57,7 +61,7 @@ export function ActionForm({
     <FormStateContext.Provider value={state}>
       <form ref={formRef} onSubmit={submit} className={className} noValidate>
         {children}
-        <button type="submit" className={danger ? "danger" : "primary"} disabled={pending}>
+        <button type="submit" className={danger ? "danger" : "primary"} disabled={pending || blocked}>
           {pending ? "Working…" : submitLabel}
         </button>
         {formError && (

@@ -280,7 +280,7 @@ export async function assignCluster(db: Db, actor: Actor, input: AssignClusterIn
   if (taken) throw new ConflictError(`Namespace “${namespace}” in cluster “${cluster.name}” already belongs to another team.`);
 
   const assignmentId = existing?.id ?? randomUUID();
-  const labels = teamLabels({ orgId: team.orgId, teamId, assignmentId });
+  const labels = teamLabels({ clusterId, orgId: team.orgId, teamId, assignmentId });
   const connection = await getClusterConnection(db, clusterId);
   const apis = readStoredCheck(cluster.lastCheck)?.apis ?? { kubevirt: false, cdi: false, metrics: false };
   const core = connection.kc.makeApiClient(CoreV1Api);
@@ -487,7 +487,7 @@ export async function syncClusterTeamAccess(db: Db, clusterId: string, impersona
     .innerJoin(teams, eq(teams.id, clusterAssignments.teamId))
     .where(eq(clusterAssignments.clusterId, clusterId));
   for (const row of rows) {
-    const labels = teamLabels({ orgId: row.orgId, teamId: row.teamId, assignmentId: row.id });
+    const labels = teamLabels({ clusterId, orgId: row.orgId, teamId: row.teamId, assignmentId: row.id });
     await syncTeamRbac(connection, objects, row.namespace, labels, row.teamId, apis);
   }
 }

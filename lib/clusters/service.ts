@@ -2,8 +2,12 @@
 // settings, and disconnecting. Credentials never leave this module except as a client
 // config: listings and pages get names, addresses and the last check, never kubeconfigs.
 //
-// Registration policy: a cluster that cannot be reached, or that refuses the credentials,
-// is refused with the reason and nothing is stored (there is nothing useful to keep). A
+// Registration policy: the kubeconfig is vetted in its raw form (lib/kube/kubeconfig.ts) and its
+// server address against where the panel may connect (lib/clusters/server-address.ts); TLS
+// verification switched off is accepted only as the admin's explicit, audited choice; one
+// cluster (by its kube-system namespace's UID) is registered once. A cluster that cannot be
+// reached, or that refuses the credentials, is refused with the reason (in our words, never
+// the server's) and nothing is stored (there is nothing useful to keep). A
 // reachable cluster whose credentials lack permissions is stored, with the check listing
 // what is missing in plain words — the admin can fix RBAC in the cluster and re-check,
 // the way cluster managers such as Rancher keep a registered cluster with its conditions.
@@ -25,8 +29,9 @@ import { clusterAssignments, clusters, teams, workloads } from "@/lib/db/schema"
 import { getEnv } from "@/lib/env";
 import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from "@/lib/errors";
 import { buildConnection, forgetClusterConnection, getClusterConnection, kubeconfigSealContext, type ClusterConnection } from "@/lib/kube/clients";
-import { extractKubeconfigContext, kubeConfigFromStored } from "@/lib/kube/kubeconfig";
-import { MANAGED_SELECTOR } from "@/lib/kube/labels";
+import { isInsecureCluster, kubeConfigFromSelected, selectContext, storedKubeconfigText, vetKubeconfig } from "@/lib/kube/kubeconfig";
+import { registrationSelector } from "@/lib/kube/labels";
+import { vetServerAddress, type AddressPolicy } from "@/lib/clusters/server-address";
 import { httpStatusOf, kube, kubeDelete, type ClusterRef } from "@/lib/kube/transport";
 import { nameSchema, slugify } from "@/lib/names";
 import { listNames } from "@/lib/orgs/service";
@@ -42,6 +47,8 @@ export const clusterSourceSchema = z.discriminatedUnion(
       kind: z.literal("kubeconfig"),
       kubeconfig: z.string({ error: "Paste or upload a kubeconfig." }),
       context: z.string().trim().optional(),
+      /** The admin's explicit choice to connect without verifying TLS (the kubeconfig turns it off, or is http://). */
+      allowInsecureTls: z.boolean().default(false),
     }),
     z.object({ kind: z.literal("in-cluster") }),
   ],
@@ -71,6 +78,8 @@ export interface ClusterSummary extends ClusterRef {
   slug: string;
   kind: "host" | "nested";
   inCluster: boolean;
+  /** Whether the panel connects without verifying TLS (the admin chose so at registration). */
+  insecureTls: boolean;
   /** The API server address (null when it cannot be read). */
   server: string | null;
   check: ClusterCheck | null;
@@ -108,6 +117,7 @@ function toSummary(row: ClusterRow, assignmentCount: number): ClusterSummary {
     slug: row.slug,
     kind: row.kind,
     inCluster: row.inCluster,
+    insecureTls: row.insecureTls,
     server: serverOf(row),
     check: readStoredCheck(row.lastCheck),
     checkedAt: row.checkedAt,
@@ -124,17 +134,43 @@ export function runsInCluster(): boolean {
   return Boolean(process.env.KUBERNETES_SERVICE_HOST && process.env.KUBERNETES_SERVICE_PORT) && existsSync(SERVICE_ACCOUNT_TOKEN);
 }
 
+/** Where registered clusters may be, from the environment. */
+export function addressPolicy(): AddressPolicy {
+  const env = getEnv();
+  return { allowLoopback: env.allowLoopbackClusters, panel: { host: env.host, port: env.port, publicUrl: env.publicUrl } };
+}
+
+const INSECURE_TLS_FIELD = "allowInsecureTls";
+
 // The client config a registration would use; input problems become field messages.
-function credentialsOf(name: string, source: z.output<typeof clusterSourceSchema>): { kc: KubeConfig; stored: string | null } {
+async function credentialsOf(name: string, source: z.output<typeof clusterSourceSchema>): Promise<{ kc: KubeConfig; stored: string | null; insecureTls: boolean }> {
   if (source.kind === "in-cluster") {
     if (!runsInCluster()) {
       const message = "The panel is not running inside a cluster, so “this cluster” is not available; paste a kubeconfig instead.";
       throw new ValidationError(message, { source: message });
     }
-    return { kc: buildConnection({ id: "new", name, inCluster: true, kubeconfigEncrypted: null, settings: {} }).kc, stored: null };
+    return { kc: buildConnection({ id: "new", name, inCluster: true, kubeconfigEncrypted: null, settings: {} }).kc, stored: null, insecureTls: false };
   }
-  const { kubeconfig } = extractKubeconfigContext(source.kubeconfig, source.context || undefined);
-  return { kc: kubeConfigFromStored(kubeconfig), stored: kubeconfig };
+  const selected = selectContext(vetKubeconfig(source.kubeconfig), source.context || undefined);
+  const insecureTls = isInsecureCluster(selected.cluster);
+  if (insecureTls && !source.allowInsecureTls) {
+    const message =
+      "This kubeconfig connects without verifying TLS (insecure-skip-tls-verify or http://), so the panel could not tell the real API server from an impostor. Tick “Connect without verifying TLS” to register it anyway.";
+    throw new ValidationError(message, { [INSECURE_TLS_FIELD]: message });
+  }
+  await vetServerAddress(selected.cluster.server, insecureTls, addressPolicy());
+  return { kc: kubeConfigFromSelected(selected), stored: storedKubeconfigText(selected), insecureTls };
+}
+
+function sameCluster(existing: string): ConflictError {
+  const message = `This cluster is already registered as “${existing}” (the same kube-system namespace); use that registration, or disconnect it first.`;
+  return new ConflictError(message, { kubeconfig: message });
+}
+
+/** The registration already holding cluster identity `identity`, if any. */
+async function registrationOf(db: Db, identity: string): Promise<string | null> {
+  const [row] = await db.select({ name: clusters.name }).from(clusters).where(eq(clusters.identity, identity));
+  return row?.name ?? null;
 }
 
 /**
@@ -147,7 +183,7 @@ export async function registerCluster(db: Db, actor: Actor, input: RegisterClust
   const slug = slugify(name);
   const [clash] = await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.slug, slug));
   if (clash) throw nameTaken();
-  const { kc, stored } = credentialsOf(name, source);
+  const { kc, stored, insecureTls } = await credentialsOf(name, source);
   const id = randomUUID();
 
   let check: ClusterCheck;
@@ -157,6 +193,9 @@ export async function registerCluster(db: Db, actor: Actor, input: RegisterClust
     if (error instanceof AppError) throw new UnavailableError(`Not registered: ${error.message}`);
     throw error;
   }
+  const identity = check.identity ?? null;
+  const existing = identity ? await registrationOf(db, identity) : null;
+  if (existing) throw sameCluster(existing);
 
   try {
     const row = await db.transaction(async (tx) => {
@@ -168,6 +207,8 @@ export async function registerCluster(db: Db, actor: Actor, input: RegisterClust
           slug,
           kind: "host",
           inCluster: source.kind === "in-cluster",
+          insecureTls,
+          identity,
           kubeconfigEncrypted: stored === null ? null : sealSecret(getEnv().encryptionKey, kubeconfigSealContext(id), stored),
           lastCheck: check as unknown as Record<string, unknown>,
           checkedAt: new Date(check.checkedAt),
@@ -181,6 +222,7 @@ export async function registerCluster(db: Db, actor: Actor, input: RegisterClust
         detail: {
           source: source.kind,
           server: kc.getCurrentCluster()?.server ?? null,
+          insecureTls,
           version: check.version,
           nodes: check.nodes,
           missing: check.missing.map((m) => m.what),
@@ -191,6 +233,7 @@ export async function registerCluster(db: Db, actor: Actor, input: RegisterClust
     return { cluster: toSummary(row, 0), check };
   } catch (error) {
     if (isUniqueViolation(error, "clusters_slug_key")) throw nameTaken();
+    if (identity && isUniqueViolation(error, "clusters_identity_key")) throw sameCluster((await registrationOf(db, identity)) ?? "another name");
     throw error;
   }
 }
@@ -234,15 +277,20 @@ export async function recheckCluster(db: Db, actor: Actor, input: { clusterId: s
   let check: ClusterCheck;
   try {
     const connection = await getClusterConnection(db, clusterId);
+    // The address is vetted again: the policy or what its name resolves to may have changed.
+    const server = connection.kc.getCurrentCluster()?.server;
+    if (server && !row.inCluster) await vetServerAddress(server, row.insecureTls, addressPolicy());
     check = await probeCluster(connection, connection.kc, { impersonation: connection.impersonation });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     check = unreachableCheck(error.message);
   }
+  // A registration from before identities were recorded learns its own, unless another holds it.
+  const identity = row.identity ?? (check.identity && !(await registrationOf(db, check.identity)) ? check.identity : null);
   await db.transaction(async (tx) => {
     await tx
       .update(clusters)
-      .set({ lastCheck: check as unknown as Record<string, unknown>, checkedAt: new Date(check.checkedAt) })
+      .set({ lastCheck: check as unknown as Record<string, unknown>, checkedAt: new Date(check.checkedAt), identity })
       .where(eq(clusters.id, clusterId));
     await auditSuccess(tx, actor, {
       action: "cluster.check",
@@ -307,13 +355,13 @@ export interface ManagedObjects {
 }
 
 const MANAGED_KINDS = [
-  { kind: "Pod", apiVersion: "v1", list: (core: CoreV1Api) => core.listPodForAllNamespaces({ labelSelector: MANAGED_SELECTOR }) },
-  { kind: "Service", apiVersion: "v1", list: (core: CoreV1Api) => core.listServiceForAllNamespaces({ labelSelector: MANAGED_SELECTOR }) },
-  { kind: "Secret", apiVersion: "v1", list: (core: CoreV1Api) => core.listSecretForAllNamespaces({ labelSelector: MANAGED_SELECTOR }) },
+  { kind: "Pod", apiVersion: "v1", list: (core: CoreV1Api, labelSelector: string) => core.listPodForAllNamespaces({ labelSelector }) },
+  { kind: "Service", apiVersion: "v1", list: (core: CoreV1Api, labelSelector: string) => core.listServiceForAllNamespaces({ labelSelector }) },
+  { kind: "Secret", apiVersion: "v1", list: (core: CoreV1Api, labelSelector: string) => core.listSecretForAllNamespaces({ labelSelector }) },
   {
     kind: "PersistentVolumeClaim",
     apiVersion: "v1",
-    list: (core: CoreV1Api) => core.listPersistentVolumeClaimForAllNamespaces({ labelSelector: MANAGED_SELECTOR }),
+    list: (core: CoreV1Api, labelSelector: string) => core.listPersistentVolumeClaimForAllNamespaces({ labelSelector }),
   },
 ] as const;
 
@@ -323,19 +371,22 @@ const MANAGED_CUSTOM_KINDS = [
 ] as const;
 
 async function managedObjectsOf(connection: ClusterConnection): Promise<ManagedObjects> {
+  // Only what this registration made: another registration of the same cluster (another
+  // panel, or one from before) keeps its objects.
+  const selector = registrationSelector(connection.id);
   const core = connection.kc.makeApiClient(CoreV1Api);
   const custom = connection.kc.makeApiClient(CustomObjectsApi);
-  const namespaces = await kube(connection, "list minicloud namespaces", () => core.listNamespace({ labelSelector: MANAGED_SELECTOR }));
+  const namespaces = await kube(connection, "list minicloud namespaces", () => core.listNamespace({ labelSelector: selector }));
   const item = (o: KubernetesObject) => ({ namespace: o.metadata?.namespace ?? null, name: o.metadata?.name ?? "" });
   const groups: ManagedObjectGroup[] = [];
   for (const spec of MANAGED_KINDS) {
-    const list = await kube(connection, `list minicloud ${spec.kind} objects`, (): Promise<{ items: KubernetesObject[] }> => spec.list(core));
+    const list = await kube(connection, `list minicloud ${spec.kind} objects`, (): Promise<{ items: KubernetesObject[] }> => spec.list(core, selector));
     groups.push({ kind: spec.kind, apiVersion: spec.apiVersion, items: list.items.map(item) });
   }
   for (const spec of MANAGED_CUSTOM_KINDS) {
     try {
       const list = (await kube(connection, `list minicloud ${spec.kind} objects`, () =>
-        custom.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural, labelSelector: MANAGED_SELECTOR }),
+        custom.listClusterCustomObject({ group: spec.group, version: spec.version, plural: spec.plural, labelSelector: selector }),
       )) as { items: KubernetesObject[] };
       groups.push({ kind: spec.kind, apiVersion: spec.apiVersion, items: list.items.map(item) });
     } catch (error) {
@@ -345,7 +396,7 @@ async function managedObjectsOf(connection: ClusterConnection): Promise<ManagedO
   return { namespaces: namespaces.items.map((n) => n.metadata?.name ?? "").sort(), groups: groups.filter((g) => g.items.length > 0) };
 }
 
-/** Lists what minicloud made in a cluster (labelled `app.kubernetes.io/managed-by=minicloud`), grouped by kind. */
+/** Lists what minicloud made in a cluster through this registration (labelled with its id), grouped by kind. */
 export async function listManagedObjects(db: Db, clusterId: string): Promise<ManagedObjects> {
   await loadRow(db, clusterId);
   return managedObjectsOf(await getClusterConnection(db, clusterId));

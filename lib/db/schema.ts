@@ -156,6 +156,10 @@ export const clusters = pgTable(
     // AES-256-GCM ciphertext; null when the panel uses its in-cluster service account.
     kubeconfigEncrypted: text("kubeconfig_encrypted"),
     inCluster: boolean("in_cluster").notNull().default(false),
+    // The admin chose to connect without verifying TLS (insecure-skip-tls-verify, or http://).
+    insecureTls: boolean("insecure_tls").notNull().default(false),
+    // Which cluster this is (its kube-system namespace's UID), so one cluster is registered once.
+    identity: text("identity"),
     parentClusterId: uuid("parent_cluster_id").references((): AnyPgColumn => clusters.id, { onDelete: "restrict" }),
     nestedType: text("nested_type"),
     nestedVersion: text("nested_version"),
@@ -169,6 +173,7 @@ export const clusters = pgTable(
   },
   (t) => [
     uniqueIndex("clusters_slug_key").on(t.slug),
+    uniqueIndex("clusters_identity_key").on(t.identity),
     check("clusters_nested_has_parent", sql`(${t.kind} = 'nested') = (${t.parentClusterId} is not null)`),
   ],
 );

@@ -28,7 +28,8 @@ class ImpersonatingKubeConfig extends KubeConfig {
     private readonly identity: { user: string; group: string },
   ) {
     super();
-    this.loadFromString(base.exportConfig());
+    // The base's own (vetted) entries, not a round trip through text the loader would interpret.
+    this.loadFromOptions({ clusters: base.getClusters(), users: base.getUsers(), contexts: base.getContexts(), currentContext: base.getCurrentContext() });
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {

@@ -10,6 +10,12 @@ export const KIND_LABEL = "minicloud.io/kind";
 export const WORKLOAD_LABEL = "minicloud.io/workload";
 /** Marks a team namespace (value: the cluster assignment's id). */
 export const ASSIGNMENT_LABEL = "minicloud.io/assignment";
+/**
+ * The registration an object was made through (value: the cluster row's id). Cleanup of a
+ * registration deletes only objects carrying its own id, so two panels (or an old and a new
+ * registration) sharing one cluster never delete each other's objects.
+ */
+export const CLUSTER_LABEL = "minicloud.io/cluster";
 
 /** When a workload's time-to-live ends (RFC 3339), so the cluster alone tells what expires. */
 export const EXPIRES_ANNOTATION = "minicloud.io/expires-at";
@@ -21,10 +27,16 @@ export type WorkloadKind = "ssh-pod" | "vm" | "nested-cluster";
 /** Selects everything minicloud manages in a cluster. */
 export const MANAGED_SELECTOR = `${MANAGED_BY}=${MANAGED_BY_VALUE}`;
 
+/** Selects what minicloud made in a cluster through registration `clusterId`. */
+export function registrationSelector(clusterId: string): string {
+  return `${MANAGED_SELECTOR},${CLUSTER_LABEL}=${clusterId}`;
+}
+
 /** Labels of a team's namespace and its quota, limits and policies. */
-export function teamLabels(team: { orgId: string; teamId: string; assignmentId: string }): Record<string, string> {
+export function teamLabels(team: { clusterId: string; orgId: string; teamId: string; assignmentId: string }): Record<string, string> {
   return {
     [MANAGED_BY]: MANAGED_BY_VALUE,
+    [CLUSTER_LABEL]: team.clusterId,
     [ORG_LABEL]: team.orgId,
     [TEAM_LABEL]: team.teamId,
     [ASSIGNMENT_LABEL]: team.assignmentId,
@@ -32,9 +44,10 @@ export function teamLabels(team: { orgId: string; teamId: string; assignmentId: 
 }
 
 /** Labels of every object belonging to one workload (Pod, Service, Secret, PVC, VM, …). */
-export function workloadLabels(workload: { teamId: string; ownerId: string; kind: WorkloadKind; workloadId: string }): Record<string, string> {
+export function workloadLabels(workload: { clusterId: string; teamId: string; ownerId: string; kind: WorkloadKind; workloadId: string }): Record<string, string> {
   return {
     [MANAGED_BY]: MANAGED_BY_VALUE,
+    [CLUSTER_LABEL]: workload.clusterId,
     [TEAM_LABEL]: workload.teamId,
     [OWNER_LABEL]: workload.ownerId,
     [KIND_LABEL]: workload.kind,

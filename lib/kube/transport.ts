@@ -19,19 +19,24 @@ export function httpStatusOf(error: unknown): number | undefined {
   return undefined;
 }
 
-/** The `message` of a Kubernetes Status body, if there is one. */
+/**
+ * The `message` of a Kubernetes Status body, if the answer is one (printable, at most 300
+ * characters). Anything else a server answered (an HTML page, another JSON shape) is never
+ * passed on: it is the peer's text, not Kubernetes' explanation.
+ */
 function statusMessage(error: ApiException<unknown>): string | undefined {
   let body: unknown = error.body;
   if (typeof body === "string") {
-    const text: string = body;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(body);
     } catch {
-      return text.trim().slice(0, 300) || undefined;
+      return undefined;
     }
   }
-  const message = (body as { message?: unknown } | undefined)?.message;
-  return typeof message === "string" ? message : undefined;
+  const status = body as { kind?: unknown; message?: unknown } | undefined;
+  if (status?.kind !== "Status" || typeof status.message !== "string") return undefined;
+  const message = status.message.replace(/[^\x20-\x7e\u00a0-\uffff]+/g, " ").trim();
+  return message ? (message.length > 300 ? `${message.slice(0, 300)}…` : message) : undefined;
 }
 
 const NETWORK_REASONS: Record<string, string> = {
@@ -50,6 +55,18 @@ const NETWORK_REASONS: Record<string, string> = {
   CERT_HAS_EXPIRED: "its TLS certificate has expired",
   ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the address",
 };
+
+/** The plain-words reason for a network or TLS failure somewhere in `error`'s cause chain ("connection refused"), or undefined. */
+export function networkReason(error: unknown): string | undefined {
+  const code = networkCode(error);
+  return code ? NETWORK_REASONS[code] : undefined;
+}
+
+/** Whether a network failure is about the server's TLS certificate. */
+export function isTlsFailure(error: unknown): boolean {
+  const code = networkCode(error);
+  return code !== undefined && /CERT|SIGNATURE|ALTNAME/.test(code);
+}
 
 /** The system error code (ECONNREFUSED, …) somewhere in `error`'s cause chain. */
 function networkCode(error: unknown, depth = 0): string | undefined {
@@ -99,7 +116,8 @@ export function toClusterError(cluster: ClusterRef, what: string, error: unknown
     const code = networkCode(error);
     mapped = code
       ? new UnavailableError(`The ${where} is unreachable: ${NETWORK_REASONS[code]} (while trying to ${what}).`)
-      : new UnavailableError(`Could not ${what} in ${where}: ${error instanceof Error ? error.message : String(error)}`);
+      : // Not the error's own text: a parse error quotes what the server sent.
+        new UnavailableError(`Could not ${what} in ${where}: its answer was not one a Kubernetes API server gives.`);
   }
   mapped.cause = error;
   return mapped;

@@ -14,6 +14,8 @@ export const AUTHORIZED_KEYS = "authorized_keys";
 
 /** Who and what a pod's objects are for. */
 export interface PodObjectsContext {
+  /** The registration the objects are made through (labelled on each). */
+  clusterId: string;
   workloadId: string;
   teamId: string;
   ownerId: string;
@@ -32,7 +34,7 @@ function metadata(ctx: PodObjectsContext, name: string, owner?: V1OwnerReference
   return {
     name,
     namespace: ctx.namespace,
-    labels: workloadLabels({ teamId: ctx.teamId, ownerId: ctx.ownerId, kind: "ssh-pod", workloadId: ctx.workloadId }),
+    labels: workloadLabels({ clusterId: ctx.clusterId, teamId: ctx.teamId, ownerId: ctx.ownerId, kind: "ssh-pod", workloadId: ctx.workloadId }),
     annotations,
     ...(owner ? { ownerReferences: [owner] } : {}),
   };

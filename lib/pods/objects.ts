@@ -12,6 +12,7 @@ import type { SshPodRow } from "@/lib/pods/rows";
 /** What the manifests need, from a row and its cluster context. */
 export function objectsContextOf(row: SshPodRow, ctx: TeamClusterContext): PodObjectsContext {
   return {
+    clusterId: ctx.connection.id,
     workloadId: row.id,
     teamId: row.teamId,
     ownerId: row.createdBy,

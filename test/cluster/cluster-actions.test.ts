@@ -26,7 +26,7 @@ describe("cluster actions: authorization", () => {
     const owner = await callerFor(db(), ownerUser);
 
     const contexts = await executeAction(listContextsAction.definition, admin, { kubeconfig: kubeconfig() }, db());
-    expect(contexts.result).toEqual([{ name: "minicloud-local", server: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) }]);
+    expect(contexts.result).toEqual([{ name: "minicloud-local", server: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), insecure: false }]);
     await expect(executeAction(listContextsAction.definition, owner, { kubeconfig: kubeconfig() }, db())).rejects.toBeInstanceOf(ForbiddenError);
 
     const name = uniqueName("byowner");

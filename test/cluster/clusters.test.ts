@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { eq } from "drizzle-orm";
-import { describe, expect } from "vitest";
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect } from "vitest";
 import { assignCluster, getTeamAssignment } from "@/lib/clusters/assignments";
 import { getClusterHealth } from "@/lib/clusters/health";
 import { disconnectCluster, getCluster, listClusters, listManagedObjects, recheckCluster, registerCluster, updateClusterSettings } from "@/lib/clusters/service";
@@ -18,7 +19,7 @@ import { clusterAssignments, clusters, workloads } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { ConflictError, UnavailableError, ValidationError } from "@/lib/errors";
 import { kubeconfigSealContext } from "@/lib/kube/clients";
-import { MANAGED_BY } from "@/lib/kube/labels";
+import { CLUSTER_LABEL, MANAGED_BY } from "@/lib/kube/labels";
 import { auditRows, createOrgWithTeams, createUser, limitedKubeconfig } from "./cluster-fixtures";
 import { clusterKubeconfigPath, podSpec, test, uniqueName, useDatabase } from "./helpers";
 
@@ -41,6 +42,13 @@ describe("host clusters", () => {
     return { userId: user.id, label: user.email };
   };
   const countClusters = async () => (await db().select({ id: clusters.id }).from(clusters)).length;
+  // One cluster is registered once, and every test here registers the local one: each test's
+  // registration rows go when it ends (what they made in the cluster is the test's own business).
+  afterEach(async () => {
+    await db().delete(workloads);
+    await db().delete(clusterAssignments);
+    await db().delete(clusters);
+  });
 
   test("registering with a good kubeconfig checks the cluster and stores the kubeconfig sealed", async () => {
     const who = await actor();
@@ -226,7 +234,7 @@ describe("host clusters", () => {
     await kc.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace });
   });
 
-  test("disconnecting with “delete minicloud objects” deletes our namespaces and labelled objects elsewhere, and the workload rows", async ({ kc, namespace: other }) => {
+  test("disconnecting with “delete minicloud objects” deletes this registration's namespaces and labelled objects elsewhere, and the workload rows — nothing another registration made", async ({ kc, namespace: other }) => {
     const who = await actor();
     const name = uniqueName("wipe");
     const { cluster } = await registerCluster(db(), who, { name, source: { kind: "kubeconfig", kubeconfig: adminKubeconfigText() } });
@@ -234,13 +242,20 @@ describe("host clusters", () => {
     const team = teams[0]!;
     const { namespace } = await assignCluster(db(), who, { clusterId: cluster.id, teamId: team.id, quota: NO_QUOTA });
     const core = kc.makeApiClient(CoreV1Api);
-    // A labelled object outside any team namespace (e.g. left by an older version).
-    await core.createNamespacedSecret({ namespace: other, body: { metadata: { name: "stray", labels: { [MANAGED_BY]: "minicloud" } }, stringData: { a: "b" } } });
+    // A labelled object of this registration outside any team namespace.
+    await core.createNamespacedSecret({ namespace: other, body: { metadata: { name: "stray", labels: { [MANAGED_BY]: "minicloud", [CLUSTER_LABEL]: cluster.id } }, stringData: { a: "b" } } });
     await core.createNamespacedSecret({ namespace: other, body: { metadata: { name: "unrelated" }, stringData: { a: "b" } } });
+    // Made by another registration of this cluster (another panel), or by a version that did not say which: not ours to delete.
+    await core.createNamespacedSecret({ namespace: other, body: { metadata: { name: "other-panel", labels: { [MANAGED_BY]: "minicloud", [CLUSTER_LABEL]: randomUUID() } }, stringData: { a: "b" } } });
+    await core.createNamespacedSecret({ namespace: other, body: { metadata: { name: "unattributed", labels: { [MANAGED_BY]: "minicloud" } }, stringData: { a: "b" } } });
     await db().insert(workloads).values({ teamId: team.id, clusterId: cluster.id, kind: "ssh-pod", namespace, name: "box", createdBy: who.userId });
 
+    // The confirmation lists exactly what will go.
     const managed = await listManagedObjects(db(), cluster.id);
-    expect(managed.groups.find((g) => g.kind === "Secret")?.items).toContainEqual({ namespace: other, name: "stray" });
+    const listedSecrets = managed.groups.find((g) => g.kind === "Secret")?.items ?? [];
+    expect(listedSecrets).toContainEqual({ namespace: other, name: "stray" });
+    expect(listedSecrets.filter((s) => s.namespace === other).map((s) => s.name)).toEqual(["stray"]);
+    expect(managed.namespaces).toEqual([namespace]);
 
     const { deleted } = await disconnectCluster(db(), who, { clusterId: cluster.id, confirmName: name, deleteObjects: true });
     expect(deleted?.namespaces).toContain(namespace);
@@ -248,6 +263,8 @@ describe("host clusters", () => {
     expect(ns === null || Boolean(ns.metadata?.deletionTimestamp)).toBe(true);
     await expect(core.readNamespacedSecret({ name: "stray", namespace: other })).rejects.toMatchObject({ code: 404 });
     expect((await core.readNamespacedSecret({ name: "unrelated", namespace: other })).metadata?.name).toBe("unrelated");
+    expect((await core.readNamespacedSecret({ name: "other-panel", namespace: other })).metadata?.name).toBe("other-panel");
+    expect((await core.readNamespacedSecret({ name: "unattributed", namespace: other })).metadata?.name).toBe("unattributed");
     expect(await getCluster(db(), cluster.id)).toBeNull();
     expect(await getTeamAssignment(db(), cluster.id, team.id)).toBeNull();
     expect(await db().select().from(workloads).where(eq(workloads.clusterId, cluster.id))).toEqual([]);

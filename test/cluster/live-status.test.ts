@@ -60,7 +60,7 @@ const podOf = (workloadId: string, status?: string) => (m: LiveMessage) =>
 /** A pod of team `teamId`'s workload, held Pending by a scheduling gate until released. */
 function gatedPod(name: string, teamId: string, workloadId: string, ownerId: string): V1Pod {
   const pod = podSpec(name, { schedulingGates: [{ name: "minicloud.io/test-hold" }] });
-  pod.metadata!.labels = { ...pod.metadata!.labels, ...workloadLabels({ teamId, ownerId, kind: "ssh-pod", workloadId }) };
+  pod.metadata!.labels = { ...pod.metadata!.labels, ...workloadLabels({ clusterId: "test-cluster", teamId, ownerId, kind: "ssh-pod", workloadId }) };
   return pod;
 }
 

@@ -16,7 +16,7 @@ import { insertLocalCluster, isRunningWithIp, podSpec, test, useDatabase, waitFo
 /** A pod labelled as a workload of `teamId`. */
 function labelledPod(name: string, teamId: string, workloadId = randomUUID()): V1Pod {
   const pod = podSpec(name);
-  pod.metadata!.labels = { ...pod.metadata!.labels, ...workloadLabels({ teamId, ownerId: randomUUID(), kind: "ssh-pod", workloadId }) };
+  pod.metadata!.labels = { ...pod.metadata!.labels, ...workloadLabels({ clusterId: "test-cluster", teamId, ownerId: randomUUID(), kind: "ssh-pod", workloadId }) };
   return pod;
 }
 

@@ -17,7 +17,7 @@ const outsider: Principal = { userId: "b", isPlatformAdmin: false, orgRoles: {},
 
 function pod(name: string, workloadId: string, rv: number, namespace = "ns-team"): V1Pod {
   return {
-    metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: String(rv), labels: workloadLabels({ teamId: TEAM, ownerId: "o", kind: "ssh-pod", workloadId }) },
+    metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: String(rv), labels: workloadLabels({ clusterId: "test-cluster", teamId: TEAM, ownerId: "o", kind: "ssh-pod", workloadId }) },
     spec: { nodeName: "n1", containers: [] },
     status: { phase: rv > 1 ? "Running" : "Pending" },
   };

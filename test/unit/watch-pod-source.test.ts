@@ -14,7 +14,7 @@ function pod(name: string, namespace: string, teamId: string, workloadId: string
       namespace,
       uid: `uid-${name}`,
       resourceVersion: "1",
-      labels: workloadLabels({ teamId, ownerId: "o", kind: extra.kind ?? "ssh-pod", workloadId }),
+      labels: workloadLabels({ clusterId: "test-cluster", teamId, ownerId: "o", kind: extra.kind ?? "ssh-pod", workloadId }),
       creationTimestamp: new Date(extra.created ?? "2026-01-01T00:00:00Z"),
       ...(extra.deleting ? { deletionTimestamp: new Date() } : {}),
     },

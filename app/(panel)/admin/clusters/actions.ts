@@ -16,13 +16,13 @@ const checkbox = z
   .optional()
   .transform((v) => v === true || v === "on" || v === "true");
 
-/** The contexts of a pasted kubeconfig (names and servers only), for the "pick a context" select. */
+/** The contexts of a pasted kubeconfig (names, servers, whether TLS is verified), for the "pick a context" select. */
 export const listContextsAction = defineAction({
   name: "cluster.contexts",
   input: z.object({ kubeconfig: z.string({ error: "Paste or upload a kubeconfig." }) }),
   permission: "clusters:register",
   scope: platformScope,
-  run: async ({ input }) => listKubeconfigContexts(input.kubeconfig).map(({ name, server }) => ({ name, server })),
+  run: async ({ input }) => listKubeconfigContexts(input.kubeconfig).map(({ name, server, insecure }) => ({ name, server, insecure })),
 });
 
 /** Registers a cluster from the form: a kubeconfig (and context) or "this cluster". */
@@ -34,10 +34,11 @@ export const registerClusterAction = defineAction({
       source: z.enum(["kubeconfig", "in-cluster"], { error: "Choose a kubeconfig or this cluster." }),
       kubeconfig: z.string().default(""),
       context: z.string().default(""),
+      allowInsecureTls: checkbox,
     })
-    .transform(({ name, source, kubeconfig, context }) => ({
+    .transform(({ name, source, kubeconfig, context, allowInsecureTls }) => ({
       name,
-      source: source === "in-cluster" ? ({ kind: "in-cluster" } as const) : ({ kind: "kubeconfig", kubeconfig, context: context || undefined } as const),
+      source: source === "in-cluster" ? ({ kind: "in-cluster" } as const) : ({ kind: "kubeconfig", kubeconfig, context: context || undefined, allowInsecureTls } as const),
     })),
   permission: "clusters:register",
   scope: platformScope,

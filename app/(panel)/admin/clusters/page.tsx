@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { CheckBadge } from "@/components/clusters/check-summary";
+import { CheckBadge, InsecureTlsBadge } from "@/components/clusters/check-summary";
 import { RegisterClusterForm } from "@/components/clusters/register-cluster-form";
 import { Time } from "@/components/ui/time";
 import { can } from "@/lib/auth/policy";
@@ -51,7 +51,7 @@ export default async function AdminClustersPage() {
                   <td>{c.check?.version ?? "—"}</td>
                   <td>{c.check?.nodes ? `${c.check.nodes.ready} / ${c.check.nodes.total}` : "—"}</td>
                   <td>
-                    <CheckBadge check={c.check} />
+                    <CheckBadge check={c.check} /> <InsecureTlsBadge insecureTls={c.insecureTls} />
                   </td>
                   <td>{c.check?.reachable ? c.check.missing.length : "—"}</td>
                   <td>{c.assignmentCount}</td>

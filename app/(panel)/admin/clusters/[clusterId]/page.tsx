@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AssignForm } from "@/components/clusters/assign-form";
 import { AssignmentsTable } from "@/components/clusters/assignments-table";
-import { CheckSummary } from "@/components/clusters/check-summary";
+import { CheckSummary, InsecureTlsBadge } from "@/components/clusters/check-summary";
 import { ClusterHealthCards } from "@/components/clusters/health-cards";
 import { DisconnectButton } from "@/components/clusters/disconnect-button";
 import { ClusterSettingsForm } from "@/components/clusters/settings-form";
@@ -51,7 +51,15 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
           <Hidden name="clusterId" value={cluster.id} />
         </ActionForm>
       </div>
-      <p className="muted small mono">{cluster.server ?? "server unknown"}</p>
+      <p className="muted small mono">
+        {cluster.server ?? "server unknown"} <InsecureTlsBadge insecureTls={cluster.insecureTls} />
+      </p>
+      {cluster.insecureTls && (
+        <p className="warning-box small" role="note">
+          The panel connects to this cluster without verifying its TLS certificate, as chosen when it was registered: it cannot tell the real API
+          server from an impostor. Register it again with its CA (certificate-authority-data) to remove this risk.
+        </p>
+      )}
 
       <section className="card" aria-labelledby="health-heading">
         <h2 id="health-heading">Health</h2>
