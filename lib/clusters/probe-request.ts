@@ -7,6 +7,7 @@
 // before anyone can look at its size.
 import http from "node:http";
 import https from "node:https";
+import { isIP } from "node:net";
 import tls from "node:tls";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ForbiddenError, UnavailableError } from "@/lib/errors";
@@ -38,7 +39,10 @@ class TimedOut extends Error {}
 /** The certificate the server presents, in our words: subject and SHA-256 fingerprint (verification off, nothing sent). */
 export async function presentedCertificate(url: URL, servername: string | undefined, timeoutMs = 5000): Promise<string | null> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(url.port || 443), servername: servername ?? url.hostname, rejectUnauthorized: false });
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    // SNI takes host names only, never an IP address.
+    const sni = servername ?? (isIP(host) ? undefined : host);
+    const socket = tls.connect({ host, port: Number(url.port || 443), ...(sni && { servername: sni }), rejectUnauthorized: false });
     const done = (value: string | null) => {
       socket.destroy();
       resolve(value);

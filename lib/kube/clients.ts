@@ -9,7 +9,8 @@ import { openSecret } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db";
 import { clusters } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
-import { NotFoundError, UnavailableError } from "@/lib/errors";
+import { NotFoundError, UnavailableError, ValidationError } from "@/lib/errors";
+import { CancellableKubeConfig } from "@/lib/kube/call-deadline";
 import { kubeConfigFromStored } from "@/lib/kube/kubeconfig";
 import type { ClusterRef } from "@/lib/kube/transport";
 
@@ -22,7 +23,7 @@ export function teamIdentity(teamId: string): { user: string; group: string } {
 }
 
 /** A client config that adds Impersonate-User/-Group to every request and websocket. */
-class ImpersonatingKubeConfig extends KubeConfig {
+class ImpersonatingKubeConfig extends CancellableKubeConfig {
   constructor(
     base: KubeConfig,
     private readonly identity: { user: string; group: string },
@@ -65,7 +66,7 @@ const cache = (globalForClients.__minicloudClusterClients ??= new Map());
 export function buildConnection(row: { id: string; name: string; inCluster: boolean; kubeconfigEncrypted: string | null; settings: Record<string, unknown> }): ClusterConnection {
   let kc: KubeConfig;
   if (row.inCluster) {
-    kc = new KubeConfig();
+    kc = new CancellableKubeConfig();
     try {
       kc.loadFromCluster();
     } catch {
@@ -73,7 +74,13 @@ export function buildConnection(row: { id: string; name: string; inCluster: bool
     }
   } else {
     if (!row.kubeconfigEncrypted) throw new UnavailableError(`Cluster “${row.name}” has no stored credentials.`);
-    kc = kubeConfigFromStored(openSecret(getEnv().encryptionKey, kubeconfigSealContext(row.id), row.kubeconfigEncrypted));
+    try {
+      kc = kubeConfigFromStored(openSecret(getEnv().encryptionKey, kubeconfigSealContext(row.id), row.kubeconfigEncrypted));
+    } catch (error) {
+      // Stored credentials are vetted as pasted ones are; one from an older version may fail that.
+      if (!(error instanceof ValidationError)) throw error;
+      throw new UnavailableError(`The stored credentials of cluster “${row.name}” are no longer accepted: ${error.message} Register the cluster again.`);
+    }
   }
   const impersonation = row.settings.impersonation === true;
   const perTeam = new Map<string, KubeConfig>();

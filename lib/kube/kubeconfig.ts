@@ -7,7 +7,8 @@
 // section (anything else is refused by name), values are checked for shape, and the client
 // config is then built from the vetted values only (`loadFromOptions`). Stored kubeconfigs are
 // vetted again when loaded.
-import { KubeConfig, type Cluster, type Context, type User } from "@kubernetes/client-node";
+import type { Cluster, Context, KubeConfig, User } from "@kubernetes/client-node";
+import { CancellableKubeConfig } from "@/lib/kube/call-deadline";
 import { parseDocument, stringify, visit } from "yaml";
 import { ValidationError } from "@/lib/errors";
 import { KUBECONFIG_TOO_LARGE, kubeconfigSizeProblem } from "@/lib/kube/kubeconfig-size";
@@ -362,7 +363,7 @@ export function kubeConfigFromSelected({ context, cluster, user }: SelectedConte
   };
   const userOption: User = { name: user.name, token: user.token, certData: user.certData, keyData: user.keyData };
   const contextOption: Context = { name: context.name, cluster: context.cluster, user: context.user, namespace: context.namespace };
-  const kc = new KubeConfig();
+  const kc = new CancellableKubeConfig();
   kc.loadFromOptions({ clusters: [clusterOption], users: [userOption], contexts: [contextOption], currentContext: context.name });
   return kc;
 }

@@ -3,6 +3,17 @@
 // panel's error vocabulary, with a message that names the cluster and what was attempted.
 import { ApiException } from "@kubernetes/client-node";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, UnavailableError, ValidationError } from "@/lib/errors";
+import { withCallSignal } from "@/lib/kube/call-deadline";
+
+/**
+ * The cluster may or may not have done what was asked: the request timed out (and was
+ * cancelled), the connection broke after it was sent, or the server failed (5xx). A create
+ * that ends like this is "unknown", not "failed": the reconciler finds out.
+ */
+export class OutcomeUnknownError extends UnavailableError {}
+
+// Failures that prove the request never reached the server: nothing can have happened.
+const NEVER_SENT = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 
 /** Which cluster a call goes to, for messages. */
 export interface ClusterRef {
@@ -110,31 +121,40 @@ export function toClusterError(cluster: ClusterRef, what: string, error: unknown
         mapped = new UnavailableError(`The ${where} is too busy to ${what} right now (429); try again shortly.`);
         break;
       default:
-        mapped = new UnavailableError(`The ${where} failed to ${what} (HTTP ${error.code})${suffix}`);
+        mapped =
+          error.code >= 500
+            ? new OutcomeUnknownError(`The ${where} failed to ${what} (HTTP ${error.code})${suffix}`)
+            : new UnavailableError(`The ${where} failed to ${what} (HTTP ${error.code})${suffix}`);
     }
   } else {
     const code = networkCode(error);
+    const Unreachable = code && NEVER_SENT.has(code) ? UnavailableError : OutcomeUnknownError;
     mapped = code
-      ? new UnavailableError(`The ${where} is unreachable: ${NETWORK_REASONS[code]} (while trying to ${what}).`)
+      ? new Unreachable(`The ${where} is unreachable: ${NETWORK_REASONS[code]} (while trying to ${what}).`)
       : // Not the error's own text: a parse error quotes what the server sent.
-        new UnavailableError(`Could not ${what} in ${where}: its answer was not one a Kubernetes API server gives.`);
+        new OutcomeUnknownError(`Could not ${what} in ${where}: its answer was not one a Kubernetes API server gives.`);
   }
   mapped.cause = error;
   return mapped;
 }
 
 /**
- * Runs one Kubernetes call for `what` (a verb phrase: "create pod web-1"), failing with an
- * UnavailableError when the cluster does not answer within `timeoutMs`.
+ * Runs one Kubernetes call for `what` (a verb phrase: "create pod web-1"). At `timeoutMs` the
+ * request is cancelled (its client config carries the deadline, lib/kube/call-deadline.ts) and
+ * the call fails with an OutcomeUnknownError: the server may have acted before the cancel.
  */
 export async function kube<T>(cluster: ClusterRef, what: string, call: () => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnavailableError(`The cluster “${cluster.name}” did not answer within ${Math.round(timeoutMs / 1000)} s (while trying to ${what}).`)), timeoutMs);
+    timer = setTimeout(() => {
+      deadline.abort();
+      reject(new OutcomeUnknownError(`The cluster “${cluster.name}” did not answer within ${Math.round(timeoutMs / 1000)} s (while trying to ${what}).`));
+    }, timeoutMs);
   });
   try {
-    return await Promise.race([call(), timeout]);
+    return await Promise.race([withCallSignal(deadline.signal, call), timeout]);
   } catch (error) {
     throw toClusterError(cluster, what, error);
   } finally {
