@@ -27,7 +27,7 @@ test("a kubeconfig without TLS verification shows a warning, needs an explicit c
   await page.goto("/admin/clusters");
   const form = page.getByTestId("register-cluster-form");
   await form.getByLabel("Name").fill(NAME);
-  await form.getByLabel("Kubeconfig").fill(insecureKubeconfig());
+  await form.getByRole("textbox", { name: "Kubeconfig" }).fill(insecureKubeconfig());
   await expect(form.getByTestId("insecure-tls-warning")).toContainText("TLS is not verified for this cluster");
   await expect(form.getByTestId("context-select")).toContainText("(TLS not verified)");
   await snapshot(page, "cluster-register-insecure-warning");
@@ -39,7 +39,7 @@ test("a kubeconfig without TLS verification shows a warning, needs an explicit c
   await expect(page.getByRole("link", { name: NAME, exact: true })).toHaveCount(0);
 
   await form.getByLabel("Name").fill(NAME);
-  await form.getByLabel("Kubeconfig").fill(insecureKubeconfig());
+  await form.getByRole("textbox", { name: "Kubeconfig" }).fill(insecureKubeconfig());
   await form.getByTestId("allow-insecure-tls").check();
   await form.getByRole("button", { name: /Register/ }).click();
   await expect(page.getByTestId("cluster-check")).toContainText("v1.35.4");
@@ -60,7 +60,7 @@ test("a kubeconfig over the size limit is refused in the browser with the server
   await page.goto("/admin/clusters");
   const form = page.getByTestId("register-cluster-form");
   await form.getByLabel("Name").fill("too-large");
-  await form.getByLabel("Kubeconfig").fill(`# ${"x".repeat(300 * 1024)}\n`);
+  await form.getByRole("textbox", { name: "Kubeconfig" }).fill(`# ${"x".repeat(300 * 1024)}\n`);
   await expect(form.getByText("That kubeconfig is larger than 256 KiB; keep only the context you want to register.")).toBeVisible();
   await expect(form.getByRole("button", { name: /Register/ })).toBeDisabled();
 });

@@ -8,6 +8,8 @@ const OUTCOME_BADGE: Record<AuditEventView["outcome"], string> = {
   success: "badge ok",
   denied: "badge warn",
   error: "badge danger",
+  // A durable change still under way (its outcome is filled in once known).
+  pending: "badge",
 };
 
 /** The events, newest first as given; names resolve the org and team ids events carry. */

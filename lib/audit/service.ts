@@ -24,7 +24,7 @@ export interface AuditEventInput {
   targetLabel?: string | null;
   orgId?: string | null;
   teamId?: string | null;
-  outcome?: "success" | "denied" | "error";
+  outcome?: "success" | "denied" | "error" | "pending";
   detail?: Record<string, unknown>;
 }
 
@@ -104,7 +104,7 @@ export interface AuditEventView {
   targetLabel: string | null;
   orgId: string | null;
   teamId: string | null;
-  outcome: "success" | "denied" | "error";
+  outcome: "success" | "denied" | "error" | "pending";
   detail: Record<string, unknown>;
 }
 

@@ -44,7 +44,14 @@ export const clusterKindEnum = pgEnum("cluster_kind", ["host", "nested"]);
 /** What a workload row stands for in Kubernetes. */
 export const workloadKindEnum = pgEnum("workload_kind", ["ssh-pod", "vm", "nested-cluster"]);
 /** How an audited action ended. */
-export const auditOutcomeEnum = pgEnum("audit_outcome", ["success", "denied", "error"]);
+/** `pending`: the intent of a durable change (a create, a delete), completed to success or error once known. */
+export const auditOutcomeEnum = pgEnum("audit_outcome", ["success", "denied", "error", "pending"]);
+/**
+ * Where a workload is in its life (lib/workloads/lifecycle.ts): `creating` (intent written,
+ * objects being made or the outcome unknown), `ready`, `failed` (cleanup queued), `deleting`,
+ * `lost` (its objects vanished from the cluster).
+ */
+export const workloadStateEnum = pgEnum("workload_state", ["creating", "ready", "failed", "deleting", "lost"]);
 /** How a terminal reaches its target: pod exec, ssh from the panel, a VM's serial console, or a laptop's ssh tunnel. */
 export const consoleModeEnum = pgEnum("console_mode", ["exec", "ssh", "serial", "tunnel"]);
 
@@ -228,6 +235,13 @@ export const workloads = pgTable(
     spec: jsonb("spec").$type<Record<string, unknown>>().notNull().default({}),
     // Time-to-live: the reaper deletes the workload after this instant.
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    state: workloadStateEnum("state").notNull().default("ready"),
+    // Why it is in that state, in plain words (the last error of a create or delete, …).
+    stateReason: text("state_reason"),
+    stateChangedAt: timestamp("state_changed_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    // The reconciler's retries of an unfinished create or delete, and when it tries next (back-off).
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, precision: 3 }),
     createdBy: uuid("created_by")
       .notNull()
       .references(() => users.id, { onDelete: "restrict" }),
@@ -238,6 +252,7 @@ export const workloads = pgTable(
     uniqueIndex("workloads_cluster_namespace_name_key").on(t.clusterId, t.namespace, t.name),
     index("workloads_team_idx").on(t.teamId),
     index("workloads_expires_idx").on(t.expiresAt),
+    index("workloads_state_idx").on(t.state),
   ],
 );
 
@@ -377,6 +392,16 @@ export const consoleSessions = pgTable(
  * The panel's replicas, each saying it is alive every few seconds (lib/console/session-admin.ts):
  * an open session whose replica has gone quiet can then be closed by an admin from any other.
  */
+/**
+ * Leases for work one replica does at a time (the reconciler): held by `holder` until
+ * `expiresAt`, renewed while it works, taken over once it lapses (a crashed holder).
+ */
+export const panelLeases = pgTable("panel_leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+});
+
 export const panelReplicas = pgTable("panel_replicas", {
   hostId: text("host_id").primaryKey(),
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true, precision: 3 }).notNull(),

@@ -132,7 +132,9 @@ export function toClusterError(cluster: ClusterRef, what: string, error: unknown
     mapped = code
       ? new Unreachable(`The ${where} is unreachable: ${NETWORK_REASONS[code]} (while trying to ${what}).`)
       : // Not the error's own text: a parse error quotes what the server sent.
-        new OutcomeUnknownError(`Could not ${what} in ${where}: its answer was not one a Kubernetes API server gives.`);
+        error instanceof SyntaxError
+        ? new OutcomeUnknownError(`Could not ${what} in ${where}: its answer was not one a Kubernetes API server gives.`)
+        : new OutcomeUnknownError(`Could not ${what} in ${where}: the request failed (${error instanceof Error ? error.name : "unknown error"}).`);
   }
   mapped.cause = error;
   return mapped;
