@@ -12,7 +12,7 @@ import {
 } from "@/lib/clusters/settings";
 import { quotaHard, teamNamespaceName, teamRoleRules } from "@/lib/clusters/team-namespace";
 import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/clusters/units";
-import { isRfc1123Label } from "@/lib/names";
+import { isDns1123Label as isRfc1123Label } from "@/lib/kube/object-names";
 
 describe("cluster settings", () => {
   it("defaults to our SSH image, no placement and no impersonation", () => {
