@@ -32,7 +32,7 @@ import {
   teamRoleManifest,
   type TeamQuota,
 } from "@/lib/clusters/team-namespace";
-import { quantityValue } from "@/lib/clusters/units";
+import { quantityValue } from "@/lib/kube/quantity";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";

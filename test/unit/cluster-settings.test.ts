@@ -11,7 +11,7 @@ import {
   settingsToForm,
 } from "@/lib/clusters/settings";
 import { quotaHard, teamNamespaceName, teamRoleRules } from "@/lib/clusters/team-namespace";
-import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/clusters/units";
+import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/kube/quantity";
 import { isDns1123Label as isRfc1123Label } from "@/lib/kube/object-names";
 
 describe("cluster settings", () => {
