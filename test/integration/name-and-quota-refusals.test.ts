@@ -1,7 +1,9 @@
-// Names with control, invisible or look-alike characters are refused by the services
-// themselves on both engines — each with a sentence naming the refused character by code
-// point — before any row or audit row is written.
+// Names with control, invisible or look-alike characters, and CPU or memory quotas of 0, are
+// refused by the services themselves on both engines — each with a sentence naming the
+// refused character by code point — before any row or audit row is written.
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { assignCluster } from "@/lib/clusters/assignments";
 import { organizations, teams } from "@/lib/db/schema";
 import { ValidationError } from "@/lib/errors";
 import { createOrg, renameOrg } from "@/lib/orgs/service";
@@ -18,7 +20,7 @@ const BAD_NAMES: [string, string][] = [
   ["Acme\u00a0Corp", "U+00A0 NO-BREAK SPACE is not allowed: use letters a–z, digits, spaces and dashes."],
 ];
 
-describe.each(ENGINES)("refused names on %s", (engine) => {
+describe.each(ENGINES)("refused names and quotas on %s", (engine) => {
   const db = useTestDatabase(engine);
 
   async function expectRefused(run: () => Promise<unknown>, field: string, message: string) {
@@ -39,5 +41,12 @@ describe.each(ENGINES)("refused names on %s", (engine) => {
     await expectRefused(() => renameOrg(db(), admin, { orgId: org.id, name }), "name", message);
     await expectRefused(() => createTeam(db(), admin, { orgId: org.id, name }), "name", message);
     await expectRefused(() => renameTeam(db(), admin, { orgId: org.id, teamId: team.id, name }), "name", message);
+  });
+
+  it("refuses a CPU or memory quota of 0 before looking at the cluster", async () => {
+    const admin = await insertUser(db(), { isPlatformAdmin: true });
+    const ids = { clusterId: randomUUID(), teamId: randomUUID() };
+    await expectRefused(() => assignCluster(db(), admin, { ...ids, quota: { cpuMillicores: 0 } }), "cpuMillicores", "A CPU quota of 0 lets no pod start; leave it empty for no limit.");
+    await expectRefused(() => assignCluster(db(), admin, { ...ids, quota: { memoryMib: 0 } }), "memoryMib", "A memory quota of 0 lets no pod start; leave it empty for no limit.");
   });
 });
