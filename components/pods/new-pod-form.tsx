@@ -39,7 +39,7 @@ export function NewPodForm({ action, teamId, targets }: { action: ServerAction; 
   return (
     <ActionForm action={action} submitLabel="Create SSH pod" resetOnSuccess={false}>
       <Hidden name="teamId" value={teamId} />
-      <Field name="name" label="Name" placeholder="dev box" autoComplete="off" data-testid="pod-name" hint="Letters, digits, spaces and dashes; a short suffix is added in the cluster." />
+      <Field name="name" label="Name" placeholder="dev box" autoComplete="off" data-testid="pod-name" hint="Start with a letter; letters, digits, spaces and dashes, at most 57. A short suffix is added in the cluster." />
       <ClusterSelect targets={targets} value={clusterId} onChange={setClusterId} error={clusterError} />
       <Field
         key={`image-${clusterId}`}
