@@ -2,7 +2,7 @@
 // runs and CPU / memory requested against allocatable.
 import type { ClusterHealth } from "@/lib/clusters/health";
 import type { LiveRead } from "@/lib/clusters/read-live";
-import { formatBytes, formatCpu } from "@/lib/clusters/units";
+import { formatBytes, formatCpu } from "@/lib/kube/quantity";
 
 const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 100)}%` : "—");
 

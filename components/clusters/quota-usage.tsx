@@ -2,7 +2,7 @@
 // use and the limit (from the ResourceQuota's status).
 import type { QuotaUsage as Usage } from "@/lib/clusters/assignments";
 import type { LiveRead } from "@/lib/clusters/read-live";
-import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/clusters/units";
+import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/kube/quantity";
 
 const RESOURCES: { key: string; label: string; format: (q: string) => string }[] = [
   { key: "requests.cpu", label: "CPU", format: (q) => formatCpu(toMillicores(q)) },

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ActionForm, useFieldError } from "@/components/ui/action-form";
 import { Field, Hidden } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/actions/define-action";
+import { formatCores as cores, formatMib as mib } from "@/lib/kube/quantity";
 import type { PodTarget } from "@/lib/pods/queries";
 import { TTL_CHOICES } from "@/lib/pods/choices";
 
@@ -12,9 +13,6 @@ type ServerAction = (previous: unknown, data: FormData) => Promise<ActionResult<
 
 const CPU_CHOICES = [250, 500, 1000, 2000, 4000, 8000, 16000];
 const MEMORY_CHOICES = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
-
-const cores = (m: number) => `${m / 1000} ${m === 1000 ? "core" : "cores"}`;
-const mib = (m: number) => (m >= 1024 ? `${m / 1024} GiB` : `${m} MiB`);
 
 // The largest choice not above `preferred` that fits the quota (null = unlimited); else the smallest.
 function pick(choices: number[], preferred: number, limit: number | null): number {
@@ -41,7 +39,7 @@ export function NewPodForm({ action, teamId, targets }: { action: ServerAction; 
   return (
     <ActionForm action={action} submitLabel="Create SSH pod" resetOnSuccess={false}>
       <Hidden name="teamId" value={teamId} />
-      <Field name="name" label="Name" placeholder="dev box" autoComplete="off" data-testid="pod-name" hint="Letters, digits, spaces and dashes; a short suffix is added in the cluster." />
+      <Field name="name" label="Name" placeholder="dev box" autoComplete="off" data-testid="pod-name" hint="Start with a letter; letters, digits, spaces and dashes, at most 57. A short suffix is added in the cluster." />
       <ClusterSelect targets={targets} value={clusterId} onChange={setClusterId} error={clusterError} />
       <Field
         key={`image-${clusterId}`}

@@ -32,7 +32,7 @@ import {
   teamRoleManifest,
   type TeamQuota,
 } from "@/lib/clusters/team-namespace";
-import { quantityValue } from "@/lib/clusters/units";
+import { quantityValue } from "@/lib/kube/quantity";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
@@ -74,19 +74,21 @@ export const QUOTA_LIMITS = {
   storageGib: 100_000_000,
 } as const;
 
-const limitField = (what: string, max: number) =>
+// `noneStarts`: a limit of 0 would let no pod start (CPU, memory), so it is refused with that message.
+const limitField = (what: string, max: number, noneStarts?: string) =>
   z
     .number({ error: `Enter ${what} as a whole number, or leave it empty for no limit.` })
     .int({ error: `Enter ${what} as a whole number.` })
     .min(0, { error: `${what[0]!.toUpperCase()}${what.slice(1)} cannot be negative.` })
+    .refine((n) => !noneStarts || n > 0, { error: noneStarts })
     .max(max, { error: `At most ${max.toLocaleString("en")}.` })
     .nullable()
     .default(null);
 
-/** A quota; every field optional (null = no limit). */
+/** A quota; every field optional (null = no limit). A CPU or memory limit of 0 is refused. */
 export const teamQuotaSchema = z.object({
-  cpuMillicores: limitField("CPU (millicores)", QUOTA_LIMITS.cpuMillicores),
-  memoryMib: limitField("memory (MiB)", QUOTA_LIMITS.memoryMib),
+  cpuMillicores: limitField("CPU (millicores)", QUOTA_LIMITS.cpuMillicores, "A CPU quota of 0 lets no pod start; leave it empty for no limit."),
+  memoryMib: limitField("memory (MiB)", QUOTA_LIMITS.memoryMib, "A memory quota of 0 lets no pod start; leave it empty for no limit."),
   maxPods: limitField("the pod count", QUOTA_LIMITS.maxPods),
   maxVms: limitField("the VM count", QUOTA_LIMITS.maxVms),
   storageGib: limitField("storage (GiB)", QUOTA_LIMITS.storageGib),

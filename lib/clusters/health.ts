@@ -3,7 +3,7 @@
 // (requests of non-terminated pods, the way the scheduler counts them).
 import { CoreV1Api, VersionApi, type V1Container, type V1Pod } from "@kubernetes/client-node";
 import { isNodeReady } from "@/lib/clusters/probe";
-import { quantityValue, toMillicores } from "@/lib/clusters/units";
+import { quantityValue, toMillicores } from "@/lib/kube/quantity";
 import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";

@@ -1,9 +1,12 @@
-// The quota as people type it (CPU in cores, memory in GiB or MiB, storage in GiB, empty for
-// no limit) and the quota as stored (millicores, MiB, counts). Field messages of the service
+// The quota as people type it (CPU in cores or millicores, memory in GiB or MiB, storage in
+// GiB, empty for no limit) and the quota as stored (millicores, MiB, counts). Numbers are
+// plain decimals (no hexadecimal, no exponents); a CPU or memory quota of 0, or one that
+// would round to 0, is refused: no pod could start under it. Field messages of the service
 // are keyed by the stored names; `formFieldOf` says which form field shows them.
 import { z } from "zod";
 import { QUOTA_LIMITS, type TeamQuota } from "@/lib/clusters/assignments";
 import { ValidationError } from "@/lib/errors";
+import { readTypedAmount } from "@/lib/kube/quantity";
 
 /** The quota form's field for each stored quota field. */
 export const QUOTA_FORM_FIELDS: Record<keyof TeamQuota, string> = {
@@ -16,14 +19,15 @@ export const QUOTA_FORM_FIELDS: Record<keyof TeamQuota, string> = {
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 
-function amount(what: string, options: { decimals: boolean; max: number }) {
+// An amount typed in the field's unit (CPU may also carry Kubernetes' "m"); empty is no limit.
+function amount(what: string, options: { decimals: boolean; max: number; suffixes?: readonly string[] }) {
   return z.union([z.string(), z.number()]).optional().transform((raw, ctx): number | null => {
     if (blank(raw)) return null;
-    const text = String(raw).trim();
-    const pattern = options.decimals ? /^\d+(\.\d+)?$/ : /^\d+$/;
-    const value = Number(text);
-    if (!pattern.test(text) || !Number.isFinite(value)) {
-      ctx.addIssue({ code: "custom", message: options.decimals ? `Enter ${what} as a number, e.g. 0.5 or 2, or leave it empty for no limit.` : `Enter ${what} as a whole number, or leave it empty for no limit.` });
+    const read = readTypedAmount(String(raw), options.suffixes);
+    const value = read.value;
+    if (value === undefined || !Number.isFinite(value) || (!options.decimals && !Number.isInteger(value))) {
+      const plain = options.decimals ? `Enter ${what} as a number, e.g. 0.5 or 2, or leave it empty for no limit.` : `Enter ${what} as a whole number, or leave it empty for no limit.`;
+      ctx.addIssue({ code: "custom", message: read.problem ?? plain });
       return z.NEVER;
     }
     if (value > options.max) {
@@ -34,10 +38,16 @@ function amount(what: string, options: { decimals: boolean; max: number }) {
   });
 }
 
+// Why a CPU or memory quota that is (or rounds to) zero is refused: no pod could start under it.
+const zeroQuota = (what: string, typed: number, smallest: string) =>
+  typed === 0
+    ? `A ${what} quota of 0 lets no pod start; leave it empty for no limit (to stop new pods, set the pod count to 0).`
+    : `That is less than ${smallest} and would round to a ${what} quota of 0; enter at least ${smallest}, or leave it empty for no limit.`;
+
 /** The quota fields of the assign form → the stored quota. */
 export const quotaFormSchema = z
   .object({
-    cpuCores: amount("CPU cores", { decimals: true, max: QUOTA_LIMITS.cpuMillicores / 1000 }),
+    cpuCores: amount("CPU cores", { decimals: true, max: QUOTA_LIMITS.cpuMillicores / 1000, suffixes: ["m"] }),
     memory: amount("memory", { decimals: true, max: QUOTA_LIMITS.memoryMib }),
     memoryUnit: z.enum(["GiB", "MiB"]).default("GiB"),
     maxPods: amount("the pod count", { decimals: false, max: QUOTA_LIMITS.maxPods }),
@@ -46,9 +56,14 @@ export const quotaFormSchema = z
   })
   .transform(({ cpuCores, memory, memoryUnit, maxPods, maxVms, storageGib }, ctx): TeamQuota => {
     const memoryMib = memory === null ? null : memoryUnit === "GiB" ? memory * 1024 : memory;
-    if (memoryMib !== null && !Number.isInteger(memoryMib)) ctx.addIssue({ code: "custom", path: ["memory"], message: "Use whole MiB (e.g. 1.5 GiB, or 1536 MiB)." });
+    if (memory !== null && memoryMib! < 1) ctx.addIssue({ code: "custom", path: ["memory"], message: zeroQuota("memory", memory, "1 MiB") });
+    else if (memoryMib !== null && !Number.isInteger(memoryMib)) ctx.addIssue({ code: "custom", path: ["memory"], message: "Use whole MiB (e.g. 1.5 GiB, or 1536 MiB)." });
     if (memoryMib !== null && memoryMib > QUOTA_LIMITS.memoryMib) ctx.addIssue({ code: "custom", path: ["memory"], message: "That is more memory than any cluster has." });
     const cpuMillicores = cpuCores === null ? null : Math.round(cpuCores * 1000);
+    if (cpuCores !== null && cpuMillicores === 0) ctx.addIssue({ code: "custom", path: ["cpuCores"], message: zeroQuota("CPU", cpuCores, "0.001 cores (1m)") });
+    else if (cpuCores !== null && Math.abs(cpuCores * 1000 - cpuMillicores!) > 1e-6) {
+      ctx.addIssue({ code: "custom", path: ["cpuCores"], message: "CPU is counted in millicores: use at most three decimals (e.g. 0.25), or write millicores (250m)." });
+    }
     return { cpuMillicores, memoryMib, maxPods, maxVms, storageGib };
   });
 

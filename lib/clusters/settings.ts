@@ -3,6 +3,8 @@
 // whether team requests impersonate a team group. Stored as the `clusters.settings` jsonb;
 // every reader goes through `readClusterSettings`, so defaults live here only.
 import { z } from "zod";
+import { imageReferenceProblem, imageReferenceSchema } from "@/lib/kube/image-reference";
+import { isDns1123Subdomain } from "@/lib/kube/object-names";
 
 /** The image of the panel's own SSH pod (built from images/ssh-pod/Dockerfile). */
 export const DEFAULT_SSH_IMAGE = "minicloud/ssh-pod:latest";
@@ -37,9 +39,6 @@ const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 // A label key: optional DNS-subdomain prefix and a name of up to 63 characters.
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const STORAGE_CLASS = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-// An image reference as Kubernetes accepts it: no whitespace, no scheme.
-const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]{0,254}$/;
 
 const tolerationSchema = z.object({
   key: z.string().regex(LABEL_KEY),
@@ -47,23 +46,29 @@ const tolerationSchema = z.object({
   value: z.string().regex(LABEL_VALUE).optional(),
   effect: z.enum(EFFECTS).optional(),
 });
-const catalogImageSchema = z.object({ label: z.string().trim().min(1).max(80), image: z.string().regex(IMAGE_REF) });
+// A stored entry is checked again when read: one that is not a valid reference never reaches a pod.
+const catalogImageSchema = z.object({ label: z.string().trim().min(1).max(80), image: imageReferenceSchema });
+// A storage class is named like most objects: a DNS-1123 subdomain.
+const storageClassSchema = z.string().refine(isDns1123Subdomain);
 
 /** The stored shape of `clusters.settings` (what services write). */
 export const clusterSettingsSchema = z.object({
   nodeSelector: z.record(z.string().regex(LABEL_KEY), z.string().regex(LABEL_VALUE)).default({}),
   tolerations: z.array(tolerationSchema).max(20).default([]),
-  storageClass: z.string().regex(STORAGE_CLASS).nullable().default(null),
+  storageClass: storageClassSchema.nullable().default(null),
   imageCatalog: z.array(catalogImageSchema).min(1).max(50).default(() => DEFAULT_IMAGE_CATALOG.map((i) => ({ ...i }))),
   impersonation: z.boolean().default(false),
 });
 
 /**
  * The settings of a cluster row, defaults filled in. A stored field that no longer parses
- * falls back to its default alone, so one bad value never hides the others.
+ * falls back to its default alone, so one bad value never hides the others; likewise a stored
+ * catalog entry that is not a valid image reference is left out alone (the default catalog
+ * only when none is left).
  */
 export function readClusterSettings(row: { settings: Record<string, unknown> | null | undefined }): ClusterSettings {
-  const stored = row.settings ?? {};
+  const stored = { ...row.settings };
+  if (Array.isArray(stored.imageCatalog)) stored.imageCatalog = stored.imageCatalog.filter((entry) => catalogImageSchema.safeParse(entry).success);
   const whole = clusterSettingsSchema.safeParse(stored);
   if (whole.success) return whole.data;
   const defaults = clusterSettingsSchema.parse({});
@@ -135,7 +140,8 @@ export function parseImageCatalog(text: string): CatalogImage[] {
     const eq = line.lastIndexOf("=");
     const label = (eq >= 0 ? line.slice(0, eq) : line).trim();
     const image = (eq >= 0 ? line.slice(eq + 1) : line).trim();
-    if (!IMAGE_REF.test(image)) throw new Error(`Line ${number}: “${image}” is not an image reference.`);
+    const problem = imageReferenceProblem(image);
+    if (problem) throw new Error(`Line ${number}: “${image}” is not an image reference. ${problem}`);
     if (!label || label.length > 80) throw new Error(`Line ${number}: give the image a label of at most 80 characters.`);
     out.push({ label, image });
   }
@@ -187,7 +193,7 @@ export const clusterSettingsFormSchema = z.object({
     .string()
     .trim()
     .default("")
-    .refine((v) => v === "" || STORAGE_CLASS.test(v), "Not a valid storage class name.")
+    .refine((v) => v === "" || isDns1123Subdomain(v), "Not a valid storage class name.")
     .transform((v) => (v === "" ? null : v)),
   imageCatalog: textField(parseImageCatalog),
   impersonation: checkbox,

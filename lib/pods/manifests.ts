@@ -3,6 +3,7 @@
 // Secret with authorized_keys, an optional PVC for /home, and the Pod. Pure: no API calls.
 import type { V1OwnerReference, V1PersistentVolumeClaim, V1Pod, V1Secret, V1Service, V1Toleration } from "@kubernetes/client-node";
 import { EXPIRES_ANNOTATION, OWNER_EMAIL_ANNOTATION, WORKLOAD_LABEL, workloadLabels } from "@/lib/kube/labels";
+import type { PlannedObjectName } from "@/lib/kube/object-names";
 import type { SshPodSpec } from "@/lib/pods/types";
 
 /** The container's name (logs are read from it). */
@@ -38,6 +39,19 @@ function metadata(ctx: PodObjectsContext, name: string, owner?: V1OwnerReference
     annotations,
     ...(owner ? { ownerReferences: [owner] } : {}),
   };
+}
+
+/**
+ * The names a pod's objects will have, each with the rule Kubernetes checks it by: the Service
+ * (a DNS-1035 label; also the pod's hostname), the Secret, the claim and the Pod (subdomains).
+ */
+export function plannedObjectNames(spec: Pick<SshPodSpec, "serviceName" | "secretName" | "pvcName">, podName: string): PlannedObjectName[] {
+  return [
+    { what: "Service", kind: "dns1035Label", name: spec.serviceName },
+    { what: "Secret", kind: "dns1123Subdomain", name: spec.secretName },
+    ...(spec.pvcName ? [{ what: "volume claim", kind: "dns1123Subdomain" as const, name: spec.pvcName }] : []),
+    { what: "Pod", kind: "dns1123Subdomain", name: podName },
+  ];
 }
 
 /** An ownerReference to the pod's Service: the garbage collector deletes the child with it. */

@@ -47,9 +47,13 @@ export function readService(ctx: TeamClusterContext, name: string): Promise<V1Se
   return kubeOrNull(ctx.connection, `read service ${name}`, () => ctx.core.readNamespacedService({ name, namespace: ctx.namespace }));
 }
 
-/** Creates a fresh Pod (new name) for the workload, owned by its Service. */
-export async function createWorkloadPod(ctx: TeamClusterContext, row: SshPodRow, service: V1Service): Promise<V1Pod> {
-  const podName = withRandomSuffix(row.name);
+/** A fresh name for a Pod of the workload named `workloadName` (a new one on every reset). */
+export function newPodName(workloadName: string): string {
+  return withRandomSuffix(workloadName);
+}
+
+/** Creates a fresh Pod (`podName`, by default a new name) for the workload, owned by its Service. */
+export async function createWorkloadPod(ctx: TeamClusterContext, row: SshPodRow, service: V1Service, podName = newPodName(row.name)): Promise<V1Pod> {
   const body = sshPod(objectsContextOf(row, ctx), ownedByService(service), podName);
   return kube(ctx.connection, `create pod ${podName}`, () => ctx.core.createNamespacedPod({ namespace: ctx.namespace, body }));
 }

@@ -3,7 +3,7 @@
 // use) is the truth; a refusal names, for each exceeded resource, what was asked, what is in
 // use and the limit.
 import type { V1ResourceQuota } from "@kubernetes/client-node";
-import { cpuMillicoresOf, mibOf, parseQuantity } from "@/lib/kube/quantity";
+import { cpuMillicoresOf, formatCores, formatMib, mibOf, parseQuantity } from "@/lib/kube/quantity";
 
 /** What one new SSH pod adds to a namespace. */
 export interface PodAsk {
@@ -61,7 +61,7 @@ const RESOURCES = [
     },
     ask: (a: PodAsk) => a.homeGib ?? 0,
     say: (asked: string, used: string, limit: string) => `Not enough storage quota: asked ${asked}, ${used} of ${limit} in use.`,
-    amount: (gib: number, unit = true) => `${trim(gib)}${unit ? " GiB" : ""}`,
+    amount: (gib: number, unit = true) => formatMib(gib * 1024, unit, 1024),
   },
   {
     resource: "volumes",
@@ -73,21 +73,6 @@ const RESOURCES = [
     amount: (n: number, unit = true) => (unit ? `${n} ${n === 1 ? "volume" : "volumes"}` : `${n}`),
   },
 ] as const;
-
-function trim(value: number): string {
-  return String(Math.round(value * 100) / 100);
-}
-
-/** Millicores as people say them: "500m" is "0.5 cores", 1000 is "1 core". */
-export function formatCores(millicores: number, unit = true): string {
-  const cores = millicores / 1000;
-  return unit ? `${trim(cores)} ${cores === 1 ? "core" : "cores"}` : trim(cores);
-}
-
-/** MiB as people say them: below 1 GiB in MiB, otherwise in GiB. */
-export function formatMib(mib: number, unit = true): string {
-  return mib >= 1024 ? `${trim(mib / 1024)}${unit ? " GiB" : ""}` : `${trim(mib)}${unit ? " MiB" : ""}`;
-}
 
 /**
  * What would exceed the quota if the pod were created; empty when it fits (or there is no
@@ -109,13 +94,8 @@ export function quotaShortfalls(quota: V1ResourceQuota | null, ask: PodAsk): Quo
     }
     if (!worst) continue;
     // "3.5 of 4 cores": the unit once, after the limit; for MiB/GiB the used figure takes the limit's unit.
-    const usedText = spec.resource === "memory" ? formatInUnitOf(worst.inUse, worst.limit) : spec.amount(worst.inUse, false);
+    const usedText = spec.resource === "memory" ? formatMib(worst.inUse, false, worst.limit) : spec.amount(worst.inUse, false);
     out.push({ resource: spec.resource, field: spec.field, message: spec.say(spec.amount(asked), usedText, spec.amount(worst.limit)) });
   }
   return out;
-}
-
-// Memory in use, in the unit the limit is written in (so "7.5 of 8 GiB", not "7680 MiB of 8 GiB").
-function formatInUnitOf(mib: number, limitMib: number): string {
-  return limitMib >= 1024 ? trim(mib / 1024) : trim(mib);
 }

@@ -8,13 +8,15 @@ import { QUOTA_NAME } from "@/lib/clusters/assignments";
 import type { Db } from "@/lib/db/client";
 import { workloads } from "@/lib/db/schema";
 import { AppError, NotFoundError, ValidationError } from "@/lib/errors";
+import { plannedNamesProblem } from "@/lib/kube/object-names";
 import { kube, kubeOrNull } from "@/lib/kube/transport";
 import { slugify, withRandomSuffix } from "@/lib/names";
 import { parseInput } from "@/lib/parse-input";
 import { teamClusterContext, workloadClusterContext, type TeamClusterContext } from "@/lib/pods/cluster-context";
 import { loginNameFor } from "@/lib/pods/login-name";
-import { homeClaim, ownedByService, sshSecret, sshService } from "@/lib/pods/manifests";
-import { createWorkloadPod, deleteWorkloadObjects, deleteWorkloadPods, objectsContextOf, readService, waitUntilPodsGone } from "@/lib/pods/objects";
+import { homeClaim, ownedByService, plannedObjectNames, sshSecret, sshService } from "@/lib/pods/manifests";
+import { nodeFitRefusal } from "@/lib/pods/node-fit";
+import { createWorkloadPod, deleteWorkloadObjects, deleteWorkloadPods, newPodName, objectsContextOf, readService, waitUntilPodsGone } from "@/lib/pods/objects";
 import { quotaShortfalls } from "@/lib/pods/quota";
 import { requireSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { createSshPodInputSchema, type CreateSshPodInput } from "@/lib/pods/schemas";
@@ -41,11 +43,22 @@ async function auditTargetOf(db: Db, row: { id: string; teamId: string; name: st
 
 /**
  * Creates an SSH pod for the acting user in a team's namespace of an assigned cluster.
- * Refused before anything is made: bad input (field errors), an image outside the cluster's
- * catalog, a cluster not assigned to the team, a pod that does not fit in the quota.
+ * Refused before anything is made: bad input (field errors: a name whose objects Kubernetes
+ * would refuse, an image that is not a reference, lenient numbers), an image outside the
+ * cluster's catalog, a cluster not assigned to the team, a pod that does not fit in the quota
+ * or on any node.
  */
 export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInput): Promise<CreatedSshPod> {
   const request = parseInput(createSshPodInputSchema, input);
+  const name = withRandomSuffix(slugify(request.name));
+  const names = { serviceName: name, secretName: `${name}-ssh`, pvcName: request.homeGib ? `${name}-home` : null };
+  const podName = newPodName(name);
+  // The final names, suffixes included, as Kubernetes will check them; the message speaks of the name typed.
+  const namesProblem = plannedNamesProblem(plannedObjectNames(names, podName));
+  if (namesProblem) {
+    const message = `“${request.name}” cannot name an SSH pod: ${namesProblem}.`;
+    throw new ValidationError(message, { name: message });
+  }
   const ctx = await teamClusterContext(db, request.teamId, request.clusterId);
   if (!ctx.settings.imageCatalog.some((entry) => entry.image === request.image)) {
     throw new ValidationError("Please correct the highlighted fields.", { image: "Choose an image from this cluster's catalog." });
@@ -53,21 +66,23 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
   const owner = await getUser(db, actor.userId);
   if (!owner) throw new NotFoundError("No such user.");
 
-  // Read with the panel's own credentials: enforcing the quota is the panel's check, and the
-  // team's impersonated role (when on) is not meant to read quota objects.
+  // Read with the panel's own credentials: enforcing the quota and the node sizes is the
+  // panel's check, and the team's impersonated role (when on) may read neither.
   const panelCore = ctx.connection.kc.makeApiClient(CoreV1Api);
-  const quota = await kubeOrNull(ctx.connection, `read the quota of namespace ${ctx.namespace}`, () =>
-    panelCore.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace: ctx.namespace }),
-  );
+  const [quota, nodes] = await Promise.all([
+    kubeOrNull(ctx.connection, `read the quota of namespace ${ctx.namespace}`, () => panelCore.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace: ctx.namespace })),
+    kube(ctx.connection, "list the nodes", () => panelCore.listNode()),
+  ]);
   const shortfalls = quotaShortfalls(quota, request);
   if (shortfalls.length > 0) {
     const fieldErrors: Record<string, string> = {};
     for (const s of shortfalls) if (s.field) fieldErrors[s.field] = fieldErrors[s.field] ? `${fieldErrors[s.field]} ${s.message}` : s.message;
     throw new ValidationError(shortfalls.map((s) => s.message).join(" "), fieldErrors);
   }
+  const tooBig = nodeFitRefusal(nodes.items, ctx.settings, request);
+  if (tooBig) throw new ValidationError(tooBig.message, tooBig.fieldErrors);
 
   const [ownerKeys, panelKey] = await Promise.all([listSshKeys(db, owner.id), getPanelTerminalKey(db)]);
-  const name = withRandomSuffix(slugify(request.name));
   const spec: SshPodSpec = {
     displayName: request.name,
     image: request.image,
@@ -77,9 +92,7 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
     ttlMinutes: request.ttlMinutes,
     loginName: loginNameFor(owner.email),
     ownerEmail: owner.email,
-    serviceName: name,
-    secretName: `${name}-ssh`,
-    pvcName: request.homeGib ? `${name}-home` : null,
+    ...names,
   };
   const expiresAt = request.ttlMinutes ? new Date(Date.now() + request.ttlMinutes * 60_000) : null;
   const { orgId } = await resolveTeamScope(db, request.teamId);
@@ -91,9 +104,8 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
   const target = { targetType: "ssh_pod", targetId: row.id, targetLabel: row.name, orgId, teamId: row.teamId };
   const detail = { clusterId: row.clusterId, namespace: row.namespace, image: spec.image, cpuMillicores: spec.cpuMillicores, memoryMib: spec.memoryMib, homeGib: spec.homeGib, ttlMinutes: spec.ttlMinutes };
 
-  let podName: string;
   try {
-    podName = await createObjects(ctx, row, [...ownerKeys.map((k) => k.publicKey), panelKey.publicKey]);
+    await createObjects(ctx, row, podName, [...ownerKeys.map((k) => k.publicKey), panelKey.publicKey]);
   } catch (error) {
     await rollBack(db, ctx, row);
     await recordAuditEvent(db, {
@@ -112,7 +124,7 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
 }
 
 // Service first (the anchor every other object is owned by), then Secret, claim and Pod.
-async function createObjects(ctx: TeamClusterContext, row: SshPodRow, keys: string[]): Promise<string> {
+async function createObjects(ctx: TeamClusterContext, row: SshPodRow, podName: string, keys: string[]): Promise<void> {
   const objects = objectsContextOf(row, ctx);
   const { connection, core, namespace } = ctx;
   const service = await kube(connection, `create service ${row.name}`, () => core.createNamespacedService({ namespace, body: sshService(objects) }));
@@ -122,8 +134,7 @@ async function createObjects(ctx: TeamClusterContext, row: SshPodRow, keys: stri
     const claim = homeClaim(objects, owner);
     await kube(connection, `create volume claim ${row.spec.pvcName}`, () => core.createNamespacedPersistentVolumeClaim({ namespace, body: claim }));
   }
-  const pod = await createWorkloadPod(ctx, row, service);
-  return pod.metadata!.name!;
+  await createWorkloadPod(ctx, row, service, podName);
 }
 
 // Removes what a failed create made, and its row. A failure here is logged, not thrown: the

@@ -13,7 +13,7 @@ import { getClusterHealth } from "@/lib/clusters/health";
 import { disconnectCluster, getCluster, listClusters, listManagedObjects, recheckCluster, registerCluster, updateClusterSettings } from "@/lib/clusters/service";
 import { DEFAULT_SSH_IMAGE, readClusterSettings } from "@/lib/clusters/settings";
 import { TEAM_ROLE_NAME } from "@/lib/clusters/team-namespace";
-import { quantityValue, toMillicores } from "@/lib/clusters/units";
+import { quantityValue, toMillicores } from "@/lib/kube/quantity";
 import { openSecret } from "@/lib/crypto/secret-box";
 import { clusterAssignments, clusters, workloads } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";

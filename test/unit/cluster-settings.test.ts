@@ -11,8 +11,8 @@ import {
   settingsToForm,
 } from "@/lib/clusters/settings";
 import { quotaHard, teamNamespaceName, teamRoleRules } from "@/lib/clusters/team-namespace";
-import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/clusters/units";
-import { isRfc1123Label } from "@/lib/names";
+import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/kube/quantity";
+import { isDns1123Label as isRfc1123Label } from "@/lib/kube/object-names";
 
 describe("cluster settings", () => {
   it("defaults to our SSH image, no placement and no impersonation", () => {
@@ -24,6 +24,14 @@ describe("cluster settings", () => {
       impersonation: false,
     });
     expect(DEFAULT_SSH_IMAGE).toBe("minicloud/ssh-pod:latest");
+  });
+
+  it("leaves out stored catalog entries that are not image references", () => {
+    const bad = [{ label: "Upper", image: "Debian:12" }, { label: "Short", image: "debian@sha256:abc" }, { label: "Url", image: "https://x.io/debian" }];
+    const settings = readClusterSettings({ settings: { imageCatalog: [...bad, { label: "Debian", image: "debian:12" }], storageClass: "fast" } });
+    expect(settings.imageCatalog).toEqual([{ label: "Debian", image: "debian:12" }]);
+    expect(settings.storageClass).toBe("fast");
+    expect(readClusterSettings({ settings: { imageCatalog: bad } }).imageCatalog).toEqual([{ label: "minicloud SSH (Debian)", image: DEFAULT_SSH_IMAGE }]);
   });
 
   it("keeps the good stored fields when one is bad", () => {
@@ -47,12 +55,18 @@ describe("cluster settings", () => {
   });
 
   it("parses the image catalog as Label = image lines", () => {
-    expect(parseImageCatalog("Debian = debian:12\nghcr.io/acme/dev@sha256:abc")).toEqual([
+    const pinned = `ghcr.io/acme/dev@sha256:${"ab".repeat(32)}`;
+    expect(parseImageCatalog(`Debian = debian:12\nghcr.io/acme/dev\nPinned = ${pinned}`)).toEqual([
       { label: "Debian", image: "debian:12" },
-      { label: "ghcr.io/acme/dev@sha256:abc", image: "ghcr.io/acme/dev@sha256:abc" },
+      { label: "ghcr.io/acme/dev", image: "ghcr.io/acme/dev" },
+      { label: "Pinned", image: pinned },
     ]);
     expect(() => parseImageCatalog("")).toThrow("List at least one image.");
     expect(() => parseImageCatalog("Bad = not an image")).toThrow("Line 1: “not an image” is not an image reference.");
+    // A truncated digest, an uppercase repository and a URL are not references.
+    expect(() => parseImageCatalog("Short = ghcr.io/acme/dev@sha256:abc")).toThrow("Line 1: “ghcr.io/acme/dev@sha256:abc” is not an image reference. A sha256 digest has 64 hexadecimal digits; this one has 3.");
+    expect(() => parseImageCatalog("ok = debian\nUpper = Acme/Dev:1")).toThrow("Line 2: “Acme/Dev:1” is not an image reference. Repository names must be lowercase: write “acme/dev”.");
+    expect(() => parseImageCatalog("Url = https://ghcr.io/acme/dev")).toThrow(/Line 1: .* That is a URL/);
   });
 
   it("round-trips through the form, with field messages for bad lines", () => {

@@ -1,0 +1,85 @@
+// Whether any node could ever hold a new pod, decided before anything is created: a pod that
+// asks for more than the largest node offers stays Pending with no word why. A node counts
+// when the pod could be placed on it (schedulable, its labels match the cluster's node
+// selector, its taints tolerated — the transient node.kubernetes.io/* condition taints aside,
+// as the node may recover); its allocatable CPU and memory are what the pod may reserve there.
+// Pure: the service lists the nodes.
+import type { V1Node, V1Taint, V1Toleration } from "@kubernetes/client-node";
+import { formatCores, formatMib, quantityValue, toMillicores } from "@/lib/kube/quantity";
+
+/** CPU and memory, as a pod asks for them or a node offers them. */
+export interface PodSize {
+  cpuMillicores: number;
+  memoryMib: number;
+}
+
+/** Where the cluster's settings place team workloads. */
+export interface Placement {
+  nodeSelector: Record<string, string>;
+  tolerations: V1Toleration[];
+}
+
+/** Why no node can hold the pod: a sentence, and the same per form field it concerns. */
+export interface NodeFitRefusal {
+  message: string;
+  fieldErrors: Record<string, string>;
+}
+
+function tolerates(tolerations: V1Toleration[], taint: V1Taint): boolean {
+  return tolerations.some((t) => {
+    const keyMatches = t.operator === "Exists" ? !t.key || t.key === taint.key : t.key === taint.key && (t.value ?? "") === (taint.value ?? "");
+    return keyMatches && (!t.effect || t.effect === taint.effect);
+  });
+}
+
+/** Whether a pod with `placement` could be scheduled on `node` at all (size aside). */
+export function nodeAdmits(node: V1Node, placement: Placement): boolean {
+  if (node.spec?.unschedulable) return false;
+  const labels = node.metadata?.labels ?? {};
+  if (Object.entries(placement.nodeSelector).some(([key, value]) => labels[key] !== value)) return false;
+  return (node.spec?.taints ?? []).every(
+    (taint) => taint.effect === "PreferNoSchedule" || taint.key.startsWith("node.kubernetes.io/") || tolerates(placement.tolerations, taint),
+  );
+}
+
+/** What a node offers a pod: its allocatable CPU and memory. */
+export function allocatableOf(node: V1Node): PodSize {
+  const allocatable = node.status?.allocatable ?? {};
+  return { cpuMillicores: toMillicores(allocatable.cpu), memoryMib: quantityValue(allocatable.memory) / 2 ** 20 };
+}
+
+// The sizes no other size beats in both CPU and memory, most CPU first: "the largest nodes".
+function largestSizes(sizes: PodSize[]): PodSize[] {
+  const beaten = (a: PodSize) => sizes.some((b) => b.cpuMillicores >= a.cpuMillicores && b.memoryMib >= a.memoryMib && (b.cpuMillicores > a.cpuMillicores || b.memoryMib > a.memoryMib));
+  const unique = new Map(sizes.filter((s) => !beaten(s)).map((s) => [`${s.cpuMillicores}/${s.memoryMib}`, s]));
+  return [...unique.values()].sort((a, b) => b.cpuMillicores - a.cpuMillicores);
+}
+
+// What a node holds, rounded down to what is said (two decimals), so "at most" never overstates.
+const saySize = (size: PodSize) => {
+  const memory = size.memoryMib >= 1024 ? (Math.floor((size.memoryMib / 1024) * 100) / 100) * 1024 : Math.floor(size.memoryMib * 100) / 100;
+  return `${formatCores(Math.floor(size.cpuMillicores / 10) * 10)} and ${formatMib(memory)}`;
+};
+
+/**
+ * Why no node of the cluster can hold a pod of `ask` with `placement`, or null when one can.
+ * The message says what fits: "the largest node can hold at most 2 cores and 3.5 GiB".
+ */
+export function nodeFitRefusal(nodes: V1Node[], placement: Placement, ask: PodSize): NodeFitRefusal | null {
+  const candidates = nodes.filter((n) => nodeAdmits(n, placement)).map(allocatableOf);
+  if (candidates.some((size) => size.cpuMillicores >= ask.cpuMillicores && size.memoryMib >= ask.memoryMib)) return null;
+  if (candidates.length === 0) {
+    const message =
+      nodes.length === 0
+        ? "The cluster has no nodes to run the pod on; ask an administrator."
+        : "No node of the cluster accepts the panel's pods (check the cluster's node selector and tolerations, or whether its nodes are cordoned); ask an administrator.";
+    return { message, fieldErrors: { clusterId: message } };
+  }
+  const largest = largestSizes(candidates);
+  const most = largest.length === 1 ? `the largest node can hold at most ${saySize(largest[0]!)}` : `the largest nodes can hold at most ${largest.slice(0, 3).map(saySize).join(", or ")}`;
+  const message = `No node can hold ${formatCores(ask.cpuMillicores)} and ${formatMib(ask.memoryMib)} of memory: ${most}.`;
+  const tooMuchCpu = ask.cpuMillicores > Math.max(...candidates.map((s) => s.cpuMillicores));
+  const tooMuchMemory = ask.memoryMib > Math.max(...candidates.map((s) => s.memoryMib));
+  const fields = tooMuchCpu || tooMuchMemory ? [...(tooMuchCpu ? ["cpuMillicores"] : []), ...(tooMuchMemory ? ["memoryMib"] : [])] : ["cpuMillicores", "memoryMib"];
+  return { message, fieldErrors: Object.fromEntries(fields.map((f) => [f, message])) };
+}
