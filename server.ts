@@ -11,7 +11,8 @@ import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
 import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
 import { stopLiveHub } from "@/lib/live/hub";
-import { startTtlReaper } from "@/lib/pods/reaper";
+import "@/lib/pods/lifecycle-driver"; // registers SSH pods with the workload lifecycle
+import { startReconciler } from "@/lib/workloads/reconciler";
 
 async function main() {
   const env = getEnv();
@@ -23,8 +24,9 @@ async function main() {
   process.env.NEXTAUTH_URL ??= env.publicUrl;
 
   const db = await getDb(); // applies migrations before the first request
-  // Deletes SSH pods whose time-to-live ended (one replica at a time, under an advisory lock).
-  const ttlReaper = startTtlReaper({ db, intervalMs: 60_000 });
+  // Finishes or cleans up interrupted creates and deletes, carries out time-to-live, marks lost
+  // workloads (one replica at a time, under a lease): now, then every 30 s.
+  const reconciler = startReconciler({ db, holder: terminalServiceDefaults().hostId, intervalMs: 30_000 });
   const app = next({ dev, hostname: env.host, port: env.port });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -50,7 +52,7 @@ async function main() {
   });
 
   const shutdown = () => {
-    void ttlReaper.stop();
+    void reconciler.stop();
     gateway.close();
     stopLiveHub(); // ends the live-event streams, which would otherwise hold server.close() open
     stopAllWatchCaches();

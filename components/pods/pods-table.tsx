@@ -1,6 +1,7 @@
 "use client";
 // The team's SSH pods: name, status and reason, node, IP, age, owner and time-to-live left,
 // with an All / Mine switch. Data comes from React Query (refetched, and patched live).
+import { LifecycleBadge } from "@/components/pods/lifecycle-badge";
 import Link from "next/link";
 import { useState } from "react";
 import { age, timeLeft } from "@/components/pods/durations";
@@ -72,7 +73,7 @@ export function PodsTable({
                   </div>
                 </td>
                 <td>
-                  <PodStatus runtime={pod.runtime} />
+                  <PodStatus runtime={pod.runtime} /> <LifecycleBadge lifecycle={pod.lifecycle} />
                 </td>
                 <td className="mono">{pod.runtime.node ?? "—"}</td>
                 <td className="mono">{pod.runtime.ip ?? "—"}</td>

@@ -70,6 +70,7 @@ function viewOf({ row, clusterName, clusterSlug, owner }: ListedRow, pod: V1Pod 
     expiresAt: row.expiresAt?.toISOString() ?? null,
     runtime: clusterError ? { ...podRuntime(undefined), reason: clusterError } : podRuntime(pod),
     clusterError,
+    lifecycle: { state: row.state, reason: row.stateReason },
   };
 }
 

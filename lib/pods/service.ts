@@ -1,40 +1,33 @@
 // SSH pods: create, reset and delete. The database row is the record of intent and ownership;
-// the cluster objects (Service → Secret, PVC, Pod) are made from it. A create that fails half
-// way removes what it made; every change leaves an audit row.
+// the cluster objects (Service → Secret, PVC, Pod) are made from it through the durable
+// workload machine (lib/workloads/lifecycle.ts, with lib/pods/lifecycle-driver.ts): nothing is
+// lost or orphaned when a create or delete is interrupted; every change leaves an audit row.
+import { randomUUID } from "node:crypto";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { eq } from "drizzle-orm";
-import { auditSuccess, markAudited, recordAuditEvent, type Actor } from "@/lib/audit/service";
+import { auditSuccess, type Actor } from "@/lib/audit/service";
 import { QUOTA_NAME } from "@/lib/clusters/assignments";
 import type { Db } from "@/lib/db/client";
-import { workloads } from "@/lib/db/schema";
-import { AppError, NotFoundError, ValidationError } from "@/lib/errors";
+import { NotFoundError, ValidationError } from "@/lib/errors";
 import { plannedNamesProblem } from "@/lib/kube/object-names";
 import { kube, kubeOrNull } from "@/lib/kube/transport";
 import { slugify, withRandomSuffix } from "@/lib/names";
 import { parseInput } from "@/lib/parse-input";
-import { teamClusterContext, workloadClusterContext, type TeamClusterContext } from "@/lib/pods/cluster-context";
+import { teamClusterContext, workloadClusterContext } from "@/lib/pods/cluster-context";
+import { firstPodName } from "@/lib/pods/lifecycle-driver";
 import { loginNameFor } from "@/lib/pods/login-name";
-import { homeClaim, ownedByService, plannedObjectNames, sshSecret, sshService } from "@/lib/pods/manifests";
+import { plannedObjectNames } from "@/lib/pods/manifests";
 import { nodeFitRefusal } from "@/lib/pods/node-fit";
-import { createWorkloadPod, deleteWorkloadObjects, deleteWorkloadPods, newPodName, objectsContextOf, readService, waitUntilPodsGone } from "@/lib/pods/objects";
+import { createWorkloadPod, deleteWorkloadPods, readService, waitUntilPodsGone } from "@/lib/pods/objects";
 import { quotaShortfalls } from "@/lib/pods/quota";
 import { requireSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { createSshPodInputSchema, type CreateSshPodInput } from "@/lib/pods/schemas";
 import type { SshPodSpec } from "@/lib/pods/types";
-import { listSshKeys } from "@/lib/ssh-keys/service";
-import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
 import { resolveTeamScope } from "@/lib/tenancy/principal";
 import { getUser } from "@/lib/users/service";
+import { createWorkload, deleteWorkload } from "@/lib/workloads/lifecycle";
 
-/** What a create answers with. */
-export interface CreatedSshPod {
-  id: string;
-  name: string;
-  podName: string;
-}
-
-/** Who the time-to-live reaper acts as in audit rows. */
-export const TTL_ACTOR_LABEL = "minicloud (time-to-live)";
+/** What a create answers with: ready, or still being created (the outcome is not known yet; the panel finishes or cleans up). */
+export type CreatedSshPod = { id: string; name: string; podName: string } & ({ state: "ready" } | { state: "creating"; message: string });
 
 async function auditTargetOf(db: Db, row: { id: string; teamId: string; name: string }) {
   const scope = await resolveTeamScope(db, row.teamId);
@@ -50,9 +43,11 @@ async function auditTargetOf(db: Db, row: { id: string; teamId: string; name: st
  */
 export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInput): Promise<CreatedSshPod> {
   const request = parseInput(createSshPodInputSchema, input);
+  const id = randomUUID();
   const name = withRandomSuffix(slugify(request.name));
   const names = { serviceName: name, secretName: `${name}-ssh`, pvcName: request.homeGib ? `${name}-home` : null };
-  const podName = newPodName(name);
+  // Derived from the workload's id: a repeated create (the reconciler's) finds the same Pod.
+  const podName = firstPodName({ id, name });
   // The final names, suffixes included, as Kubernetes will check them; the message speaks of the name typed.
   const namesProblem = plannedNamesProblem(plannedObjectNames(names, podName));
   if (namesProblem) {
@@ -82,7 +77,6 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
   const tooBig = nodeFitRefusal(nodes.items, ctx.settings, request);
   if (tooBig) throw new ValidationError(tooBig.message, tooBig.fieldErrors);
 
-  const [ownerKeys, panelKey] = await Promise.all([listSshKeys(db, owner.id), getPanelTerminalKey(db)]);
   const spec: SshPodSpec = {
     displayName: request.name,
     image: request.image,
@@ -95,57 +89,16 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
     ...names,
   };
   const expiresAt = request.ttlMinutes ? new Date(Date.now() + request.ttlMinutes * 60_000) : null;
-  const { orgId } = await resolveTeamScope(db, request.teamId);
-  const [inserted] = await db
-    .insert(workloads)
-    .values({ teamId: request.teamId, clusterId: request.clusterId, kind: "ssh-pod", namespace: ctx.namespace, name, spec: { ...spec }, expiresAt, createdBy: owner.id })
-    .returning();
-  const row = { ...inserted!, spec } as SshPodRow;
-  const target = { targetType: "ssh_pod", targetId: row.id, targetLabel: row.name, orgId, teamId: row.teamId };
-  const detail = { clusterId: row.clusterId, namespace: row.namespace, image: spec.image, cpuMillicores: spec.cpuMillicores, memoryMib: spec.memoryMib, homeGib: spec.homeGib, ttlMinutes: spec.ttlMinutes };
-
-  try {
-    await createObjects(ctx, row, podName, [...ownerKeys.map((k) => k.publicKey), panelKey.publicKey]);
-  } catch (error) {
-    await rollBack(db, ctx, row);
-    await recordAuditEvent(db, {
-      actorId: actor.userId,
-      actorLabel: actor.label,
-      action: "pod.create",
-      ...target,
-      outcome: "error",
-      detail: { ...detail, error: error instanceof AppError ? error.message : "unexpected error (details in the server log)" },
-    });
-    markAudited(error);
-    throw error;
-  }
-  await auditSuccess(db, actor, { action: "pod.create", ...target, detail: { ...detail, podName } });
-  return { id: row.id, name: row.name, podName };
-}
-
-// Service first (the anchor every other object is owned by), then Secret, claim and Pod.
-async function createObjects(ctx: TeamClusterContext, row: SshPodRow, podName: string, keys: string[]): Promise<void> {
-  const objects = objectsContextOf(row, ctx);
-  const { connection, core, namespace } = ctx;
-  const service = await kube(connection, `create service ${row.name}`, () => core.createNamespacedService({ namespace, body: sshService(objects) }));
-  const owner = ownedByService(service);
-  await kube(connection, `create secret ${row.spec.secretName}`, () => core.createNamespacedSecret({ namespace, body: sshSecret(objects, owner, keys) }));
-  if (row.spec.pvcName) {
-    const claim = homeClaim(objects, owner);
-    await kube(connection, `create volume claim ${row.spec.pvcName}`, () => core.createNamespacedPersistentVolumeClaim({ namespace, body: claim }));
-  }
-  await createWorkloadPod(ctx, row, service, podName);
-}
-
-// Removes what a failed create made, and its row. A failure here is logged, not thrown: the
-// caller reports the error that made the create fail, and leftovers carry the workload's labels.
-async function rollBack(db: Db, ctx: TeamClusterContext, row: SshPodRow): Promise<void> {
-  try {
-    await deleteWorkloadObjects(ctx, row.id, row.spec.serviceName);
-  } catch (error) {
-    console.error(`[minicloud] rolling back SSH pod ${row.namespace}/${row.name} left objects behind:`, error);
-  }
-  await db.delete(workloads).where(eq(workloads.id, row.id));
+  const detail = { clusterId: request.clusterId, namespace: ctx.namespace, image: spec.image, cpuMillicores: spec.cpuMillicores, memoryMib: spec.memoryMib, homeGib: spec.homeGib, ttlMinutes: spec.ttlMinutes };
+  // Through the durable machine: intent with its audit row, then the objects (lib/pods/lifecycle-driver.ts).
+  const outcome = await createWorkload(
+    db,
+    actor,
+    { id, teamId: request.teamId, clusterId: request.clusterId, kind: "ssh-pod", namespace: ctx.namespace, name, spec: { ...spec }, expiresAt, createdBy: owner.id },
+    detail,
+  );
+  if (outcome.state === "ready") return { id, name, podName: String(outcome.detail.podName), state: "ready" };
+  return { id, name, podName, state: "creating", message: outcome.message };
 }
 
 /** Recreates the pod from its stored spec (a new Pod); the Service, Secret and home volume stay. */
@@ -180,23 +133,14 @@ async function replacePod(db: Db, actor: Actor, row: SshPodRow): Promise<{ podNa
   return { podName };
 }
 
-/** Deletes the SSH pod: every object it has in the cluster, then its row. Objects already gone are fine. */
-export async function deleteSshPod(db: Db, actor: Actor, input: { teamId: string; workloadId: string }): Promise<void> {
+/**
+ * Deletes the SSH pod durably: the row says `deleting` (with a pending audit row), every object
+ * goes, then the row. Resolves `deleting` when the cluster did not answer: the reconciler
+ * finishes, and the pods list shows it meanwhile.
+ */
+export async function deleteSshPod(db: Db, actor: Actor, input: { teamId: string; workloadId: string }): Promise<"deleted" | "deleting"> {
   const row = await requireSshPodRow(db, input.teamId, input.workloadId);
-  await removeSshPod(db, row, { actorId: actor.userId, actorLabel: actor.label, detail: {} });
-}
-
-/** Deletes a pod's objects and row and writes the `pod.delete` row (shared by users and the reaper). */
-export async function removeSshPod(db: Db, row: SshPodRow, audit: { actorId: string | null; actorLabel: string; detail: Record<string, unknown> }): Promise<void> {
-  const ctx = await workloadClusterContext(db, row);
-  await deleteWorkloadObjects(ctx, row.id, row.spec.serviceName);
-  const target = await auditTargetOf(db, row);
-  await db.transaction(async (tx) => {
-    const deleted = await tx.delete(workloads).where(eq(workloads.id, row.id)).returning({ id: workloads.id });
-    // Someone else finished the delete meanwhile: their row describes it.
-    if (deleted.length === 0) return;
-    await recordAuditEvent(tx, { actorId: audit.actorId, actorLabel: audit.actorLabel, action: "pod.delete", ...target, outcome: "success", detail: audit.detail });
-  });
+  return deleteWorkload(db, { ...row, spec: { ...row.spec } }, { actorId: actor.userId, actorLabel: actor.label, detail: {} });
 }
 
 /** Refuses a delete whose typed confirmation is not the pod's name (as shown, or its Kubernetes name). */

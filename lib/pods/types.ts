@@ -45,6 +45,8 @@ export interface SshPodView {
   runtime: PodRuntime;
   /** Set when the cluster could not be asked; `runtime` is then unknown (Missing). */
   clusterError: string | null;
+  /** Where the workload is in its life (being created or deleted, lost, …) and why, from its row. */
+  lifecycle: { state: "creating" | "ready" | "failed" | "deleting" | "lost"; reason: string | null };
 }
 
 /** A condition of the pod, as Kubernetes reports it. */

@@ -22,8 +22,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { KIND_LABEL, OWNER_EMAIL_ANNOTATION, TEAM_LABEL, WORKLOAD_LABEL, workloadSelector } from "@/lib/kube/labels";
 import { listTeamPodsResponse, podLogsResponse } from "@/lib/pods/api";
 import { getSshPod, listTeamSshPods, readSshPodLogs } from "@/lib/pods/queries";
-import { reapUnderLock } from "@/lib/pods/reaper";
-import { TTL_ACTOR_LABEL } from "@/lib/pods/service";
+import { reconcileUnderLease, TTL_ACTOR_LABEL } from "@/lib/workloads/reconciler";
 import type { SshPodView } from "@/lib/pods/types";
 import { addSshKey } from "@/lib/ssh-keys/service";
 import { generateEd25519KeyPair } from "@/lib/ssh-keys/openssh-format";
@@ -223,8 +222,8 @@ describe("SSH pods", () => {
     const row = (await rowOf(created.id))!;
     expect(row.expiresAt!.getTime() - row.createdAt.getTime()).toBeGreaterThan(59 * 60_000);
     // Not yet expired: a pass leaves it alone.
-    expect((await reapUnderLock(db(), new Date()))?.deleted).not.toContain(created.id);
-    const result = await reapUnderLock(db(), new Date(Date.now() + 61 * 60_000));
+    expect((await reconcileUnderLease(db(), "ttl-test", { now: new Date() }))?.deleted).not.toContain(created.id);
+    const result = await reconcileUnderLease(db(), "ttl-test", { now: new Date(Date.now() + 61 * 60_000) });
     expect(result?.deleted).toContain(created.id);
     await waitUntilNothingLeft(created.id);
     expect(await rowOf(created.id)).toBeUndefined();
