@@ -15,6 +15,7 @@ const TABLES = [
   "org_members",
   "organizations",
   "panel_keys",
+  "panel_leases",
   "panel_replicas",
   "sign_in_throttle",
   "ssh_host_keys",
