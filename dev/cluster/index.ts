@@ -12,7 +12,7 @@ import { writeKubeconfig } from "./kubeconfig";
 import { registerWorkerNodes } from "./nodes";
 import { createPki } from "./pki";
 import { freePorts } from "./ports";
-import { logTail, startProcess, type ManagedProcess } from "./processes";
+import { logTail, signalGroup, startProcess, type ManagedProcess } from "./processes";
 import { waitForHttpsOk, waitForTcp } from "./readiness";
 import { reapAbandonedRuns, RunDir } from "./run-dir";
 import { prepareSshd, sshdArgs, SSHD_BINARY } from "./sshd";
@@ -34,8 +34,22 @@ export interface LocalCluster {
    * benchmark does: it measures the port-forward path alone, with no protocol on top.
    */
   spareForward: { podPort: number; localPort: number };
+  /** Real faults of the API server process, for tests of what the panel does when it fails. */
+  apiserver: ApiserverFaults;
   /** Stops everything this run started and removes `dir`. Safe to call more than once. */
   stop(): Promise<void>;
+}
+
+/** The API server process, for fault tests: SIGKILL and start again (same port, same etcd), SIGSTOP and SIGCONT. */
+export interface ApiserverFaults {
+  /** Kills it at once (SIGKILL); resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again with the same flags; resolves once /readyz answers. */
+  restart(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections are accepted by the kernel and never answered. */
+  freeze(): void;
+  /** Lets a frozen one run again (SIGCONT). */
+  thaw(): void;
 }
 
 export interface StartOptions {
@@ -129,7 +143,8 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
     await unlessComponentDies(waitForTcp(etcd, etcdClientPort));
     log(`certificates made and etcd up after ${elapsed()}`);
 
-    const apiserver = start("kube-apiserver", binaries.kubeApiserver, apiserverArgs(pki, { secure: apiserverPort, etcd: etcdClientPort }));
+    const apiserverFlags = apiserverArgs(pki, { secure: apiserverPort, etcd: etcdClientPort });
+    let apiserver = start("kube-apiserver", binaries.kubeApiserver, apiserverFlags);
     const kubeconfigPath = kubeconfigPathFor(dir, "admin");
     const caFile = pki.ca.cert;
     writeKubeconfig(kubeconfigPath, { server, caFile, user: "minicloud-admin", client: pki.admin });
@@ -163,6 +178,18 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
       server,
       sshd: { port: sshdPort, user: sshdFiles.user, authorizedKeysPath: sshdFiles.authorizedKeysPath },
       spareForward,
+      apiserver: {
+        async kill() {
+          signalGroup(apiserver.pid, "SIGKILL");
+          await apiserver.exited;
+        },
+        async restart() {
+          apiserver = start("kube-apiserver", binaries.kubeApiserver, apiserverFlags);
+          await waitForHttpsOk(apiserver, `${server}/readyz`, { ca: caFile, client: pki.admin });
+        },
+        freeze: () => signalGroup(apiserver.pid, "SIGSTOP"),
+        thaw: () => signalGroup(apiserver.pid, "SIGCONT"),
+      },
       stop,
     };
   } catch (error) {

@@ -109,7 +109,7 @@ export type CreateOutcome =
   | { state: "creating"; row: WorkloadRow; message: string };
 
 /** The sentence for a create whose outcome is not known yet. */
-export const STILL_CREATING = "Still being created: the cluster did not answer in time. The panel will finish or clean up; this page shows which.";
+export const STILL_CREATING = "Still being created: it was interrupted before the panel could confirm it (the cluster or the database did not answer). The panel will finish or clean up; this page shows which.";
 
 /**
  * Creates a workload durably (see the top of this file). Resolves `ready`, or `creating` when

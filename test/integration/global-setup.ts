@@ -19,7 +19,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const existing = process.env.DATABASE_URL;
   const [server, template] = await Promise.allSettled([
-    existing ? Promise.resolve<PostgresServer>({ url: existing, stop: async () => {} }) : startPostgresServer(),
+    existing ? Promise.resolve<Pick<PostgresServer, "url" | "stop">>({ url: existing, stop: async () => {} }) : startPostgresServer(),
     saveMigratedPgliteTemplate(),
   ]);
   const teardown = async () => {

@@ -13,6 +13,8 @@ import pg from "pg";
 export interface PostgresServer {
   /** Superuser URL of the `postgres` database. */
   url: string;
+  /** Stops the server at once (immediate shutdown: every connection drops) and starts it again on the same port and data; resolves once it answers. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -93,12 +95,12 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     ]);
     execFileSync(initdb, initdbArgs, { stdio: "pipe" });
     let url = "";
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+    let port = 0;
+    const launch = async (onPort: number) => {
       const [postgres, postgresArgs] = asServerUser(path.join(bin, "postgres"), [
         "-D", dataDir,
         "-h", "127.0.0.1",
-        "-p", String(port),
+        "-p", String(onPort),
         "-k", dir,
         "-c", "fsync=off",
         "-c", "synchronous_commit=off",
@@ -110,26 +112,36 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       let output = "";
       started.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
       started.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+      url = `postgres://postgres@127.0.0.1:${onPort}/postgres`;
+      await waitUntilReady(url, dataDir, started, () => output);
+    };
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
       try {
-        await waitUntilReady(url, dataDir, started, () => output);
+        await launch(port);
         break;
       } catch (error) {
         // Lost the port to another process: try another one.
         if (!(error instanceof ServerExited) || attempt >= 3) throw error;
       }
     }
-    const running = child;
+    const halt = async (signal: NodeJS.Signals) => {
+      const running = child!;
+      if (running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+      running.kill(signal);
+      const timer = setTimeout(() => running.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    };
     return {
       url,
+      async restart() {
+        await halt("SIGQUIT"); // immediate shutdown, as a crash would end the connections
+        await launch(port);
+      },
       async stop() {
-        if (running.exitCode === null) {
-          const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
-          running.kill("SIGINT"); // fast shutdown
-          const timer = setTimeout(() => running.kill("SIGKILL"), 10_000);
-          await exited;
-          clearTimeout(timer);
-        }
+        await halt("SIGINT"); // fast shutdown
         rmSync(dir, { recursive: true, force: true });
         process.removeListener("exit", cleanUpNow);
       },
