@@ -31,6 +31,10 @@ export function ClusterSettingsForm({ action, clusterId, settings }: { action: A
           namespace, so Kubernetes RBAC enforces the same boundary as the panel
         </label>
         <FieldErrorText name="impersonation" />
+        <label className="check">
+          <input type="checkbox" name="removeOrphans" defaultChecked={form.removeOrphans} /> Remove drift by itself: objects minicloud labelled whose
+          workload no longer exists are deleted by the reconciler (otherwise they are only listed under Admin → Drift)
+        </label>
       </ActionForm>
     </div>
   );

@@ -33,6 +33,8 @@ export interface ClusterSettings {
   storageClass: string | null;
   imageCatalog: CatalogImage[];
   impersonation: boolean;
+  /** Whether the reconciler removes objects minicloud labelled whose workload has no row (drift) by itself, or only lists them. */
+  removeOrphans: boolean;
 }
 
 const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
@@ -58,6 +60,7 @@ export const clusterSettingsSchema = z.object({
   storageClass: storageClassSchema.nullable().default(null),
   imageCatalog: z.array(catalogImageSchema).min(1).max(50).default(() => DEFAULT_IMAGE_CATALOG.map((i) => ({ ...i }))),
   impersonation: z.boolean().default(false),
+  removeOrphans: z.boolean().default(false),
 });
 
 /**
@@ -151,7 +154,7 @@ export function parseImageCatalog(text: string): CatalogImage[] {
 }
 
 /** The settings as the form's text areas show them. */
-export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog", string> & { impersonation: boolean } {
+export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog", string> & { impersonation: boolean; removeOrphans: boolean } {
   return {
     nodeSelector: Object.entries(settings.nodeSelector)
       .map(([k, v]) => `${k}=${v}`)
@@ -162,6 +165,7 @@ export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector"
     storageClass: settings.storageClass ?? "",
     imageCatalog: settings.imageCatalog.map((i) => `${i.label} = ${i.image}`).join("\n"),
     impersonation: settings.impersonation,
+    removeOrphans: settings.removeOrphans,
   };
 }
 
@@ -197,5 +201,6 @@ export const clusterSettingsFormSchema = z.object({
     .transform((v) => (v === "" ? null : v)),
   imageCatalog: textField(parseImageCatalog),
   impersonation: checkbox,
+  removeOrphans: checkbox,
 });
 export type ClusterSettingsForm = z.input<typeof clusterSettingsFormSchema>;

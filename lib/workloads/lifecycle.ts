@@ -68,6 +68,14 @@ export function registerKind(driver: KindDriver): void {
   drivers.set(driver.kind, driver);
 }
 
+/** The kinds with a registered driver. */
+export function registeredKinds(): WorkloadRow["kind"][] {
+  return [...drivers.keys()] as WorkloadRow["kind"][];
+}
+
+/** How long a create or delete may be in the hands of a request before the reconciler takes it over (and how old an orphan must be). */
+export const DEFAULT_GRACE_MS = 60_000;
+
 /** The driver of `kind`. */
 export function driverOf(kind: WorkloadRow["kind"]): KindDriver {
   const driver = drivers.get(kind);

@@ -12,18 +12,28 @@
 import { and, asc, eq, inArray, isNotNull, lte, or } from "drizzle-orm";
 import { recordAuditEvent } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
-import { auditEvents, workloads } from "@/lib/db/schema";
+import { auditEvents, clusters, workloads } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { OutcomeUnknownError } from "@/lib/kube/transport";
 import { holdLease, releaseLease } from "@/lib/workloads/lease";
-import { backoffMs, completeAudit, deleteWorkload, driverOf, finishRemoval, isInFlight, type FoundWorkload, type WorkloadRow } from "@/lib/workloads/lifecycle";
+import { removesOrphans } from "@/lib/workloads/drift";
+import {
+  backoffMs,
+  completeAudit,
+  DEFAULT_GRACE_MS,
+  deleteWorkload,
+  driverOf,
+  finishRemoval,
+  isInFlight,
+  registeredKinds,
+  type FoundWorkload,
+  type WorkloadRow,
+} from "@/lib/workloads/lifecycle";
 
 /** Who the reconciler acts as in audit rows. */
 export const RECONCILER_ACTOR_LABEL = "minicloud (reconciler)";
 /** Who time-to-live deletions act as. */
 export const TTL_ACTOR_LABEL = "minicloud (time-to-live)";
-/** How long a create or delete may be in the hands of a request before the reconciler takes it over. */
-export const DEFAULT_GRACE_MS = 60_000;
 
 /** What one pass did, by workload id. */
 export interface ReconcileReport {
@@ -40,7 +50,7 @@ export interface ReconcileReport {
 export interface ReconcileOptions {
   now?: Date;
   graceMs?: number;
-  /** Clusters whose labelled objects without a row are removed (their settings say so). */
+  /** Clusters whose labelled objects without a row are removed (default: as their settings say). */
   removeOrphansIn?: (clusterId: string) => Promise<boolean>;
 }
 
@@ -142,9 +152,11 @@ async function checkClusters(db: Db, settled: Date, options: ReconcileOptions, r
   const byCluster = new Map<string, WorkloadRow[]>();
   for (const row of rows) byCluster.set(row.clusterId, [...(byCluster.get(row.clusterId) ?? []), row]);
   const allIds = new Set((await db.select({ id: workloads.id }).from(workloads)).map((r) => r.id));
+  const clusterIds = (await db.select({ id: clusters.id }).from(clusters)).map((c) => c.id);
 
-  for (const [clusterId, clusterRows] of byCluster) {
-    for (const kind of new Set(clusterRows.map((r) => r.kind))) {
+  for (const clusterId of clusterIds) {
+    const clusterRows = byCluster.get(clusterId) ?? [];
+    for (const kind of registeredKinds()) {
       let found: FoundWorkload[];
       try {
         found = await driverOf(kind).inventory(db, clusterId);
@@ -168,7 +180,7 @@ async function checkClusters(db: Db, settled: Date, options: ReconcileOptions, r
           }
         }
       }
-      const removeOrphans = options.removeOrphansIn ? await options.removeOrphansIn(clusterId) : false;
+      const removeOrphans = await (options.removeOrphansIn ?? ((id: string) => removesOrphans(db, id)))(clusterId);
       if (!removeOrphans) continue;
       for (const orphan of found.filter((f) => !allIds.has(f.workloadId) && f.createdAt <= settled)) {
         try {

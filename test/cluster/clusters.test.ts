@@ -188,6 +188,7 @@ describe("host clusters", () => {
       storageClass: "fast",
       imageCatalog: [{ label: "Ubuntu", image: "ubuntu:24.04" }],
       impersonation: true,
+      removeOrphans: false,
     };
     await updateClusterSettings(db(), who, { clusterId: cluster.id, settings });
     expect(readClusterSettings((await db().select().from(clusters).where(eq(clusters.id, cluster.id)))[0]!)).toEqual(settings);

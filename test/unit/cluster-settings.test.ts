@@ -15,13 +15,14 @@ import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/kube/
 import { isDns1123Label as isRfc1123Label } from "@/lib/kube/object-names";
 
 describe("cluster settings", () => {
-  it("defaults to our SSH image, no placement and no impersonation", () => {
+  it("defaults to our SSH image, no placement, no impersonation, and drift only listed", () => {
     expect(readClusterSettings({ settings: {} })).toEqual({
       nodeSelector: {},
       tolerations: [],
       storageClass: null,
       imageCatalog: [{ label: "minicloud SSH (Debian)", image: DEFAULT_SSH_IMAGE }],
       impersonation: false,
+      removeOrphans: false,
     });
     expect(DEFAULT_SSH_IMAGE).toBe("minicloud/ssh-pod:latest");
   });
@@ -76,9 +77,10 @@ describe("cluster settings", () => {
       storageClass: "fast",
       imageCatalog: [{ label: "Debian", image: "debian:12" }],
       impersonation: true,
+      removeOrphans: true,
     };
     const form = settingsToForm(settings);
-    expect(clusterSettingsFormSchema.parse({ ...form, impersonation: "on" })).toEqual(settings);
+    expect(clusterSettingsFormSchema.parse({ ...form, impersonation: "on", removeOrphans: "on" })).toEqual(settings);
     const bad = clusterSettingsFormSchema.safeParse({ ...form, nodeSelector: "nope", storageClass: "Bad Class" });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
