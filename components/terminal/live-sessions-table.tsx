@@ -3,7 +3,7 @@
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { Time } from "@/components/ui/time";
 import type { ActionResult } from "@/lib/actions/define-action";
-import type { OpenSession } from "@/lib/console/session-admin";
+import type { OpenSession } from "@/lib/console/session/session-admin";
 
 type ServerAction = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
 

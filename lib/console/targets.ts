@@ -1,18 +1,14 @@
 // What a terminal connects to, resolved from the database — never from what a client sends:
 // the workload row gives the team (and through it the organization), the cluster, the
-// namespace and the name; the pod itself is found by its workload label at connect time,
-// because a reset recreates it under a new name.
-import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
+// namespace and the name. Where the target runs right now is the locator's business, at
+// connect time (bridges/locator.ts).
 import { and, eq } from "drizzle-orm";
 import { can, type Principal, type Scope } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { organizations, teams, users, workloads } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
-import { NotFoundError, UnavailableError } from "@/lib/errors";
-import { workloadSelector } from "@/lib/kube/labels";
-import { kube, type ClusterRef } from "@/lib/kube/transport";
-import type { ClusterWatchCache } from "@/lib/kube/watch-cache";
+import { NotFoundError } from "@/lib/errors";
 import { loginNameFor } from "@/lib/pods/login-name";
 
 /** How a terminal reaches its target (see `console_mode`). */
@@ -115,27 +111,4 @@ export async function findTerminalTargetByName(db: Db, orgSlug: string, teamSlug
 export async function listReachableTargets(db: Db, principal: Principal): Promise<TerminalTarget[]> {
   const rows = await targetQuery(db).where(eq(workloads.kind, "ssh-pod")).orderBy(organizations.slug, teams.slug, workloads.name);
   return rows.map(toTarget).filter((target) => mayOpenTerminal(principal, target));
-}
-
-const isUsable = (pod: V1Pod) => pod.status?.phase === "Running" && !pod.metadata?.deletionTimestamp;
-
-/**
- * The running pod of an SSH-pod workload, found by its workload label. A pod being deleted
- * does not count: a terminal opened on it would die within seconds. The cluster's watch cache
- * answers when it holds a usable pod (no API call); otherwise the API does, since a pod created
- * a moment ago may not have reached the cache yet.
- */
-export async function findTargetPod(cluster: ClusterRef, kc: KubeConfig, target: TerminalTarget, cache?: ClusterWatchCache): Promise<V1Pod> {
-  const cached = cache?.synced ? cache.podForWorkload(target.workloadId) : undefined;
-  if (cached && cached.metadata?.namespace === target.namespace && isUsable(cached)) return cached;
-  const core = kc.makeApiClient(CoreV1Api);
-  const list = await kube(cluster, "find the pod", () =>
-    core.listNamespacedPod({ namespace: target.namespace, labelSelector: workloadSelector(target.workloadId) }),
-  );
-  const pod = list.items.find(isUsable);
-  if (!pod) {
-    if (list.items.length === 0) throw new NotFoundError(`The pod ${target.label} does not exist in the cluster.`);
-    throw new UnavailableError(`The pod ${target.label} is not running.`);
-  }
-  return pod;
 }

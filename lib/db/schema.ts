@@ -356,7 +356,7 @@ export const consoleSessions = pgTable(
     hostId: text("host_id").notNull(),
     // Whether the session's output is being recorded (the organization's setting when it started).
     recorded: boolean("recorded").notNull().default(false),
-    // An admin asked to end the session; the replica that holds it ends it (lib/console/session-admin.ts).
+    // An admin asked to end the session; the replica that holds it ends it (lib/console/session/session-admin.ts).
     endRequestedAt: timestamp("end_requested_at", { withTimezone: true, precision: 3 }),
     // Size of the compressed recording in console_recordings, once a recorded session has ended.
     recordingBytes: bigint("recording_bytes", { mode: "number" }),
@@ -369,7 +369,7 @@ export const consoleSessions = pgTable(
 );
 
 /**
- * The panel's replicas, each saying it is alive every few seconds (lib/console/session-admin.ts):
+ * The panel's replicas, each saying it is alive every few seconds (lib/console/session/session-admin.ts):
  * an open session whose replica has gone quiet can then be closed by an admin from any other.
  */
 export const panelReplicas = pgTable("panel_replicas", {

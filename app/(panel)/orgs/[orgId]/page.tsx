@@ -10,10 +10,10 @@ import { listOrgMembers } from "@/lib/orgs/service";
 import { listTeams } from "@/lib/teams/service";
 import { LiveSessionsTable } from "@/components/terminal/live-sessions-table";
 import { RecordingSetting } from "@/components/terminal/recording-setting";
-import { isSessionAdmin } from "@/lib/console/live-sessions";
-import { listOpenSessions } from "@/lib/console/session-admin";
-import { endTerminalSessionAction, setTerminalRecordingAction } from "@/lib/console/session-actions";
-import { isRecordingEnabled } from "@/lib/console/session-store";
+import { isSessionAdmin } from "@/lib/console/session/live-sessions";
+import { listOpenSessions } from "@/lib/console/session/session-admin";
+import { endTerminalSessionAction, setTerminalRecordingAction } from "@/app/(panel)/admin/sessions/actions";
+import { isRecordingEnabled } from "@/lib/console/session/session-store";
 import {
   addOrgMemberAction,
   changeOrgMemberRoleAction,

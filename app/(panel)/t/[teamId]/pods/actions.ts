@@ -6,7 +6,7 @@ import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { teamScopeOf, workloadScopeOf } from "@/lib/actions/scopes";
 import type { Scope } from "@/lib/auth/policy";
-import { forgetPinnedHostKey } from "@/lib/console/host-key-pins";
+import { forgetPinnedHostKey } from "@/lib/console/bridges/ssh/host-key-pins";
 import { createSshPodInputSchema } from "@/lib/pods/schemas";
 import { confirmSshPodName, createSshPod, deleteSshPod, resetSshPod } from "@/lib/pods/service";
 

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { loadTerminalTarget, targetScope, TERMINAL_MODES } from "@/lib/console/targets";
-import { issueTerminalTicket } from "@/lib/console/tickets";
+import { issueTerminalTicket } from "@/lib/console/gateway/tickets";
 
 /** `{ workloadId, mode }` → `{ ticket, expiresAt, target }`; the ticket is good once, for 30 s. */
 export const openTerminalTicketAction = defineAction({
