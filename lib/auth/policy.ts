@@ -117,3 +117,20 @@ export function can(principal: Principal | null, permission: Permission, scope: 
     }
   }
 }
+
+/**
+ * The permission that lets a caller know a scope exists. A caller refused something on a scope
+ * they may not read is told "not found", never "forbidden", so nothing leaks (the platform is
+ * no secret).
+ */
+export const READ_PERMISSION: Record<ScopeKind, Permission | null> = {
+  platform: null,
+  org: "org:read",
+  team: "team:read",
+};
+
+/** Whether `principal` may know that `scope` exists (its read permission). */
+export function maySee(principal: Principal | null, scope: Scope): boolean {
+  const read = READ_PERMISSION[scope.kind];
+  return read === null ? principal !== null : can(principal, read, scope);
+}

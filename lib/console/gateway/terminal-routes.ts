@@ -6,8 +6,7 @@
 //   Refusals (bad token, unknown or foreign pod, pod not running) are HTTP errors whose
 //   one-line reason is in `x-minicloud-error`, which the helper prints on stderr.
 import { hostname } from "node:os";
-import { can } from "@/lib/auth/policy";
-import { recordAuditEvent } from "@/lib/audit/service";
+import { deny } from "@/lib/access/deny";
 import type { Admission, RouteContext, WebSocketEndpoint } from "@/lib/console/gateway/gateway";
 import { openExecBridge } from "@/lib/console/bridges/pod/exec-bridge";
 import { clampSize } from "@/lib/console/protocol";
@@ -19,16 +18,16 @@ import {
   loadTerminalTarget,
   mayOpenTerminal,
   supportsMode,
+  targetScope,
   type TerminalMode,
   type TerminalTarget,
 } from "@/lib/console/targets";
 import { runTerminalSession, type TerminalServiceOptions } from "@/lib/console/session/terminal-session";
 import { consumeTerminalTicket } from "@/lib/console/gateway/tickets";
 import { openTunnelBridge } from "@/lib/console/bridges/ssh/tunnel-bridge";
-import { AppError, NotFoundError } from "@/lib/errors";
+import { AppError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { isUuid } from "@/lib/db/ids";
-import { getUser } from "@/lib/users/service";
 
 /** The bridges this build ships, by mode (a VM serial console registers `serial` here). */
 export const DEFAULT_OPENERS: TerminalServiceOptions["openers"] = { exec: openExecBridge, ssh: openSshBridge, tunnel: openTunnelBridge };
@@ -79,21 +78,14 @@ async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteConte
     throw error;
   }
   if (!mayOpenTerminal(ctx.principal, target)) {
-    const seesTeam = can(ctx.principal, "team:read", { kind: "team", orgId: target.orgId, teamId: target.teamId });
-    await recordAuditEvent(db, {
-      actorId: ctx.userId,
-      actorLabel: (await getUser(db, ctx.userId))?.email ?? ctx.userId,
+    const denial = await deny(db, { principal: ctx.principal }, {
       action: "terminal.tunnel",
-      targetType: "workload",
-      targetId: target.workloadId,
-      targetLabel: target.label,
-      orgId: target.orgId,
-      teamId: target.teamId,
-      outcome: "denied",
-      detail: { permission: "terminals:open" },
+      permission: "terminals:open",
+      scope: targetScope(target),
+      target: { type: "workload", id: target.workloadId, label: target.label },
     });
     // Someone outside the team learns nothing about the pod, not even that it exists.
-    return seesTeam
+    return denial instanceof ForbiddenError
       ? { ok: false, status: 403, reason: `you may not open terminals on ${target.label}` }
       : { ok: false, status: 404, reason: `no such pod: ${named}` };
   }
