@@ -3,6 +3,10 @@
 //
 // A permission is checked against a scope resolved from the database (never from what the
 // client claims): the platform, one organization, or one team (with its organization).
+//
+// Data at the bottom of the tree: this module imports nothing, so the lowest modules (the
+// database schema's role enums, the principal loader) may use it without reaching the
+// sign-in and session code beside it in lib/auth.
 
 export const ORG_ROLES = ["owner", "admin", "member"] as const;
 export type OrgRole = (typeof ORG_ROLES)[number];

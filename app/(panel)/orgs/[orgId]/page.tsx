@@ -5,7 +5,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { Field, Hidden } from "@/components/ui/field";
 import { ORG_ROLES } from "@/lib/auth/policy";
-import { loadOrgForPage } from "@/lib/auth/page-access";
+import { loadOrgForPage } from "@/lib/access/page-access";
 import { listOrgMembers } from "@/lib/orgs/service";
 import { listTeams } from "@/lib/teams/service";
 import { LiveSessionsTable } from "@/components/terminal/live-sessions-table";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { QuotaText, QuotaUsage } from "@/components/clusters/quota-usage";
-import { loadTeamForPage } from "@/lib/auth/page-access";
+import { loadTeamForPage } from "@/lib/access/page-access";
 import { can } from "@/lib/auth/policy";
 import { getAssignmentUsage, listTeamAssignments } from "@/lib/clusters/assignments";
 import { readLive } from "@/lib/clusters/read-live";

@@ -7,7 +7,7 @@ import { CopyButton } from "@/components/profile/copy-button";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { Time } from "@/components/ui/time";
-import { loadTeamForPage } from "@/lib/auth/page-access";
+import { loadTeamForPage } from "@/lib/access/page-access";
 import { mayForgetHostKey } from "@/lib/console/bridges/ssh/host-key-pins";
 import { hostKeyPin } from "@/lib/console/bridges/ssh/host-keys";
 import { AppError, NotFoundError } from "@/lib/errors";
