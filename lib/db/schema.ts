@@ -21,6 +21,7 @@ import {
   type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 import { ORG_ROLES, TEAM_ROLES } from "@/lib/auth/policy";
+import { WORKLOAD_KINDS } from "@/lib/workloads/kinds";
 
 /** Binary data (`bytea`); node-postgres hands back a Buffer, PGlite a Uint8Array. */
 const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
@@ -42,7 +43,7 @@ export const teamRoleEnum = pgEnum("team_role", TEAM_ROLES);
 /** A host cluster is registered by an admin; a nested one runs inside a host cluster. */
 export const clusterKindEnum = pgEnum("cluster_kind", ["host", "nested"]);
 /** What a workload row stands for in Kubernetes. */
-export const workloadKindEnum = pgEnum("workload_kind", ["ssh-pod", "vm", "nested-cluster"]);
+export const workloadKindEnum = pgEnum("workload_kind", WORKLOAD_KINDS);
 /** How an audited action ended. */
 export const auditOutcomeEnum = pgEnum("audit_outcome", ["success", "denied", "error"]);
 /** How a terminal reaches its target: pod exec, ssh from the panel, a VM's serial console, or a laptop's ssh tunnel. */

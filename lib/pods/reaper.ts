@@ -2,11 +2,11 @@
 // with an audit row by "minicloud (time-to-live)". With several panel replicas, one runs a
 // pass at a time: a pass holds a PostgreSQL advisory lock for its transaction, and the others
 // skip that round.
-import { and, asc, eq, isNotNull, lte, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
-import { workloads } from "@/lib/db/schema";
 import { asSshPodRow } from "@/lib/pods/rows";
 import { removeSshPod, TTL_ACTOR_LABEL } from "@/lib/pods/service";
+import { listExpiredWorkloads } from "@/lib/workloads/rows";
 
 /** What one pass did. */
 export interface ReapResult {
@@ -19,13 +19,7 @@ export interface ReapResult {
  * cluster unreachable) does not stop the others; it is tried again on the next pass.
  */
 export async function reapExpiredSshPods(db: Db, now: Date = new Date()): Promise<ReapResult> {
-  const expired = (
-    await db
-      .select()
-      .from(workloads)
-      .where(and(eq(workloads.kind, "ssh-pod"), isNotNull(workloads.expiresAt), lte(workloads.expiresAt, now)))
-      .orderBy(asc(workloads.expiresAt))
-  ).map(asSshPodRow);
+  const expired = (await listExpiredWorkloads(db, "ssh-pod", now)).map(asSshPodRow);
   const result: ReapResult = { deleted: [], failed: [] };
   for (const row of expired) {
     try {

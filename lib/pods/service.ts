@@ -11,7 +11,7 @@ import { AppError, NotFoundError, ValidationError } from "@/lib/errors";
 import { kube, kubeOrNull } from "@/lib/kube/transport";
 import { slugify, withRandomSuffix } from "@/lib/names";
 import { parseInput } from "@/lib/parse-input";
-import { teamClusterContext, workloadClusterContext, type TeamClusterContext } from "@/lib/pods/cluster-context";
+import { teamClusterContext, workloadClusterContext, type TeamClusterContext } from "@/lib/workloads/cluster-context";
 import { loginNameFor } from "@/lib/pods/login-name";
 import { homeClaim, ownedByService, sshSecret, sshService } from "@/lib/pods/manifests";
 import { createWorkloadPod, deleteWorkloadObjects, deleteWorkloadPods, objectsContextOf, readService, waitUntilPodsGone } from "@/lib/pods/objects";

@@ -9,7 +9,7 @@ import { ORG_ROLE_TEAM_PERMISSIONS, TEAM_ROLES, type Principal, type TeamRole } 
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
-import { clusterAssignments, clusters, organizations, orgMembers, teamMembers, teams, workloads } from "@/lib/db/schema";
+import { clusterAssignments, clusters, organizations, orgMembers, teamMembers, teams } from "@/lib/db/schema";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { nameSchema, slugify } from "@/lib/names";
 import { listNames } from "@/lib/orgs/service";
@@ -25,6 +25,7 @@ import {
   type Member,
 } from "@/lib/tenancy/memberships";
 import { emailSchema } from "@/lib/users/schemas";
+import { listTeamWorkloadNames } from "@/lib/workloads/rows";
 
 /** A team. */
 export interface Team {
@@ -167,11 +168,7 @@ export async function deleteTeam(db: Db, actor: Actor, input: DeleteTeamInput): 
   const { orgId, teamId } = parseInput(deleteTeamInputSchema, input);
   await db.transaction(async (tx) => {
     const team = await lockTeam(tx, orgId, teamId);
-    const remainingWorkloads = await tx
-      .select({ kind: workloads.kind, name: workloads.name })
-      .from(workloads)
-      .where(eq(workloads.teamId, teamId))
-      .orderBy(asc(workloads.kind), asc(workloads.name));
+    const remainingWorkloads = await listTeamWorkloadNames(tx, teamId);
     const remainingAssignments = await tx
       .select({ cluster: clusters.name })
       .from(clusterAssignments)

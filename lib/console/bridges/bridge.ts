@@ -17,6 +17,7 @@ import type { Db } from "@/lib/db/client";
 import type { TerminalTarget } from "@/lib/console/targets";
 import type { TerminalSize } from "@/lib/console/protocol";
 import type { ClusterRef } from "@/lib/kube/transport";
+import type { WorkloadKind } from "@/lib/workloads/kinds";
 
 /** How a bridge ended by itself (the session handles the ends it causes). */
 export interface BridgeEnd {
@@ -59,7 +60,7 @@ export type TargetReach = {
 
 /** The running object behind a terminal target, as much as a bridge needs to connect to it. */
 export interface TargetLocator {
-  kind: TerminalTarget["kind"];
+  kind: WorkloadKind;
   namespace: string;
   /** The running object's name (it may differ from the workload's: a reset recreates it). */
   name: string;

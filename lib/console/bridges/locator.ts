@@ -6,9 +6,9 @@
 import { ValidationError } from "@/lib/errors";
 import type { Locate, LocateContext, LocatedTarget } from "@/lib/console/bridges/bridge";
 import { locatePodTarget } from "@/lib/console/bridges/pod/pod-target";
-import type { TerminalTarget } from "@/lib/console/targets";
+import type { WorkloadKind } from "@/lib/workloads/kinds";
 
-const LOCATORS: Partial<Record<TerminalTarget["kind"], Locate>> = {
+const LOCATORS: Partial<Record<WorkloadKind, Locate>> = {
   "ssh-pod": locatePodTarget,
 };
 
