@@ -3,10 +3,10 @@
 import { createServer } from "node:http";
 import next from "next";
 import { stampClientIp } from "@/lib/auth/client-ip";
-import { endAllLiveSessions } from "@/lib/console/live-sessions";
-import { createPanelGateway, recordingsDirOf } from "@/lib/console/panel-gateway";
-import { endAbandonedSessions } from "@/lib/console/session-store";
-import { terminalServiceDefaults } from "@/lib/console/terminal-routes";
+import { endAllLiveSessions } from "@/lib/console/session/live-sessions";
+import { createPanelGateway, recordingsDirOf } from "@/lib/console/gateway/panel-gateway";
+import { endAbandonedSessions } from "@/lib/console/session/session-store";
+import { terminalServiceDefaults } from "@/lib/console/gateway/terminal-routes";
 import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
 import { stopAllWatchCaches } from "@/lib/kube/watch-cache";

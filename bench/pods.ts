@@ -63,7 +63,8 @@ async function main() {
   const { createPodWatchCache, stopAllWatchCaches } = await import("@/lib/kube/watch-cache");
   const { podListWatch } = await import("@/lib/kube/pod-list-watch");
   const { getClusterConnection } = await import("@/lib/kube/clients");
-  const { MANAGED_SELECTOR, workloadLabels } = await import("@/lib/kube/labels");
+  const { MANAGED_SELECTOR } = await import("@/lib/kube/labels");
+  const { workloadLabels } = await import("@/lib/workloads/labels");
 
   log("starting the local control plane");
   const cluster = await startLocalCluster({ log: () => {} });

@@ -9,10 +9,10 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { BridgeOpener } from "@/lib/console/bridge";
-import { endAllLiveSessions, liveSessionCount } from "@/lib/console/live-sessions";
-import { createPanelGateway } from "@/lib/console/panel-gateway";
-import { DEFAULT_OPENERS } from "@/lib/console/terminal-routes";
+import type { BridgeOpener } from "@/lib/console/bridges/bridge";
+import { endAllLiveSessions, liveSessionCount } from "@/lib/console/session/live-sessions";
+import { createPanelGateway } from "@/lib/console/gateway/panel-gateway";
+import { DEFAULT_OPENERS } from "@/lib/console/gateway/terminal-routes";
 import { closeDb, getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 

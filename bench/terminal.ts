@@ -229,13 +229,14 @@ async function main() {
   const { DEFAULT_SSH_IMAGE } = await import("@/lib/clusters/settings");
   const { createSshPod } = await import("@/lib/pods/service");
   const { getClusterConnection } = await import("@/lib/kube/clients");
-  const { issueTerminalTicket } = await import("@/lib/console/tickets");
-  const { loadTerminalTarget, findTargetPod } = await import("@/lib/console/targets");
-  const { execPath, SHELL_COMMAND } = await import("@/lib/console/exec-bridge");
-  const { ExecChannel, frame, openKubeStream } = await import("@/lib/console/kube-stream");
-  const { openPortForward } = await import("@/lib/console/port-forward");
-  const { SSH_PORT } = await import("@/lib/console/ssh-bridge");
-  const { adaptiveReceiveWindow } = await import("@/lib/console/ssh-window");
+  const { issueTerminalTicket } = await import("@/lib/console/gateway/tickets");
+  const { loadTerminalTarget } = await import("@/lib/console/targets");
+  const { findTargetPod } = await import("@/lib/console/bridges/pod/pod-target");
+  const { execPath, SHELL_COMMAND } = await import("@/lib/console/bridges/pod/exec-bridge");
+  const { ExecChannel, frame, openKubeStream } = await import("@/lib/console/bridges/pod/kube-stream");
+  const { openPortForward } = await import("@/lib/console/bridges/pod/port-forward");
+  const { SSH_PORT } = await import("@/lib/console/bridges/ssh/ssh-bridge");
+  const { adaptiveReceiveWindow } = await import("@/lib/console/bridges/ssh/ssh-window");
   const { getPanelTerminalKey } = await import("@/lib/ssh-keys/panel-key");
 
   const cleanups: (() => unknown)[] = [() => ownDataDir && rmSync(ownDataDir, { recursive: true, force: true })];

@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Time } from "@/components/ui/time";
 import type { AuditEventView } from "@/lib/audit/service";
+import { DataTable } from "@/components/ui/data-table";
 
 const OUTCOME_BADGE: Record<AuditEventView["outcome"], string> = {
   success: "badge ok",
@@ -26,45 +27,44 @@ export function AuditTable({
   canReplay?: (orgId: string) => boolean;
 }) {
   return (
-    <table className="table" aria-label="Audit events">
-      <thead>
-        <tr>
-          <th>Time</th>
-          <th>Actor</th>
-          <th>Action</th>
-          <th>Target</th>
-          <th>Outcome</th>
-          <th>Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((e) => (
-          <tr key={e.id}>
-            <td className="nowrap">
-              <Time value={e.createdAt} />
-            </td>
-            <td>
+    <DataTable
+      label="Audit events"
+      rows={events}
+      rowKey={(e) => e.id}
+      columns={[
+        { text: "Time", className: "nowrap", cell: (e) => <Time value={e.createdAt} /> },
+        {
+          text: "Actor",
+          cell: (e) => (
+            <>
               {e.actorName ?? e.actorLabel}
               {e.actorEmail && e.actorEmail !== e.actorName && <div className="muted small">{e.actorEmail}</div>}
-            </td>
-            <td>
-              <code>{e.action}</code>
-            </td>
-            <td>
+            </>
+          ),
+        },
+        { text: "Action", cell: (e) => <code>{e.action}</code> },
+        {
+          text: "Target",
+          cell: (e) => (
+            <>
               {e.targetType} {targetName(e, orgNames, teamNames)}
               <Place text={placeOf(e, orgNames, teamNames)} />
-            </td>
-            <td>
-              <span className={OUTCOME_BADGE[e.outcome]}>{e.outcome}</span>
-            </td>
-            <td className="detail">
+            </>
+          ),
+        },
+        { text: "Outcome", cell: (e) => <span className={OUTCOME_BADGE[e.outcome]}>{e.outcome}</span> },
+        {
+          text: "Detail",
+          className: "detail",
+          cell: (e) => (
+            <>
               {describeDetail(e.detail)}
               <ReplayLink event={e} canReplay={canReplay} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+      ]}
+    />
   );
 }
 

@@ -7,6 +7,7 @@ import { UnassignButton } from "@/components/clusters/unassign-button";
 import type { ActionResult } from "@/lib/actions/define-action";
 import type { AssignmentRow } from "@/lib/clusters/assignment-rows";
 import { quotaToForm } from "@/lib/clusters/quota-form";
+import { DataTable } from "@/components/ui/data-table";
 
 type Action = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
 
@@ -35,27 +36,26 @@ export function AssignmentsTable({
 }) {
   if (rows.length === 0) return <p className="empty">{emptyText}</p>;
   return (
-    <table className="table" aria-label={label}>
-      <thead>
-        <tr>
-          {showCluster && <th>Cluster</th>}
-          <th>Team</th>
-          <th>Namespace</th>
-          <th>Quota</th>
-          <th>In use</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(({ assignment: a, usage, contents }) => (
-          <tr key={a.id}>
-            {showCluster && <td>{a.clusterName}</td>}
-            <td>
+    <DataTable
+      label={label}
+      rows={rows}
+      rowKey={({ assignment }) => assignment.id}
+      columns={[
+        showCluster && { text: "Cluster", cell: ({ assignment: a }) => a.clusterName },
+        {
+          text: "Team",
+          cell: ({ assignment: a }) => (
+            <>
               {showOrg && `${a.orgName} / `}
               <Link href={`/t/${a.teamId}/clusters`}>{a.teamName}</Link>
-            </td>
-            <td className="mono">{a.namespace}</td>
-            <td>
+            </>
+          ),
+        },
+        { text: "Namespace", className: "mono", cell: ({ assignment: a }) => a.namespace },
+        {
+          text: "Quota",
+          cell: ({ assignment: a }) => (
+            <>
               <QuotaText quota={a.quota} />
               {changeQuotaAction && (
                 <details>
@@ -70,16 +70,17 @@ export function AssignmentsTable({
                   />
                 </details>
               )}
-            </td>
-            <td>
-              <QuotaUsage usage={usage} />
-            </td>
-            <td className="actions">
-              <UnassignButton action={unassignAction} clusterId={a.clusterId} teamId={a.teamId} teamName={a.teamName} namespace={a.namespace} contents={contents} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+        { text: "In use", cell: ({ usage }) => <QuotaUsage usage={usage} /> },
+        {
+          className: "actions",
+          cell: ({ assignment: a, contents }) => (
+            <UnassignButton action={unassignAction} clusterId={a.clusterId} teamId={a.teamId} teamName={a.teamName} namespace={a.namespace} contents={contents} />
+          ),
+        },
+      ]}
+    />
   );
 }

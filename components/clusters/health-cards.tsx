@@ -1,5 +1,6 @@
 // A cluster's live health: reachable, version, nodes Ready/total, and per node the pods it
 // runs and CPU / memory requested against allocatable.
+import { DataTable } from "@/components/ui/data-table";
 import type { ClusterHealth } from "@/lib/clusters/health";
 import type { LiveRead } from "@/lib/clusters/read-live";
 import { formatBytes, formatCpu } from "@/lib/kube/quantity";
@@ -43,37 +44,26 @@ export function ClusterHealthCards({ health }: { health: LiveRead<ClusterHealth>
           {formatBytes(totals.requested.memoryBytes)} of {formatBytes(totals.allocatable.memoryBytes)} ({percent(totals.requested.memoryBytes, totals.allocatable.memoryBytes)})
         </dd>
       </dl>
-      <table className="table" aria-label="Nodes">
-        <thead>
-          <tr>
-            <th>Node</th>
-            <th>Status</th>
-            <th>Pods</th>
-            <th>CPU requested</th>
-            <th>Memory requested</th>
-          </tr>
-        </thead>
-        <tbody>
-          {value.perNode.map((n) => (
-            <tr key={n.name}>
-              <td className="mono">{n.name}</td>
-              <td>
+      <DataTable
+        label="Nodes"
+        rows={value.perNode}
+        rowKey={(n) => n.name}
+        columns={[
+          { text: "Node", className: "mono", cell: (n) => n.name },
+          {
+            text: "Status",
+            cell: (n) => (
+              <>
                 {n.ready ? <span className="badge ok">Ready</span> : <span className="badge danger">Not ready</span>}
                 {n.unschedulable && <span className="badge warn">cordoned</span>}
-              </td>
-              <td>
-                {n.pods} / {n.allocatable.pods}
-              </td>
-              <td>
-                {formatCpu(n.requested.cpuMillicores)} of {formatCpu(n.allocatable.cpuMillicores)}
-              </td>
-              <td>
-                {formatBytes(n.requested.memoryBytes)} of {formatBytes(n.allocatable.memoryBytes)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+          { text: "Pods", cell: (n) => `${n.pods} / ${n.allocatable.pods}` },
+          { text: "CPU requested", cell: (n) => `${formatCpu(n.requested.cpuMillicores)} of ${formatCpu(n.allocatable.cpuMillicores)}` },
+          { text: "Memory requested", cell: (n) => `${formatBytes(n.requested.memoryBytes)} of ${formatBytes(n.allocatable.memoryBytes)}` },
+        ]}
+      />
     </div>
   );
 }

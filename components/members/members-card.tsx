@@ -3,6 +3,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { Field, Hidden } from "@/components/ui/field";
 import { MemberRow, type MemberView } from "@/components/members/member-row";
 import type { ActionResult } from "@/lib/actions/define-action";
+import { Table } from "@/components/ui/data-table";
 
 type Action = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
 
@@ -24,29 +25,19 @@ export function MembersCard({
   return (
     <section className="card">
       <h2>Members</h2>
-      <table className="table" aria-label={label}>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Email</th>
-            <th>Role</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <MemberRow
-              key={m.userId}
-              member={m}
-              scopeField={scopeField}
-              roles={roles}
-              canManage={canManage}
-              changeRole={actions.changeRole}
-              remove={actions.remove}
-            />
-          ))}
-        </tbody>
-      </table>
+      <Table label={label} headers={["Name", "Email", "Role", ""]}>
+        {members.map((m) => (
+          <MemberRow
+            key={m.userId}
+            member={m}
+            scopeField={scopeField}
+            roles={roles}
+            canManage={canManage}
+            changeRole={actions.changeRole}
+            remove={actions.remove}
+          />
+        ))}
+      </Table>
       {members.length === 0 && <p className="empty">No members yet.</p>}
       {canManage && (
         <>

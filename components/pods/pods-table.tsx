@@ -8,6 +8,7 @@ import { age, timeLeft } from "@/components/pods/durations";
 import { useTeamPods } from "@/components/pods/pods-query";
 import { PodStatus } from "@/components/pods/status-badge";
 import { useNow } from "@/components/pods/use-now";
+import { DataTable } from "@/components/ui/data-table";
 import type { SshPodView } from "@/lib/pods/types";
 
 // The row's test id: the name as typed, lower-cased with dashes for spaces (lib/names' slugify,
@@ -50,57 +51,52 @@ export function PodsTable({
       {shown.length === 0 ? (
         <p className="empty">{show === "mine" ? "You have no SSH pods in this team." : "No SSH pods in this team yet. SSH pods give you a shell in the browser within seconds."}</p>
       ) : (
-        <table className="table" aria-label="SSH pods">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Node</th>
-              <th>IP</th>
-              <th>Age</th>
-              <th>Owner</th>
-              <th>TTL left</th>
-              {canOpenTerminals && <th aria-label="Actions" />}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((pod) => (
-              <tr key={pod.id} data-testid={rowId(pod.displayName)} data-pod-name={pod.name}>
-                <td>
+        <DataTable
+          label="SSH pods"
+          rows={shown}
+          rowKey={(pod) => pod.id}
+          rowAttributes={(pod) => ({ "data-testid": rowId(pod.displayName), "data-pod-name": pod.name })}
+          columns={[
+            {
+              text: "Name",
+              cell: (pod) => (
+                <>
                   <Link href={`/t/${teamId}/pods/${pod.id}`}>{pod.displayName}</Link>
                   <div className="muted small mono">
                     {pod.name} · {pod.clusterName}
                   </div>
-                </td>
-                <td>
+                </>
+              ),
+            },
+            {
+              text: "Status",
+              cell: (pod) => (
+                <>
                   <PodStatus runtime={pod.runtime} /> <LifecycleBadge lifecycle={pod.lifecycle} />
-                </td>
-                <td className="mono">{pod.runtime.node ?? "—"}</td>
-                <td className="mono">{pod.runtime.ip ?? "—"}</td>
-                <td className="nowrap" title={pod.createdAt}>
-                  {age(pod.createdAt, now)}
-                </td>
-                <td title={pod.owner.email}>{pod.owner.name}</td>
-                <td className="nowrap" title={pod.expiresAt ?? "No time-to-live"}>
-                  {timeLeft(pod.expiresAt, now)}
-                </td>
-                {canOpenTerminals && (
-                  <td className="actions">
-                    {pod.runtime.status === "Running" ? (
-                      <Link href={`/t/${teamId}/pods/${pod.id}/terminal`} aria-label={`Open a terminal on ${pod.displayName}`}>
-                        Terminal
-                      </Link>
-                    ) : (
-                      <span className="muted small" title="A terminal opens once the pod is Running.">
-                        not running
-                      </span>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { text: "Node", className: "mono", cell: (pod) => pod.runtime.node ?? "—" },
+            { text: "IP", className: "mono", cell: (pod) => pod.runtime.ip ?? "—" },
+            { text: "Age", className: "nowrap", title: (pod) => pod.createdAt, cell: (pod) => age(pod.createdAt, now) },
+            { text: "Owner", title: (pod) => pod.owner.email, cell: (pod) => pod.owner.name },
+            { text: "TTL left", className: "nowrap", title: (pod) => pod.expiresAt ?? "No time-to-live", cell: (pod) => timeLeft(pod.expiresAt, now) },
+            canOpenTerminals && {
+              label: "Actions",
+              className: "actions",
+              cell: (pod) =>
+                pod.runtime.status === "Running" ? (
+                  <Link href={`/t/${teamId}/pods/${pod.id}/terminal`} aria-label={`Open a terminal on ${pod.displayName}`}>
+                    Terminal
+                  </Link>
+                ) : (
+                  <span className="muted small" title="A terminal opens once the pod is Running.">
+                    not running
+                  </span>
+                ),
+            },
+          ]}
+        />
       )}
     </>
   );

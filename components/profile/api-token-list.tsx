@@ -1,5 +1,6 @@
 // The signed-in user's personal API tokens: name, prefix, dates, status, and revoke (asks first).
 import { ConfirmAction } from "@/components/ui/confirm-action";
+import { DataTable } from "@/components/ui/data-table";
 import { Time } from "@/components/ui/time";
 import type { ActionResult } from "@/lib/actions/define-action";
 
@@ -28,51 +29,28 @@ export function ApiTokenList({
 }) {
   if (tokens.length === 0) return <p className="empty">No API tokens yet.</p>;
   return (
-    <table className="table" aria-label="API tokens">
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Token</th>
-          <th>Created</th>
-          <th>Last used</th>
-          <th>Expires</th>
-          <th>Status</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {tokens.map((token) => {
-          const status = statusOf(token, now);
-          return (
-            <tr key={token.id}>
-              <td>{token.name}</td>
-              <td>
-                <code>{token.prefix}…</code>
-              </td>
-              <td className="nowrap">
-                <Time value={token.createdAt} />
-              </td>
-              <td className="nowrap">
-                <Time value={token.lastUsedAt} fallback="never" />
-              </td>
-              <td className="nowrap">
-                <Time value={token.expiresAt} fallback="never" />
-              </td>
-              <td>
-                <span className={status === "active" ? "badge ok" : "badge danger"}>{status}</span>
-              </td>
-              <td className="actions">
-                {status !== "revoked" && (
-                  <ConfirmAction action={revoke} fields={{ tokenId: token.id }} buttonLabel="Revoke" title={`Revoke token “${token.name}”?`}>
-                    <p>Anything still using it is refused from now on. This cannot be undone.</p>
-                  </ConfirmAction>
-                )}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      label="API tokens"
+      rows={tokens.map((token) => ({ token, status: statusOf(token, now) }))}
+      rowKey={({ token }) => token.id}
+      columns={[
+        { text: "Name", cell: ({ token }) => token.name },
+        { text: "Token", cell: ({ token }) => <code>{token.prefix}…</code> },
+        { text: "Created", className: "nowrap", cell: ({ token }) => <Time value={token.createdAt} /> },
+        { text: "Last used", className: "nowrap", cell: ({ token }) => <Time value={token.lastUsedAt} fallback="never" /> },
+        { text: "Expires", className: "nowrap", cell: ({ token }) => <Time value={token.expiresAt} fallback="never" /> },
+        { text: "Status", cell: ({ status }) => <span className={status === "active" ? "badge ok" : "badge danger"}>{status}</span> },
+        {
+          className: "actions",
+          cell: ({ token, status }) =>
+            status !== "revoked" && (
+              <ConfirmAction action={revoke} fields={{ tokenId: token.id }} buttonLabel="Revoke" title={`Revoke token “${token.name}”?`}>
+                <p>Anything still using it is refused from now on. This cannot be undone.</p>
+              </ConfirmAction>
+            ),
+        },
+      ]}
+    />
   );
 }
 

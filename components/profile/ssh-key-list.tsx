@@ -1,5 +1,6 @@
 // The signed-in user's ssh public keys: a table with a delete button (asks first) per key.
 import { ConfirmAction } from "@/components/ui/confirm-action";
+import { DataTable } from "@/components/ui/data-table";
 import { Time } from "@/components/ui/time";
 import type { ActionResult } from "@/lib/actions/define-action";
 
@@ -22,39 +23,24 @@ export function SshKeyList({
 }) {
   if (keys.length === 0) return <p className="empty">No ssh keys yet. Add the public key of each computer you connect from.</p>;
   return (
-    <table className="table" aria-label="SSH keys">
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Type</th>
-          <th>Fingerprint</th>
-          <th>Added</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {keys.map((key) => (
-          <tr key={key.id}>
-            <td>{key.name}</td>
-            <td>
-              <code>{key.type}</code>
-            </td>
-            <td>
-              <code className="fingerprint">{key.fingerprint}</code>
-            </td>
-            <td className="nowrap">
-              <Time value={key.createdAt} />
-            </td>
-            <td className="actions">
-              <ConfirmAction action={remove} fields={{ keyId: key.id }} buttonLabel="Delete" title={`Delete ssh key “${key.name}”?`}>
-                <p>
-                  New pods and VMs will no longer accept it. Pods and VMs that already have it keep it until they are recreated.
-                </p>
-              </ConfirmAction>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      label="SSH keys"
+      rows={keys}
+      rowKey={(key) => key.id}
+      columns={[
+        { text: "Name", cell: (key) => key.name },
+        { text: "Type", cell: (key) => <code>{key.type}</code> },
+        { text: "Fingerprint", cell: (key) => <code className="fingerprint">{key.fingerprint}</code> },
+        { text: "Added", className: "nowrap", cell: (key) => <Time value={key.createdAt} /> },
+        {
+          className: "actions",
+          cell: (key) => (
+            <ConfirmAction action={remove} fields={{ keyId: key.id }} buttonLabel="Delete" title={`Delete ssh key “${key.name}”?`}>
+              <p>New pods and VMs will no longer accept it. Pods and VMs that already have it keep it until they are recreated.</p>
+            </ConfirmAction>
+          ),
+        },
+      ]}
+    />
   );
 }

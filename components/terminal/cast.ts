@@ -1,4 +1,4 @@
-// Asciicast v2 as the panel records it (lib/console/recording.ts): a JSON header line, then
+// Asciicast v2 as the panel records it (lib/console/session/recording.ts): a JSON header line, then
 // one `[seconds, code, data]` line per event — "o" output, "r" resize ("COLSxROWS"), "m" a
 // marker (e.g. "recording stopped"). No imports: the browser's replay player uses it.
 

@@ -1,4 +1,4 @@
-// The server action a terminal asks for its tickets (lib/console/ticket-action.ts), as the
+// The server action a terminal asks for its tickets (app/(panel)/t/[teamId]/pods/[podId]/terminal/actions.ts), as the
 // pages hand it to client components, and how its answer becomes a TicketOutcome.
 import type { TicketOutcome } from "@/components/terminal/terminal-connection";
 import type { ActionResult } from "@/lib/actions/define-action";

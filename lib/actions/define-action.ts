@@ -4,21 +4,18 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import type { z } from "zod";
-import { can, type Permission, type Principal, type Scope } from "@/lib/auth/policy";
+import { authorize, scopeTarget, type Caller } from "@/lib/access/deny";
+import type { Permission, Scope } from "@/lib/auth/policy";
 import { getCurrentUser } from "@/lib/auth/session";
 import { recordAuditEvent, wasAudited } from "@/lib/audit/service";
 import { getDb, type Db } from "@/lib/db";
-import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError, toUserError, type UserError } from "@/lib/errors";
+import { AppError, UnauthenticatedError, toUserError, type UserError } from "@/lib/errors";
 import { parseInput } from "@/lib/parse-input";
 
 /** What a server action returns to its form. */
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: UserError };
 
-/** Who is acting, for services and audit rows. */
-export interface Caller {
-  principal: Principal;
-  actor: { userId: string; label: string };
-}
+export type { Caller };
 
 export interface ActionContext<I> extends Caller {
   db: Db;
@@ -40,25 +37,12 @@ export type ActionDefinition<S extends z.ZodType, R> = {
   redirectTo?: (result: R, input: z.output<S>) => string;
 } & Authorization<z.output<S>>;
 
-/** The read permission whose absence turns a denial into "not found", so nothing leaks. */
-const READ_PERMISSION: Record<Scope["kind"], Permission | null> = {
-  platform: null,
-  org: "org:read",
-  team: "team:read",
-};
-
 function formDataToObject(data: FormData): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of data.entries()) {
     if (!key.startsWith("$ACTION")) out[key] = value; // skip React's own hidden fields
   }
   return out;
-}
-
-function auditTarget(scope: Scope | null) {
-  if (!scope || scope.kind === "platform") return { targetType: "platform", targetId: null, orgId: null, teamId: null };
-  if (scope.kind === "org") return { targetType: "organization", targetId: scope.orgId, orgId: scope.orgId, teamId: null };
-  return { targetType: "team", targetId: scope.teamId, orgId: scope.orgId, teamId: scope.teamId };
 }
 
 /** Runs an action for a known caller; throws AppErrors. Used by route handlers and by `defineAction`. */
@@ -73,19 +57,7 @@ export async function executeAction<S extends z.ZodType, R>(
   let scope: Scope | null = null;
   if ("permission" in def) {
     scope = await def.scope(db, input);
-    if (!can(caller.principal, def.permission, scope)) {
-      const readPermission = READ_PERMISSION[scope.kind];
-      const canSee = readPermission === null || can(caller.principal, readPermission, scope);
-      await recordAuditEvent(db, {
-        actorId: caller.actor.userId,
-        actorLabel: caller.actor.label,
-        action: def.name,
-        ...auditTarget(scope),
-        outcome: "denied",
-        detail: { permission: def.permission },
-      });
-      throw canSee ? new ForbiddenError() : new NotFoundError();
-    }
+    await authorize(db, caller, { action: def.name, permission: def.permission, scope });
   }
   try {
     const result = await def.run({ db, input, scope, ...caller });
@@ -98,7 +70,7 @@ export async function executeAction<S extends z.ZodType, R>(
         actorId: caller.actor.userId,
         actorLabel: caller.actor.label,
         action: def.name,
-        ...auditTarget(scope),
+        ...scopeTarget(scope),
         outcome: "error",
         detail: { error: "unexpected error (details in the server log)" },
       }).catch(() => {});

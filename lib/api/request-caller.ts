@@ -1,7 +1,7 @@
 // Who is calling a REST route handler: a personal API token (`Authorization: Bearer …`) or,
 // without one, the browser's session cookie. Either way the principal is loaded fresh from
 // the database, so a disabled user or a revoked token is refused on the next request.
-import type { Caller } from "@/lib/actions/define-action";
+import type { Caller } from "@/lib/access/deny";
 import { authenticateApiToken } from "@/lib/api-tokens/service";
 import { getCurrentUser } from "@/lib/auth/session";
 import type { Db } from "@/lib/db/client";

@@ -3,6 +3,10 @@
 //
 // A permission is checked against a scope resolved from the database (never from what the
 // client claims): the platform, one organization, or one team (with its organization).
+//
+// Data at the bottom of the tree: this module imports nothing, so the lowest modules (the
+// database schema's role enums, the principal loader) may use it without reaching the
+// sign-in and session code beside it in lib/auth.
 
 export const ORG_ROLES = ["owner", "admin", "member"] as const;
 export type OrgRole = (typeof ORG_ROLES)[number];
@@ -116,4 +120,21 @@ export function can(principal: Principal | null, permission: Permission, scope: 
       return orgRole !== undefined && (ORG_ROLE_TEAM_PERMISSIONS[orgRole] as readonly Permission[]).includes(permission);
     }
   }
+}
+
+/**
+ * The permission that lets a caller know a scope exists. A caller refused something on a scope
+ * they may not read is told "not found", never "forbidden", so nothing leaks (the platform is
+ * no secret).
+ */
+export const READ_PERMISSION: Record<ScopeKind, Permission | null> = {
+  platform: null,
+  org: "org:read",
+  team: "team:read",
+};
+
+/** Whether `principal` may know that `scope` exists (its read permission). */
+export function maySee(principal: Principal | null, scope: Scope): boolean {
+  const read = READ_PERMISSION[scope.kind];
+  return read === null ? principal !== null : can(principal, read, scope);
 }

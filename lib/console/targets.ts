@@ -1,19 +1,15 @@
 // What a terminal connects to, resolved from the database — never from what a client sends:
 // the workload row gives the team (and through it the organization), the cluster, the
-// namespace and the name; the pod itself is found by its workload label at connect time,
-// because a reset recreates it under a new name.
-import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
-import { and, eq } from "drizzle-orm";
+// namespace and the name. Where the target runs right now is the locator's business, at
+// connect time (bridges/locator.ts).
 import { can, type Principal, type Scope } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
-import { organizations, teams, users, workloads } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
-import { NotFoundError, UnavailableError } from "@/lib/errors";
-import { workloadSelector } from "@/lib/kube/labels";
-import { kube, type ClusterRef } from "@/lib/kube/transport";
-import type { ClusterWatchCache } from "@/lib/kube/watch-cache";
+import { NotFoundError } from "@/lib/errors";
 import { loginNameFor } from "@/lib/pods/login-name";
+import type { WorkloadKind } from "@/lib/workloads/kinds";
+import { listOwnedWorkloads, type OwnedWorkload } from "@/lib/workloads/rows";
 
 /** How a terminal reaches its target (see `console_mode`). */
 export type TerminalMode = "exec" | "ssh" | "serial" | "tunnel";
@@ -22,7 +18,7 @@ export const TERMINAL_MODES = ["exec", "ssh", "serial", "tunnel"] as const satis
 /** A workload a terminal may connect to, with its owners and where it runs. */
 export interface TerminalTarget {
   workloadId: string;
-  kind: "ssh-pod" | "vm" | "nested-cluster";
+  kind: WorkloadKind;
   orgId: string;
   orgSlug: string;
   teamId: string;
@@ -66,76 +62,28 @@ export function loginUserOf(spec: Record<string, unknown>, creatorEmail: string)
   return typeof spec.loginUser === "string" && spec.loginUser ? spec.loginUser : loginNameFor(creatorEmail);
 }
 
-const targetColumns = {
-  workloadId: workloads.id,
-  kind: workloads.kind,
-  orgId: teams.orgId,
-  orgSlug: organizations.slug,
-  teamId: workloads.teamId,
-  teamSlug: teams.slug,
-  clusterId: workloads.clusterId,
-  namespace: workloads.namespace,
-  name: workloads.name,
-  spec: workloads.spec,
-  creatorEmail: users.email,
-};
-
-type TargetRow = { [K in keyof typeof targetColumns]: (typeof targetColumns)[K]["_"]["data"] };
-
-function toTarget(row: TargetRow): TerminalTarget {
+function toTarget(row: OwnedWorkload): TerminalTarget {
   const { spec, creatorEmail, ...rest } = row;
   return { ...rest, label: `${row.teamSlug}/${row.name}`, loginUser: getEnv().sshPodLogin ?? loginUserOf(spec, creatorEmail) };
-}
-
-function targetQuery(db: Db) {
-  return db
-    .select(targetColumns)
-    .from(workloads)
-    .innerJoin(teams, eq(teams.id, workloads.teamId))
-    .innerJoin(organizations, eq(organizations.id, teams.orgId))
-    .innerJoin(users, eq(users.id, workloads.createdBy));
 }
 
 /** The target for workload `workloadId`; NotFound when there is no such workload. */
 export async function loadTerminalTarget(db: Db, workloadId: string): Promise<TerminalTarget> {
   if (!isUuid(workloadId)) throw new NotFoundError("No such pod.");
-  const [row] = await targetQuery(db).where(eq(workloads.id, workloadId));
+  const [row] = await listOwnedWorkloads(db, { id: workloadId });
   if (!row) throw new NotFoundError("No such pod.");
   return toTarget(row);
 }
 
 /** The target named `<org-slug>/<team-slug>/<name>` (how people type it); NotFound otherwise. */
 export async function findTerminalTargetByName(db: Db, orgSlug: string, teamSlug: string, name: string): Promise<TerminalTarget> {
-  const [row] = await targetQuery(db).where(and(eq(organizations.slug, orgSlug), eq(teams.slug, teamSlug), eq(workloads.name, name)));
+  const [row] = await listOwnedWorkloads(db, { orgSlug, teamSlug, name });
   if (!row) throw new NotFoundError("No such pod.");
   return toTarget(row);
 }
 
 /** Every SSH pod `principal` may open a terminal on, ordered by team and name. */
 export async function listReachableTargets(db: Db, principal: Principal): Promise<TerminalTarget[]> {
-  const rows = await targetQuery(db).where(eq(workloads.kind, "ssh-pod")).orderBy(organizations.slug, teams.slug, workloads.name);
+  const rows = await listOwnedWorkloads(db, { kind: "ssh-pod" });
   return rows.map(toTarget).filter((target) => mayOpenTerminal(principal, target));
-}
-
-const isUsable = (pod: V1Pod) => pod.status?.phase === "Running" && !pod.metadata?.deletionTimestamp;
-
-/**
- * The running pod of an SSH-pod workload, found by its workload label. A pod being deleted
- * does not count: a terminal opened on it would die within seconds. The cluster's watch cache
- * answers when it holds a usable pod (no API call); otherwise the API does, since a pod created
- * a moment ago may not have reached the cache yet.
- */
-export async function findTargetPod(cluster: ClusterRef, kc: KubeConfig, target: TerminalTarget, cache?: ClusterWatchCache): Promise<V1Pod> {
-  const cached = cache?.synced ? cache.podForWorkload(target.workloadId) : undefined;
-  if (cached && cached.metadata?.namespace === target.namespace && isUsable(cached)) return cached;
-  const core = kc.makeApiClient(CoreV1Api);
-  const list = await kube(cluster, "find the pod", () =>
-    core.listNamespacedPod({ namespace: target.namespace, labelSelector: workloadSelector(target.workloadId) }),
-  );
-  const pod = list.items.find(isUsable);
-  if (!pod) {
-    if (list.items.length === 0) throw new NotFoundError(`The pod ${target.label} does not exist in the cluster.`);
-    throw new UnavailableError(`The pod ${target.label} is not running.`);
-  }
-  return pod;
 }

@@ -21,6 +21,7 @@ import {
   type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 import { ORG_ROLES, TEAM_ROLES } from "@/lib/auth/policy";
+import { WORKLOAD_KINDS } from "@/lib/workloads/kinds";
 
 /** Binary data (`bytea`); node-postgres hands back a Buffer, PGlite a Uint8Array. */
 const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
@@ -42,7 +43,7 @@ export const teamRoleEnum = pgEnum("team_role", TEAM_ROLES);
 /** A host cluster is registered by an admin; a nested one runs inside a host cluster. */
 export const clusterKindEnum = pgEnum("cluster_kind", ["host", "nested"]);
 /** What a workload row stands for in Kubernetes. */
-export const workloadKindEnum = pgEnum("workload_kind", ["ssh-pod", "vm", "nested-cluster"]);
+export const workloadKindEnum = pgEnum("workload_kind", WORKLOAD_KINDS);
 /** How an audited action ended. */
 /** `pending`: the intent of a durable change (a create, a delete), completed to success or error once known. */
 export const auditOutcomeEnum = pgEnum("audit_outcome", ["success", "denied", "error", "pending"]);
@@ -376,7 +377,7 @@ export const consoleSessions = pgTable(
     hostId: text("host_id").notNull(),
     // Whether the session's output is being recorded (the organization's setting when it started).
     recorded: boolean("recorded").notNull().default(false),
-    // An admin asked to end the session; the replica that holds it ends it (lib/console/session-admin.ts).
+    // An admin asked to end the session; the replica that holds it ends it (lib/console/session/session-admin.ts).
     endRequestedAt: timestamp("end_requested_at", { withTimezone: true, precision: 3 }),
     // Size of the compressed recording in console_recordings, once a recorded session has ended.
     recordingBytes: bigint("recording_bytes", { mode: "number" }),
@@ -389,7 +390,7 @@ export const consoleSessions = pgTable(
 );
 
 /**
- * The panel's replicas, each saying it is alive every few seconds (lib/console/session-admin.ts):
+ * The panel's replicas, each saying it is alive every few seconds (lib/console/session/session-admin.ts):
  * an open session whose replica has gone quiet can then be closed by an admin from any other.
  */
 /**

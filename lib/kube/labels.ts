@@ -1,5 +1,6 @@
 // The labels and annotations on every Kubernetes object minicloud creates, so each can be
-// found (label selectors), attributed (team, owner, workload row) and cleaned up.
+// found (label selectors), attributed (team, owner, workload row) and cleaned up. A workload's
+// own label values are lib/workloads/labels.ts's.
 
 export const MANAGED_BY = "app.kubernetes.io/managed-by";
 export const MANAGED_BY_VALUE = "minicloud";
@@ -22,8 +23,6 @@ export const EXPIRES_ANNOTATION = "minicloud.io/expires-at";
 /** The owner's e-mail at creation, for people reading the cluster without the panel. */
 export const OWNER_EMAIL_ANNOTATION = "minicloud.io/owner-email";
 
-export type WorkloadKind = "ssh-pod" | "vm" | "nested-cluster";
-
 /** Selects everything minicloud manages in a cluster. */
 export const MANAGED_SELECTOR = `${MANAGED_BY}=${MANAGED_BY_VALUE}`;
 
@@ -40,18 +39,6 @@ export function teamLabels(team: { clusterId: string; orgId: string; teamId: str
     [ORG_LABEL]: team.orgId,
     [TEAM_LABEL]: team.teamId,
     [ASSIGNMENT_LABEL]: team.assignmentId,
-  };
-}
-
-/** Labels of every object belonging to one workload (Pod, Service, Secret, PVC, VM, …). */
-export function workloadLabels(workload: { clusterId: string; teamId: string; ownerId: string; kind: WorkloadKind; workloadId: string }): Record<string, string> {
-  return {
-    [MANAGED_BY]: MANAGED_BY_VALUE,
-    [CLUSTER_LABEL]: workload.clusterId,
-    [TEAM_LABEL]: workload.teamId,
-    [OWNER_LABEL]: workload.ownerId,
-    [KIND_LABEL]: workload.kind,
-    [WORKLOAD_LABEL]: workload.workloadId,
   };
 }
 

@@ -13,6 +13,15 @@ import { organizations, orgMembers, teamMembers, teams, users } from "@/lib/db/s
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { nameSchema, slugify } from "@/lib/names";
 import { parseInput } from "@/lib/parse-input";
+import {
+  auditMember,
+  deleteMember,
+  insertMemberByEmail,
+  listMembers,
+  ORG_MEMBERSHIP,
+  requireMember,
+  type Member,
+} from "@/lib/tenancy/memberships";
 import { emailSchema } from "@/lib/users/schemas";
 
 /** An organization. */
@@ -30,14 +39,7 @@ export interface OrgListItem extends Org {
 }
 
 /** A member of an organization. */
-export interface OrgMember {
-  userId: string;
-  email: string;
-  name: string;
-  role: OrgRole;
-  disabledAt: Date | null;
-  createdAt: Date;
-}
+export type OrgMember = Member<OrgRole>;
 
 const orgIdSchema = z.uuid({ error: "No such organization." });
 const userIdSchema = z.uuid({ error: "No such user." });
@@ -78,15 +80,6 @@ async function lockOrg(tx: Db, orgId: string): Promise<Org> {
   const [org] = await tx.select(orgColumns).from(organizations).where(eq(organizations.id, orgId)).for("update");
   if (!org) throw orgNotFound();
   return org;
-}
-
-async function findMember(tx: Db, orgId: string, userId: string) {
-  const [member] = await tx
-    .select({ role: orgMembers.role, email: users.email })
-    .from(orgMembers)
-    .innerJoin(users, eq(users.id, orgMembers.userId))
-    .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId)));
-  return member ?? null;
 }
 
 async function ownerCount(tx: Db, orgId: string): Promise<number> {
@@ -197,21 +190,8 @@ export async function getOrg(db: Db, orgId: string): Promise<Org | null> {
 }
 
 /** The members of an organization, by email. */
-export async function listOrgMembers(db: Db, orgId: string): Promise<OrgMember[]> {
-  if (!isUuid(orgId)) return [];
-  return db
-    .select({
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      role: orgMembers.role,
-      disabledAt: users.disabledAt,
-      createdAt: orgMembers.createdAt,
-    })
-    .from(orgMembers)
-    .innerJoin(users, eq(users.id, orgMembers.userId))
-    .where(eq(orgMembers.orgId, orgId))
-    .orderBy(asc(users.email));
+export function listOrgMembers(db: Db, orgId: string): Promise<OrgMember[]> {
+  return listMembers(db, ORG_MEMBERSHIP, orgId);
 }
 
 /** Adds an existing user (found by email) to an organization. */
@@ -231,22 +211,9 @@ export async function addOrgMember(db: Db, actor: Actor, input: AddOrgMemberInpu
 async function addOrgMemberOnce(db: Db, actor: Actor, orgId: string, email: string, role: OrgRole): Promise<OrgMember> {
   return db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
-    const [user] = await tx.select().from(users).where(eq(users.email, email));
-    if (!user) throw new NotFoundError(`There is no user with the email ${email}. A platform admin can create the account first.`);
-    const existing = await findMember(tx, orgId, user.id);
-    if (existing) {
-      throw new ConflictError("Already a member.", { email: `${email} is already a member (${existing.role}).` });
-    }
-    const [member] = await tx.insert(orgMembers).values({ orgId, userId: user.id, role }).returning();
-    await auditSuccess(tx, actor, {
-      action: "org.member.add",
-      targetType: "user",
-      targetId: user.id,
-      targetLabel: email,
-      orgId,
-      detail: { role, org: org.name },
-    });
-    return { userId: user.id, email, name: user.name, role, disabledAt: user.disabledAt, createdAt: member!.createdAt };
+    const member = await insertMemberByEmail(tx, ORG_MEMBERSHIP, orgId, email, role);
+    await auditMember(tx, actor, ORG_MEMBERSHIP, "add", member, { orgId }, { role, org: org.name });
+    return member;
   });
 }
 
@@ -255,23 +222,15 @@ export async function changeOrgMemberRole(db: Db, actor: Actor, input: ChangeOrg
   const { orgId, userId, role } = parseInput(changeOrgMemberRoleInputSchema, input);
   await db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
-    const member = await findMember(tx, orgId, userId);
-    if (!member) throw new NotFoundError("That user is not a member of this organization.");
+    const member = await requireMember(tx, ORG_MEMBERSHIP, orgId, userId);
     if (member.role === role) return;
     if (member.role === "owner" && (await ownerCount(tx, orgId)) <= 1) {
       throw new ConflictError("An organization needs an owner. Make someone else owner first.", {
         role: "This is the last owner.",
       });
     }
-    await tx.update(orgMembers).set({ role }).where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId)));
-    await auditSuccess(tx, actor, {
-      action: "org.member.role",
-      targetType: "user",
-      targetId: userId,
-      targetLabel: member.email,
-      orgId,
-      detail: { from: member.role, to: role },
-    });
+    await ORG_MEMBERSHIP.setRole(tx, orgId, userId, role);
+    await auditMember(tx, actor, ORG_MEMBERSHIP, "role", { userId, email: member.email }, { orgId }, { from: member.role, to: role });
   });
 }
 
@@ -283,8 +242,7 @@ export async function removeOrgMember(db: Db, actor: Actor, input: RemoveOrgMemb
   const { orgId, userId } = parseInput(removeOrgMemberInputSchema, input);
   await db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
-    const member = await findMember(tx, orgId, userId);
-    if (!member) throw new NotFoundError("That user is not a member of this organization.");
+    const member = await requireMember(tx, ORG_MEMBERSHIP, orgId, userId);
     if (member.role === "owner" && (await ownerCount(tx, orgId)) <= 1) {
       throw new ConflictError("An organization needs an owner. Make someone else owner first.");
     }
@@ -293,14 +251,10 @@ export async function removeOrgMember(db: Db, actor: Actor, input: RemoveOrgMemb
       .delete(teamMembers)
       .where(and(eq(teamMembers.userId, userId), inArray(teamMembers.teamId, orgTeamIds)))
       .returning({ teamId: teamMembers.teamId });
-    await tx.delete(orgMembers).where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId)));
-    await auditSuccess(tx, actor, {
-      action: "org.member.remove",
-      targetType: "user",
-      targetId: userId,
-      targetLabel: member.email,
-      orgId,
-      detail: { role: member.role, removedFromTeams: removedFromTeams.map((t) => t.teamId) },
+    await deleteMember(tx, ORG_MEMBERSHIP, orgId, userId);
+    await auditMember(tx, actor, ORG_MEMBERSHIP, "remove", { userId, email: member.email }, { orgId }, {
+      role: member.role,
+      removedFromTeams: removedFromTeams.map((t) => t.teamId),
     });
   });
 }

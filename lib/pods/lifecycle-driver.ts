@@ -10,7 +10,7 @@ import { getClusterConnection } from "@/lib/kube/clients";
 import { CLUSTER_LABEL, KIND_LABEL, MANAGED_SELECTOR, WORKLOAD_LABEL, workloadSelector } from "@/lib/kube/labels";
 import { kube, kubeDelete, kubeOrNull } from "@/lib/kube/transport";
 import { MAX_LABEL_LENGTH } from "@/lib/names";
-import { workloadClusterContext, type TeamClusterContext } from "@/lib/pods/cluster-context";
+import { workloadClusterContext, type TeamClusterContext } from "@/lib/workloads/cluster-context";
 import { homeClaim, ownedByService, sshPod, sshSecret, sshService } from "@/lib/pods/manifests";
 import { deleteWorkloadObjects, listWorkloadPods, objectsContextOf } from "@/lib/pods/objects";
 import { asSshPodRow, type SshPodRow } from "@/lib/pods/rows";

@@ -2,8 +2,9 @@
 // a stable address, and the owner every other object hangs off, so deleting it cascades), a
 // Secret with authorized_keys, an optional PVC for /home, and the Pod. Pure: no API calls.
 import type { V1OwnerReference, V1PersistentVolumeClaim, V1Pod, V1Secret, V1Service, V1Toleration } from "@kubernetes/client-node";
-import { EXPIRES_ANNOTATION, OWNER_EMAIL_ANNOTATION, WORKLOAD_LABEL, workloadLabels } from "@/lib/kube/labels";
+import { EXPIRES_ANNOTATION, OWNER_EMAIL_ANNOTATION, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import type { PlannedObjectName } from "@/lib/kube/object-names";
+import { workloadLabels } from "@/lib/workloads/labels";
 import type { SshPodSpec } from "@/lib/pods/types";
 
 /** The container's name (logs are read from it). */

@@ -5,7 +5,7 @@ import { workloadSelector } from "@/lib/kube/labels";
 import { kube, kubeDelete, kubeOrNull } from "@/lib/kube/transport";
 import { waitForCluster } from "@/lib/kube/wait-for";
 import { withRandomSuffix } from "@/lib/names";
-import type { TeamClusterContext } from "@/lib/pods/cluster-context";
+import type { TeamClusterContext } from "@/lib/workloads/cluster-context";
 import { ownedByService, sshPod, type PodObjectsContext } from "@/lib/pods/manifests";
 import type { SshPodRow } from "@/lib/pods/rows";
 

@@ -1,21 +1,22 @@
 // Reading SSH pods: the team's list (rows joined with what the cluster says), one pod's detail
 // (conditions, events, Service, volume) and its sshd log. Reads are scoped by team.
 import { CoreV1Api, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { listTeamAssignments, type TeamQuota } from "@/lib/clusters/assignments";
 import { readClusterSettings, type CatalogImage } from "@/lib/clusters/settings";
 import type { Db } from "@/lib/db/client";
-import { clusters, users, workloads } from "@/lib/db/schema";
+import { clusters } from "@/lib/db/schema";
 import { AppError, toUserError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { KIND_LABEL, MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { kube, kubeOrNull } from "@/lib/kube/transport";
-import { workloadClusterContext } from "@/lib/pods/cluster-context";
+import { workloadClusterContext } from "@/lib/workloads/cluster-context";
 import { SSH_CONTAINER } from "@/lib/pods/manifests";
 import { currentPod, listWorkloadPods, readService } from "@/lib/pods/objects";
 import { asSshPodRow, requireSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { podRuntime } from "@/lib/pods/runtime";
 import type { PodConditionView, PodEventView, SshPodDetail, SshPodLogs, SshPodSpec, SshPodView } from "@/lib/pods/types";
+import { listWorkloadsWithOwners, type WorkloadListFilter } from "@/lib/workloads/rows";
 
 /**
  * Where the list gets pods from: the pods of the given team in the given namespaces of one
@@ -74,20 +75,8 @@ function viewOf({ row, clusterName, clusterSlug, owner }: ListedRow, pod: V1Pod 
   };
 }
 
-async function selectRows(db: Db, where: SQL): Promise<ListedRow[]> {
-  const rows = await db
-    .select({ workload: workloads, clusterName: clusters.name, clusterSlug: clusters.slug, ownerId: users.id, ownerName: users.name, ownerEmail: users.email })
-    .from(workloads)
-    .innerJoin(clusters, eq(clusters.id, workloads.clusterId))
-    .innerJoin(users, eq(users.id, workloads.createdBy))
-    .where(where)
-    .orderBy(asc(workloads.createdAt), asc(workloads.id));
-  return rows.map((r) => ({
-    row: asSshPodRow(r.workload),
-    clusterName: r.clusterName,
-    clusterSlug: r.clusterSlug,
-    owner: { id: r.ownerId, name: r.ownerName, email: r.ownerEmail },
-  }));
+async function selectRows(db: Db, filter: WorkloadListFilter): Promise<ListedRow[]> {
+  return (await listWorkloadsWithOwners(db, filter)).map((listed) => ({ ...listed, row: asSshPodRow(listed.row) }));
 }
 
 /** Options of the list. */
@@ -103,9 +92,7 @@ export interface ListSshPodsOptions {
  * asked does not fail the list: its pods show the reason in `clusterError`.
  */
 export async function listTeamSshPods(db: Db, teamId: string, options: ListSshPodsOptions = {}): Promise<SshPodView[]> {
-  const conditions = [eq(workloads.teamId, teamId), eq(workloads.kind, "ssh-pod")];
-  if (options.mine) conditions.push(eq(workloads.createdBy, options.mine));
-  const rows = await selectRows(db, and(...conditions)!);
+  const rows = await selectRows(db, { teamId, kind: "ssh-pod", createdBy: options.mine });
   const source = options.podSource ?? clusterPodSource(db);
   const byCluster = new Map<string, ListedRow[]>();
   for (const listed of rows) byCluster.set(listed.row.clusterId, [...(byCluster.get(listed.row.clusterId) ?? []), listed]);
@@ -152,7 +139,7 @@ function eventView(event: CoreV1Event): PodEventView {
 /** One of the team's SSH pods with conditions, events (pod and volume), Service and volume. */
 export async function getSshPod(db: Db, teamId: string, workloadId: string): Promise<SshPodDetail> {
   const base = await requireSshPodRow(db, teamId, workloadId);
-  const [listed] = await selectRows(db, eq(workloads.id, base.id));
+  const [listed] = await selectRows(db, { id: base.id });
   const row = listed!.row;
   const spec: SshPodSpec = row.spec;
   const ctx = await workloadClusterContext(db, row);

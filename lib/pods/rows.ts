@@ -1,17 +1,15 @@
 // The workload rows of SSH pods: every read is scoped by team (and kind), so a pod id of
 // another team reads as "not found".
-import { and, eq } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
-import { isUuid } from "@/lib/db/ids";
-import { workloads } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import type { SshPodSpec } from "@/lib/pods/types";
+import { findTeamWorkload, type WorkloadRow } from "@/lib/workloads/rows";
 
 /** A workload row of kind ssh-pod, with its spec typed. */
-export type SshPodRow = Omit<typeof workloads.$inferSelect, "spec"> & { spec: SshPodSpec };
+export type SshPodRow = Omit<WorkloadRow, "spec"> & { spec: SshPodSpec };
 
 /** A workload row read as an SSH pod's (its spec was written by createSshPod). */
-export function asSshPodRow(row: typeof workloads.$inferSelect): SshPodRow {
+export function asSshPodRow(row: WorkloadRow): SshPodRow {
   return { ...row, spec: row.spec as unknown as SshPodSpec };
 }
 
@@ -20,11 +18,7 @@ export const POD_NOT_FOUND = "No such SSH pod.";
 
 /** The row of one of the team's SSH pods, or null. */
 export async function findSshPodRow(db: Db, teamId: string, workloadId: string): Promise<SshPodRow | null> {
-  if (!isUuid(workloadId) || !isUuid(teamId)) return null;
-  const [row] = await db
-    .select()
-    .from(workloads)
-    .where(and(eq(workloads.id, workloadId), eq(workloads.teamId, teamId), eq(workloads.kind, "ssh-pod")));
+  const row = await findTeamWorkload(db, teamId, "ssh-pod", workloadId);
   return row ? asSshPodRow(row) : null;
 }
 

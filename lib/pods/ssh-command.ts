@@ -1,5 +1,5 @@
 // How a laptop reaches an SSH pod: `ssh -F ~/.ssh/minicloud_config <host>`, where the
-// downloaded ssh_config (lib/console/ssh-config.ts) maps each host alias to a ProxyCommand
+// downloaded ssh_config (lib/console/bridges/ssh/ssh-config.ts) maps each host alias to a ProxyCommand
 // tunnelling through the panel and sets the login user. The alias is `<pod>.<team>.<org>`:
 // pod names are unique within a team's namespace and team slugs within an org, so the alias
 // is unique for everything one user can reach. No imports: the browser uses it too.

@@ -9,12 +9,23 @@ import { ORG_ROLE_TEAM_PERMISSIONS, TEAM_ROLES, type Principal, type TeamRole } 
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";
-import { clusterAssignments, clusters, organizations, orgMembers, teamMembers, teams, users, workloads } from "@/lib/db/schema";
+import { clusterAssignments, clusters, organizations, orgMembers, teamMembers, teams } from "@/lib/db/schema";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { nameSchema, slugify } from "@/lib/names";
 import { listNames } from "@/lib/orgs/service";
 import { parseInput } from "@/lib/parse-input";
+import {
+  auditMember,
+  deleteMember,
+  insertMemberByEmail,
+  listMembers,
+  requireMember,
+  ORG_MEMBERSHIP,
+  TEAM_MEMBERSHIP,
+  type Member,
+} from "@/lib/tenancy/memberships";
 import { emailSchema } from "@/lib/users/schemas";
+import { listTeamWorkloadNames } from "@/lib/workloads/rows";
 
 /** A team. */
 export interface Team {
@@ -38,14 +49,7 @@ export interface TeamListItem extends TeamWithOrg {
 }
 
 /** A member of a team. */
-export interface TeamMember {
-  userId: string;
-  email: string;
-  name: string;
-  role: TeamRole;
-  disabledAt: Date | null;
-  createdAt: Date;
-}
+export type TeamMember = Member<TeamRole>;
 
 const orgIdSchema = z.uuid({ error: "No such organization." });
 const teamIdSchema = z.uuid({ error: "No such team." });
@@ -97,15 +101,6 @@ async function lockTeam(tx: Db, orgId: string, teamId: string): Promise<Team> {
     .for("update");
   if (!team) throw teamNotFound();
   return team;
-}
-
-async function findMember(tx: Db, teamId: string, userId: string) {
-  const [member] = await tx
-    .select({ role: teamMembers.role, email: users.email })
-    .from(teamMembers)
-    .innerJoin(users, eq(users.id, teamMembers.userId))
-    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
-  return member ?? null;
 }
 
 /** Creates a team in an organization. */
@@ -173,11 +168,7 @@ export async function deleteTeam(db: Db, actor: Actor, input: DeleteTeamInput): 
   const { orgId, teamId } = parseInput(deleteTeamInputSchema, input);
   await db.transaction(async (tx) => {
     const team = await lockTeam(tx, orgId, teamId);
-    const remainingWorkloads = await tx
-      .select({ kind: workloads.kind, name: workloads.name })
-      .from(workloads)
-      .where(eq(workloads.teamId, teamId))
-      .orderBy(asc(workloads.kind), asc(workloads.name));
+    const remainingWorkloads = await listTeamWorkloadNames(tx, teamId);
     const remainingAssignments = await tx
       .select({ cluster: clusters.name })
       .from(clusterAssignments)
@@ -245,21 +236,8 @@ export async function getTeam(db: Db, teamId: string): Promise<TeamWithOrg | nul
 }
 
 /** The members of a team, by email. */
-export async function listTeamMembers(db: Db, teamId: string): Promise<TeamMember[]> {
-  if (!isUuid(teamId)) return [];
-  return db
-    .select({
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      role: teamMembers.role,
-      disabledAt: users.disabledAt,
-      createdAt: teamMembers.createdAt,
-    })
-    .from(teamMembers)
-    .innerJoin(users, eq(users.id, teamMembers.userId))
-    .where(eq(teamMembers.teamId, teamId))
-    .orderBy(asc(users.email));
+export function listTeamMembers(db: Db, teamId: string): Promise<TeamMember[]> {
+  return listMembers(db, TEAM_MEMBERSHIP, teamId);
 }
 
 /** Adds an existing user (found by email) to a team, and to its organization as `member` if they are not in it yet. */
@@ -270,38 +248,17 @@ export async function addTeamMember(db: Db, actor: Actor, input: AddTeamMemberIn
     // concurrent removal from the organization cannot leave a team membership behind.
     await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).for("share");
     const team = await lockTeam(tx, orgId, teamId);
-    const [user] = await tx.select().from(users).where(eq(users.email, email));
-    if (!user) throw new NotFoundError(`There is no user with the email ${email}. A platform admin can create the account first.`);
-    const existing = await findMember(tx, teamId, user.id);
-    if (existing) {
-      throw new ConflictError("Already a member.", { email: `${email} is already in this team (${existing.role}).` });
-    }
+    const member = await insertMemberByEmail(tx, TEAM_MEMBERSHIP, teamId, email, role);
     const joinedOrg = await tx
       .insert(orgMembers)
-      .values({ orgId, userId: user.id, role: "member" })
+      .values({ orgId, userId: member.userId, role: "member" })
       .onConflictDoNothing()
       .returning({ userId: orgMembers.userId });
     if (joinedOrg.length > 0) {
-      await auditSuccess(tx, actor, {
-        action: "org.member.add",
-        targetType: "user",
-        targetId: user.id,
-        targetLabel: email,
-        orgId,
-        detail: { role: "member", via: "team.member.add", team: team.name },
-      });
+      await auditMember(tx, actor, ORG_MEMBERSHIP, "add", member, { orgId }, { role: "member", via: "team.member.add", team: team.name });
     }
-    const [member] = await tx.insert(teamMembers).values({ teamId, userId: user.id, role }).returning();
-    await auditSuccess(tx, actor, {
-      action: "team.member.add",
-      targetType: "user",
-      targetId: user.id,
-      targetLabel: email,
-      orgId,
-      teamId,
-      detail: { role, team: team.name },
-    });
-    return { userId: user.id, email, name: user.name, role, disabledAt: user.disabledAt, createdAt: member!.createdAt };
+    await auditMember(tx, actor, TEAM_MEMBERSHIP, "add", member, { orgId, teamId }, { role, team: team.name });
+    return member;
   });
 }
 
@@ -310,19 +267,10 @@ export async function changeTeamMemberRole(db: Db, actor: Actor, input: ChangeTe
   const { orgId, teamId, userId, role } = parseInput(changeTeamMemberRoleInputSchema, input);
   await db.transaction(async (tx) => {
     await lockTeam(tx, orgId, teamId);
-    const member = await findMember(tx, teamId, userId);
-    if (!member) throw new NotFoundError("That user is not a member of this team.");
+    const member = await requireMember(tx, TEAM_MEMBERSHIP, teamId, userId);
     if (member.role === role) return;
-    await tx.update(teamMembers).set({ role }).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
-    await auditSuccess(tx, actor, {
-      action: "team.member.role",
-      targetType: "user",
-      targetId: userId,
-      targetLabel: member.email,
-      orgId,
-      teamId,
-      detail: { from: member.role, to: role },
-    });
+    await TEAM_MEMBERSHIP.setRole(tx, teamId, userId, role);
+    await auditMember(tx, actor, TEAM_MEMBERSHIP, "role", { userId, email: member.email }, { orgId, teamId }, { from: member.role, to: role });
   });
 }
 
@@ -331,17 +279,8 @@ export async function removeTeamMember(db: Db, actor: Actor, input: RemoveTeamMe
   const { orgId, teamId, userId } = parseInput(removeTeamMemberInputSchema, input);
   await db.transaction(async (tx) => {
     await lockTeam(tx, orgId, teamId);
-    const member = await findMember(tx, teamId, userId);
-    if (!member) throw new NotFoundError("That user is not a member of this team.");
-    await tx.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
-    await auditSuccess(tx, actor, {
-      action: "team.member.remove",
-      targetType: "user",
-      targetId: userId,
-      targetLabel: member.email,
-      orgId,
-      teamId,
-      detail: { role: member.role },
-    });
+    const member = await requireMember(tx, TEAM_MEMBERSHIP, teamId, userId);
+    await deleteMember(tx, TEAM_MEMBERSHIP, teamId, userId);
+    await auditMember(tx, actor, TEAM_MEMBERSHIP, "remove", { userId, email: member.email }, { orgId, teamId }, { role: member.role });
   });
 }

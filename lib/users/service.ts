@@ -3,7 +3,7 @@
 
 import { asc, count, eq, and, isNull, sql } from "drizzle-orm";
 import { auditSuccess, recordAuditEvent, type Actor } from "@/lib/audit/service";
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPasswordHash } from "@/lib/auth/password";
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPasswordHash } from "@/lib/users/password";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { isUuid } from "@/lib/db/ids";

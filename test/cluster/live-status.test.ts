@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, onTestFinished } from "vitest";
 import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
 import { clusterAssignments, organizations, teamMembers, teams, users } from "@/lib/db/schema";
-import { workloadLabels } from "@/lib/kube/labels";
+import { workloadLabels } from "@/lib/workloads/labels";
 import { stopAllWatchCaches, watchCacheFor } from "@/lib/kube/watch-cache";
 import { createEventStream } from "@/lib/live/event-stream";
 import { LiveHub, type LiveSubscriber } from "@/lib/live/hub";

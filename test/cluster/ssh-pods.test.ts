@@ -20,7 +20,7 @@ import { QUOTA_NAME } from "@/lib/clusters/team-namespace";
 import { auditEvents, workloads } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { KIND_LABEL, OWNER_EMAIL_ANNOTATION, TEAM_LABEL, WORKLOAD_LABEL, workloadSelector } from "@/lib/kube/labels";
-import { listTeamPodsResponse, podLogsResponse } from "@/lib/pods/api";
+import { listTeamPodsResponse, podLogsResponse } from "@/lib/api/pods";
 import { getSshPod, listTeamSshPods, readSshPodLogs } from "@/lib/pods/queries";
 import { reconcileUnderLease, TTL_ACTOR_LABEL } from "@/lib/workloads/reconciler";
 import type { SshPodView } from "@/lib/pods/types";

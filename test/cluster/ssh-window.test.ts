@@ -5,7 +5,7 @@ import { appendFileSync } from "node:fs";
 import { connect } from "node:net";
 import ssh2, { type ClientChannel } from "ssh2";
 import { expect, inject, test } from "vitest";
-import { adaptiveReceiveWindow, DEFAULT_WINDOW, WindowBudget } from "@/lib/console/ssh-window";
+import { adaptiveReceiveWindow, DEFAULT_WINDOW, WindowBudget } from "@/lib/console/bridges/ssh/ssh-window";
 
 const BYTES = 48 * 1024 * 1024;
 

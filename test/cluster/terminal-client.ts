@@ -7,11 +7,11 @@ import { StringDecoder } from "node:string_decoder";
 import { encode } from "next-auth/jwt";
 import WebSocket from "ws";
 import type { Db } from "@/lib/db";
-import { createWebSocketGateway } from "@/lib/console/gateway";
+import { createWebSocketGateway } from "@/lib/console/gateway/gateway";
 import type { ServerMessage } from "@/lib/console/protocol";
-import { terminalRoutes } from "@/lib/console/terminal-routes";
-import type { TerminalServiceOptions } from "@/lib/console/terminal-session";
-import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
+import { terminalRoutes } from "@/lib/console/gateway/terminal-routes";
+import type { TerminalServiceOptions } from "@/lib/console/session/terminal-session";
+import { allowedOriginsFor } from "@/lib/console/gateway/upgrade-auth";
 
 export const SECRET = "terminal-test-secret-".padEnd(48, "x");
 export const PUBLIC_URL = "http://localhost:3000";

@@ -4,8 +4,8 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
-import { checkHostKey } from "@/lib/console/host-keys";
-import { consumeTerminalTicket, issueTerminalTicket, TICKET_TTL_SECONDS } from "@/lib/console/tickets";
+import { checkHostKey } from "@/lib/console/bridges/ssh/host-keys";
+import { consumeTerminalTicket, issueTerminalTicket, TICKET_TTL_SECONDS } from "@/lib/console/gateway/tickets";
 import { clusters, consoleTickets, organizations, orgMembers, teamMembers, teams, workloads } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { loadPrincipal } from "@/lib/tenancy/principal";

@@ -5,7 +5,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
-import { workloadLabels } from "@/lib/kube/labels";
+import { workloadLabels } from "@/lib/workloads/labels";
 import type { ClusterWatchCache, PodChangeListener } from "@/lib/kube/watch-cache";
 import { LiveHub } from "@/lib/live/hub";
 import type { LiveMessage } from "@/lib/live/messages";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CURRENT_PARAMS, hashPassword, needsRehash, verifyAgainstDummy, verifyPasswordHash } from "@/lib/auth/password";
+import { CURRENT_PARAMS, hashPassword, needsRehash, verifyAgainstDummy, verifyPasswordHash } from "@/lib/users/password";
 
 // Cheap parameters keep most cases fast; one case uses the real ones.
 const FAST = { N: 1024, r: 8, p: 1 };

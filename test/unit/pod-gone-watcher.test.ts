@@ -4,7 +4,7 @@
 // replaced cache or a removed cluster is handled.
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CLUSTER_REMOVED, POD_DELETED, POD_DELETING, PodGoneWatcher } from "@/lib/console/pod-watch";
+import { CLUSTER_REMOVED, POD_DELETED, POD_DELETING, PodGoneWatcher } from "@/lib/console/bridges/pod/pod-watch";
 import { NotFoundError } from "@/lib/errors";
 import type { ListResult, ListWatch, WatchHandle } from "@/lib/kube/reflector";
 import { createPodWatchCache, type ClusterWatchCache } from "@/lib/kube/watch-cache";

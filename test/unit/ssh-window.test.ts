@@ -3,7 +3,7 @@
 // growth comes out of a shared budget and goes back to it, and without the internals it stays out of the way.
 import type { Client, ClientChannel } from "ssh2";
 import { describe, expect, it } from "vitest";
-import { adaptiveReceiveWindow, DEFAULT_WINDOW, WindowBudget } from "@/lib/console/ssh-window";
+import { adaptiveReceiveWindow, DEFAULT_WINDOW, WindowBudget } from "@/lib/console/bridges/ssh/ssh-window";
 
 const MiB = 1024 * 1024;
 

@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { exitCodeOf, execPath } from "@/lib/console/exec-bridge";
-import { sshFingerprint, sshKeyType } from "@/lib/console/host-keys";
+import { exitCodeOf, execPath } from "@/lib/console/bridges/pod/exec-bridge";
+import { sshFingerprint, sshKeyType } from "@/lib/console/bridges/ssh/host-keys";
 import { clampSize, parseClientMessage } from "@/lib/console/protocol";
-import { CastRecorder, parseCast, readCastFile, RECORDING_FLUSH_MS, salvageSpool } from "@/lib/console/recording";
-import { hostAliases, renderSshConfig } from "@/lib/console/ssh-config";
+import { CastRecorder, parseCast, readCastFile, RECORDING_FLUSH_MS, salvageSpool } from "@/lib/console/session/recording";
+import { hostAliases, renderSshConfig } from "@/lib/console/bridges/ssh/ssh-config";
 import type { TerminalTarget } from "@/lib/console/targets";
 import { EnvError, parseEnv } from "@/lib/env";
 

@@ -3,7 +3,8 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
-import { workloadLabels, type WorkloadKind } from "@/lib/kube/labels";
+import type { WorkloadKind } from "@/lib/workloads/kinds";
+import { workloadLabels } from "@/lib/workloads/labels";
 import { createPodWatchCache, type ClusterWatchCache } from "@/lib/kube/watch-cache";
 import { watchPodSource } from "@/lib/pods/watch-source";
 

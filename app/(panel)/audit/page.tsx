@@ -5,7 +5,7 @@ import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
 import { listAuditEvents } from "@/lib/audit/service";
 import { requireUserForPage } from "@/lib/auth/session";
-import { isSessionAdmin } from "@/lib/console/live-sessions";
+import { isSessionAdmin } from "@/lib/console/session/live-sessions";
 import { getDb } from "@/lib/db";
 import { loadAuditAccess } from "./audit-access";
 import { auditHref, parseAuditSearch, type RawSearchParams } from "./search-params";

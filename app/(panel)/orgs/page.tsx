@@ -8,6 +8,7 @@ import { getDb } from "@/lib/db";
 import { listOrgs } from "@/lib/orgs/service";
 import { listTeams } from "@/lib/teams/service";
 import { createOrgAction } from "./actions";
+import { DataTable } from "@/components/ui/data-table";
 
 export const metadata: Metadata = { title: "Teams" };
 
@@ -37,24 +38,15 @@ export default async function OrgsPage() {
             {orgTeams.length === 0 ? (
               <p className="empty">No teams you can see in this organization.</p>
             ) : (
-              <table className="table" aria-label={`Teams of ${org.name}`}>
-                <thead>
-                  <tr>
-                    <th>Team</th>
-                    <th>Your role</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {orgTeams.map((t) => (
-                    <tr key={t.id}>
-                      <td>
-                        <Link href={`/t/${t.id}/pods`}>{t.name}</Link>
-                      </td>
-                      <td>{t.role ?? (can(principal, "team:rename", { kind: "team", orgId: t.orgId, teamId: t.id }) ? "org admin" : "—")}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                label={`Teams of ${org.name}`}
+                rows={orgTeams}
+                rowKey={(t) => t.id}
+                columns={[
+                  { text: "Team", cell: (t) => <Link href={`/t/${t.id}/pods`}>{t.name}</Link> },
+                  { text: "Your role", cell: (t) => t.role ?? (can(principal, "team:rename", { kind: "team", orgId: t.orgId, teamId: t.id }) ? "org admin" : "—") },
+                ]}
+              />
             )}
           </section>
         );

@@ -1,6 +1,6 @@
 // Download of the signed-in user's ssh_config (only the pods they may reach).
 import { getCurrentUser } from "@/lib/auth/session";
-import { sshConfigFor } from "@/lib/console/ssh-config";
+import { sshConfigFor } from "@/lib/console/bridges/ssh/ssh-config";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 

@@ -9,6 +9,7 @@ import { requireUserForPage } from "@/lib/auth/session";
 import { listClusters, runsInCluster } from "@/lib/clusters/service";
 import { getDb } from "@/lib/db";
 import { listContextsAction, registerClusterAction } from "./actions";
+import { DataTable } from "@/components/ui/data-table";
 
 export const metadata: Metadata = { title: "Clusters" };
 
@@ -28,40 +29,28 @@ export default async function AdminClustersPage() {
         {clusters.length === 0 ? (
           <p className="empty">No clusters yet. Register one below.</p>
         ) : (
-          <table className="table" aria-label="Clusters">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Server</th>
-                <th>Version</th>
-                <th>Nodes ready</th>
-                <th>Status</th>
-                <th>Missing permissions</th>
-                <th>Teams</th>
-                <th>Checked</th>
-              </tr>
-            </thead>
-            <tbody>
-              {clusters.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <Link href={`/admin/clusters/${c.id}`}>{c.name}</Link>
-                  </td>
-                  <td className="mono small">{c.server ?? "—"}</td>
-                  <td>{c.check?.version ?? "—"}</td>
-                  <td>{c.check?.nodes ? `${c.check.nodes.ready} / ${c.check.nodes.total}` : "—"}</td>
-                  <td>
+          <DataTable
+            label="Clusters"
+            rows={clusters}
+            rowKey={(c) => c.id}
+            columns={[
+              { text: "Name", cell: (c) => <Link href={`/admin/clusters/${c.id}`}>{c.name}</Link> },
+              { text: "Server", className: "mono small", cell: (c) => c.server ?? "—" },
+              { text: "Version", cell: (c) => c.check?.version ?? "—" },
+              { text: "Nodes ready", cell: (c) => (c.check?.nodes ? `${c.check.nodes.ready} / ${c.check.nodes.total}` : "—") },
+              {
+                text: "Status",
+                cell: (c) => (
+                  <>
                     <CheckBadge check={c.check} /> <InsecureTlsBadge insecureTls={c.insecureTls} />
-                  </td>
-                  <td>{c.check?.reachable ? c.check.missing.length : "—"}</td>
-                  <td>{c.assignmentCount}</td>
-                  <td className="small">
-                    <Time value={c.checkedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { text: "Missing permissions", cell: (c) => (c.check?.reachable ? c.check.missing.length : "—") },
+              { text: "Teams", cell: (c) => c.assignmentCount },
+              { text: "Checked", className: "small", cell: (c) => <Time value={c.checkedAt} /> },
+            ]}
+          />
         )}
       </section>
 

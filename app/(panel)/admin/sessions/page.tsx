@@ -3,8 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { LiveSessionsTable } from "@/components/terminal/live-sessions-table";
 import { requireUserForPage } from "@/lib/auth/session";
-import { listOpenSessions } from "@/lib/console/session-admin";
-import { endTerminalSessionAction } from "@/lib/console/session-actions";
+import { listOpenSessions } from "@/lib/console/session/session-admin";
+import { endTerminalSessionAction } from "@/app/(panel)/admin/sessions/actions";
 import { getDb } from "@/lib/db";
 import { listOrgs } from "@/lib/orgs/service";
 

@@ -7,6 +7,7 @@ import { requireUserForPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { listUsers } from "@/lib/users/service";
 import { createUserAction, disableUserAction, enableUserAction } from "./actions";
+import { Table } from "@/components/ui/data-table";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -26,22 +27,11 @@ export default async function AdminUsersPage() {
         {users.length === 0 ? (
           <p className="empty">No users yet.</p>
         ) : (
-          <table className="table" aria-label="Users">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Sign-in</th>
-                <th>Created</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <UserRow key={u.id} user={u} isMe={u.id === me.id} disable={disableUserAction} enable={enableUserAction} />
-              ))}
-            </tbody>
-          </table>
+          <Table label="Users" headers={["Name", "Email", "Sign-in", "Created", ""]}>
+            {users.map((u) => (
+              <UserRow key={u.id} user={u} isMe={u.id === me.id} disable={disableUserAction} enable={enableUserAction} />
+            ))}
+          </Table>
         )}
       </section>
 

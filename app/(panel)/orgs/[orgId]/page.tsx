@@ -5,15 +5,15 @@ import { ActionForm } from "@/components/ui/action-form";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { Field, Hidden } from "@/components/ui/field";
 import { ORG_ROLES } from "@/lib/auth/policy";
-import { loadOrgForPage } from "@/lib/auth/page-access";
+import { loadOrgForPage } from "@/lib/access/page-access";
 import { listOrgMembers } from "@/lib/orgs/service";
 import { listTeams } from "@/lib/teams/service";
 import { LiveSessionsTable } from "@/components/terminal/live-sessions-table";
 import { RecordingSetting } from "@/components/terminal/recording-setting";
-import { isSessionAdmin } from "@/lib/console/live-sessions";
-import { listOpenSessions } from "@/lib/console/session-admin";
-import { endTerminalSessionAction, setTerminalRecordingAction } from "@/lib/console/session-actions";
-import { isRecordingEnabled } from "@/lib/console/session-store";
+import { isSessionAdmin } from "@/lib/console/session/live-sessions";
+import { listOpenSessions } from "@/lib/console/session/session-admin";
+import { endTerminalSessionAction, setTerminalRecordingAction } from "@/app/(panel)/admin/sessions/actions";
+import { isRecordingEnabled } from "@/lib/console/session/session-store";
 import {
   addOrgMemberAction,
   changeOrgMemberRoleAction,

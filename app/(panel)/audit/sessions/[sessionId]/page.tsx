@@ -5,8 +5,8 @@ import { CastPlayer } from "@/components/terminal/cast-player";
 import { formatBytes } from "@/components/terminal/live-sessions-table";
 import { Time } from "@/components/ui/time";
 import { requireUserForPage } from "@/lib/auth/session";
-import { isSessionAdmin } from "@/lib/console/live-sessions";
-import { getSessionRecord } from "@/lib/console/session-store";
+import { isSessionAdmin } from "@/lib/console/session/live-sessions";
+import { getSessionRecord } from "@/lib/console/session/session-store";
 import { getDb } from "@/lib/db";
 
 export const metadata: Metadata = { title: "Session replay" };

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AssignForm } from "@/components/clusters/assign-form";
 import { AssignmentsTable } from "@/components/clusters/assignments-table";
-import { loadOrgForPage } from "@/lib/auth/page-access";
+import { loadOrgForPage } from "@/lib/access/page-access";
 import { readAssignmentRows } from "@/lib/clusters/assignment-rows";
 import { listOrgAssignments } from "@/lib/clusters/assignments";
 import { listAssignableClusters } from "@/lib/clusters/service";

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { QuotaText, QuotaUsage } from "@/components/clusters/quota-usage";
-import { loadTeamForPage } from "@/lib/auth/page-access";
+import { loadTeamForPage } from "@/lib/access/page-access";
 import { can } from "@/lib/auth/policy";
 import { getAssignmentUsage, listTeamAssignments } from "@/lib/clusters/assignments";
 import { readLive } from "@/lib/clusters/read-live";
+import { DataTable } from "@/components/ui/data-table";
 
 export const metadata: Metadata = { title: "Clusters" };
 
@@ -24,28 +25,17 @@ export default async function TeamClustersPage({ params }: { params: Promise<{ t
           No clusters are assigned to this team yet. A platform or org admin assigns clusters to teams.
         </p>
       ) : (
-        <table className="table" aria-label="Team clusters">
-          <thead>
-            <tr>
-              <th>Cluster</th>
-              <th>Namespace</th>
-              <th>Quota</th>
-              <th>In use</th>
-            </tr>
-          </thead>
-          <tbody>
-            {assignments.map((a, i) => (
-              <tr key={a.id}>
-                <td>{a.clusterName}</td>
-                <td className="mono">{a.namespace}</td>
-                <td>
-                  <QuotaText quota={a.quota} />
-                </td>
-                <td>{allowed("workloads:read") ? <QuotaUsage usage={usage[i]!} /> : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Team clusters"
+          rows={assignments}
+          rowKey={(a) => a.id}
+          columns={[
+            { text: "Cluster", cell: (a) => a.clusterName },
+            { text: "Namespace", className: "mono", cell: (a) => a.namespace },
+            { text: "Quota", cell: (a) => <QuotaText quota={a.quota} /> },
+            { text: "In use", cell: (_, i) => (allowed("workloads:read") ? <QuotaUsage usage={usage[i]!} /> : "—") },
+          ]}
+        />
       )}
       {canAssign && (
         <p className="small">

@@ -4,9 +4,10 @@
 // → service.
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
-import { teamScopeOf, workloadScopeOf } from "@/lib/actions/scopes";
+import { teamScopeOf } from "@/lib/actions/scopes";
+import { workloadScopeOf } from "@/lib/workloads/scope";
 import type { Scope } from "@/lib/auth/policy";
-import { forgetPinnedHostKey } from "@/lib/console/host-key-pins";
+import { forgetPinnedHostKey } from "@/lib/console/bridges/ssh/host-key-pins";
 import { createSshPodInputSchema } from "@/lib/pods/schemas";
 import { confirmSshPodName, createSshPod, deleteSshPod, resetSshPod } from "@/lib/pods/service";
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PodsTable } from "@/components/pods/pods-table";
-import { loadTeamForPage } from "@/lib/auth/page-access";
+import { loadTeamForPage } from "@/lib/access/page-access";
 import { listTeamSshPods } from "@/lib/pods/queries";
 import { watchPodSource } from "@/lib/pods/watch-source";
 import { LiveIndicator } from "@/components/live/live-indicator";

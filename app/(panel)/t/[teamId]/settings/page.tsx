@@ -4,7 +4,7 @@ import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { Field, Hidden } from "@/components/ui/field";
 import { MembersCard } from "@/components/members/members-card";
 import { TEAM_ROLES } from "@/lib/auth/policy";
-import { loadTeamForPage } from "@/lib/auth/page-access";
+import { loadTeamForPage } from "@/lib/access/page-access";
 import { listTeamMembers } from "@/lib/teams/service";
 import {
   addTeamMemberAction,

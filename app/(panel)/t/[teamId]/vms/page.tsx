@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { loadTeamForPage } from "@/lib/auth/page-access";
+import { loadTeamForPage } from "@/lib/access/page-access";
 
 export const metadata: Metadata = { title: "Virtual machines" };
 

@@ -1,6 +1,6 @@
 // GET /api/teams/<team>/pods[?mine=1]: the team's SSH pods (session cookie or personal token).
 import { getDb } from "@/lib/db";
-import { listTeamPodsResponse } from "@/lib/pods/api";
+import { listTeamPodsResponse } from "@/lib/api/pods";
 import { watchPodSource } from "@/lib/pods/watch-source";
 
 export const dynamic = "force-dynamic";

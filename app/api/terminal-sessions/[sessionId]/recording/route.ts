@@ -1,7 +1,7 @@
 // A recorded terminal session as asciicast v2 text, for the audit page's player (asciinema
 // player or xterm.js replay). Only admins of the session's organization get it.
 import { getCurrentUser } from "@/lib/auth/session";
-import { readSessionRecording } from "@/lib/console/session-store";
+import { readSessionRecording } from "@/lib/console/session/session-store";
 import { getDb } from "@/lib/db";
 import { toUserError } from "@/lib/errors";
 

@@ -16,14 +16,15 @@ import { CopyButton } from "@/components/profile/copy-button";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { Time } from "@/components/ui/time";
-import { loadTeamForPage } from "@/lib/auth/page-access";
-import { mayForgetHostKey } from "@/lib/console/host-key-pins";
-import { hostKeyPin } from "@/lib/console/host-keys";
+import { loadTeamForPage } from "@/lib/access/page-access";
+import { mayForgetHostKey } from "@/lib/console/bridges/ssh/host-key-pins";
+import { hostKeyPin } from "@/lib/console/bridges/ssh/host-keys";
 import { AppError, NotFoundError } from "@/lib/errors";
 import { getSshPod, readSshPodLogs } from "@/lib/pods/queries";
 import { sshCommand } from "@/lib/pods/ssh-command";
 import type { SshPodLogs } from "@/lib/pods/types";
 import { deleteSshPodAction, forgetSshPodHostKeyAction, resetSshPodAction } from "../actions";
+import { DataTable } from "@/components/ui/data-table";
 
 export const metadata: Metadata = { title: "SSH pod" };
 
@@ -171,28 +172,16 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
         {pod.conditions.length === 0 ? (
           <p className="muted">No conditions reported yet.</p>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Type</th>
-                <th>Status</th>
-                <th>Reason</th>
-                <th>Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pod.conditions.map((c) => (
-                <tr key={c.type}>
-                  <td>{c.type}</td>
-                  <td>{c.status}</td>
-                  <td className="detail">{[c.reason, c.message].filter(Boolean).join(": ") || "—"}</td>
-                  <td>
-                    <Time value={c.lastTransitionTime ? new Date(c.lastTransitionTime) : null} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            rows={pod.conditions}
+            rowKey={(c) => c.type}
+            columns={[
+              { text: "Type", cell: (c) => c.type },
+              { text: "Status", cell: (c) => c.status },
+              { text: "Reason", className: "detail", cell: (c) => [c.reason, c.message].filter(Boolean).join(": ") || "—" },
+              { text: "Since", cell: (c) => <Time value={c.lastTransitionTime ? new Date(c.lastTransitionTime) : null} /> },
+            ]}
+          />
         )}
       </section>
 
@@ -201,33 +190,26 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
         {pod.events.length === 0 ? (
           <p className="muted">No events (Kubernetes keeps them for about an hour).</p>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Type</th>
-                <th>Reason</th>
-                <th>Object</th>
-                <th>Message</th>
-                <th>Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pod.events.map((e, i) => (
-                <tr key={`${e.object}-${e.reason}-${i}`}>
-                  <td>{e.type === "Warning" ? <span className="badge warn">Warning</span> : e.type}</td>
-                  <td>{e.reason}</td>
-                  <td className="mono small">{e.object}</td>
-                  <td className="detail">
+          <DataTable
+            rows={pod.events}
+            rowKey={(e, i) => `${e.object}-${e.reason}-${i}`}
+            columns={[
+              { text: "Type", cell: (e) => (e.type === "Warning" ? <span className="badge warn">Warning</span> : e.type) },
+              { text: "Reason", cell: (e) => e.reason },
+              { text: "Object", className: "mono small", cell: (e) => e.object },
+              {
+                text: "Message",
+                className: "detail",
+                cell: (e) => (
+                  <>
                     {e.message}
                     {e.count > 1 ? ` (×${e.count})` : ""}
-                  </td>
-                  <td>
-                    <Time value={e.lastSeen ? new Date(e.lastSeen) : null} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { text: "Last seen", cell: (e) => <Time value={e.lastSeen ? new Date(e.lastSeen) : null} /> },
+            ]}
+          />
         )}
       </section>
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { NewPodForm } from "@/components/pods/new-pod-form";
-import { loadTeamForPage } from "@/lib/auth/page-access";
+import { loadTeamForPage } from "@/lib/access/page-access";
 import { listPodTargets } from "@/lib/pods/queries";
 import { createSshPodAction } from "../actions";
 

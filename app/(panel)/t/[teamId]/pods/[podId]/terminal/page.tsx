@@ -3,8 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PodStatus } from "@/components/pods/status-badge";
 import { TerminalTabs } from "@/components/terminal/terminal-tabs";
-import { loadTeamForPage } from "@/lib/auth/page-access";
-import { openTerminalTicketAction } from "@/lib/console/ticket-action";
+import { loadTeamForPage } from "@/lib/access/page-access";
+import { openTerminalTicketAction } from "@/app/(panel)/t/[teamId]/pods/[podId]/terminal/actions";
 import { NotFoundError } from "@/lib/errors";
 import { getSshPod } from "@/lib/pods/queries";
 

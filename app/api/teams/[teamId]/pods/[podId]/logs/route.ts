@@ -1,6 +1,6 @@
 // GET /api/teams/<team>/pods/<pod>/logs[?tail=N]: the tail of the pod's sshd log (JSON: podName, text, truncated).
 import { getDb } from "@/lib/db";
-import { podLogsResponse } from "@/lib/pods/api";
+import { podLogsResponse } from "@/lib/api/pods";
 
 export const dynamic = "force-dynamic";
 

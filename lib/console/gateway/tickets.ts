@@ -6,11 +6,13 @@
 // Expiry is computed and checked by the database clock, so replicas need not agree on time.
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
-import { can, type Principal } from "@/lib/auth/policy";
+import { authorize } from "@/lib/access/deny";
+import type { Principal } from "@/lib/auth/policy";
+import type { Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
 import { consoleTickets } from "@/lib/db/schema";
-import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
-import { loadTerminalTarget, mayOpenTerminal, supportsMode, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
+import { ValidationError } from "@/lib/errors";
+import { loadTerminalTarget, mayOpenTerminal, supportsMode, targetScope, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
 
 /** How long a ticket is good for. */
 export const TICKET_TTL_SECONDS = 30;
@@ -30,14 +32,24 @@ function hashTicket(ticket: string): string {
 
 /**
  * Authorizes `principal` for a terminal on workload `workloadId` in `mode` and issues a
- * ticket. Someone who may not even see the team gets "not found", like everywhere else.
+ * ticket: the target is loaded and authorized once, here. Someone who may not even see the
+ * team gets "not found", like everywhere else; a refusal is audited (`terminal.ticket`).
  */
-export async function issueTerminalTicket(db: Db, principal: Principal, input: { workloadId: string; mode: TerminalMode }): Promise<IssuedTicket> {
+export async function issueTerminalTicket(
+  db: Db,
+  principal: Principal,
+  input: { workloadId: string; mode: TerminalMode },
+  actor?: Actor,
+): Promise<IssuedTicket> {
   const target = await loadTerminalTarget(db, input.workloadId);
-  if (!mayOpenTerminal(principal, target)) {
-    if (!can(principal, "team:read", { kind: "team", orgId: target.orgId, teamId: target.teamId })) throw new NotFoundError("No such pod.");
-    throw new ForbiddenError("You may not open terminals on this team's pods.");
-  }
+  await authorize(db, { principal, actor }, {
+    action: "terminal.ticket",
+    permission: "terminals:open",
+    scope: targetScope(target),
+    target: { type: "workload", id: target.workloadId, label: target.label },
+    notFound: "No such pod.",
+    forbidden: "You may not open terminals on this team's pods.",
+  });
   if (!supportsMode(target, input.mode)) throw new ValidationError(`A ${input.mode} terminal is not available for this ${target.kind}.`);
   const ticket = randomBytes(32).toString("base64url");
   const [row] = await db

@@ -5,8 +5,8 @@ import { can, type Principal } from "@/lib/auth/policy";
 import { auditSuccess, type Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
-import { clearPinnedHostKey, type HostKeyPin } from "@/lib/console/host-keys";
-import { isSessionAdmin } from "@/lib/console/live-sessions";
+import { clearPinnedHostKey, type HostKeyPin } from "@/lib/console/bridges/ssh/host-keys";
+import { isSessionAdmin } from "@/lib/console/session/live-sessions";
 import { loadTerminalTarget, targetScope } from "@/lib/console/targets";
 
 /**

@@ -1,24 +1,22 @@
 // One terminal session: a browser (or laptop tunnel) websocket joined to a bridge, with
 // everything around it — the session row and audit row, byte counts, backpressure both ways,
-// keepalive pings, the idle timeout, ending when the pod goes away, admin termination and
-// optional recording of the output. The wire protocol is in protocol.ts.
-import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+// keepalive pings, the idle timeout, ending when the target goes away (its locator says when),
+// admin termination and optional recording of the output. The wire protocol is in lib/console/protocol.ts.
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db/client";
 import { AppError, ValidationError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
-import { kubeOrNull } from "@/lib/kube/transport";
-import { watchCacheFor } from "@/lib/kube/watch-cache";
 import { getUser } from "@/lib/users/service";
-import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeEvents, type BridgeOpener, type TerminalBridge } from "@/lib/console/bridge";
-import { registerLiveSession } from "@/lib/console/live-sessions";
-import { podGoneWatcher } from "@/lib/console/pod-watch";
+import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeEvents, type BridgeOpener, type TerminalBridge } from "@/lib/console/bridges/bridge";
+import type { LocatedTarget } from "@/lib/console/bridges/bridge";
+import { locateTarget } from "@/lib/console/bridges/locator";
+import { registerLiveSession } from "@/lib/console/session/live-sessions";
 import { clampSize, endMessage, parseClientMessage, type EndReason, type ServerMessage, type TerminalSize } from "@/lib/console/protocol";
-import { CastRecorder, recordingPath } from "@/lib/console/recording";
-import { finishSessionRecord, isRecordingEnabled, startSessionRecord, type SessionStart } from "@/lib/console/session-store";
-import { findTargetPod, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
+import { CastRecorder, recordingPath } from "@/lib/console/session/recording";
+import { finishSessionRecord, isRecordingEnabled, startSessionRecord, type SessionStart } from "@/lib/console/session/session-store";
+import type { TerminalMode, TerminalTarget } from "@/lib/console/targets";
 
 /** How sessions run on this replica. */
 export interface TerminalServiceOptions {
@@ -45,8 +43,8 @@ export interface SessionRequest {
   target: TerminalTarget;
   mode: TerminalMode;
   size: TerminalSize;
-  /** The pod, when admission already looked it up. */
-  pod?: V1Pod;
+  /** The located target, when admission already located it. */
+  located?: LocatedTarget;
   /**
    * Raw byte pipe (the laptop tunnel): no control messages, no text written into the stream,
    * no recording; the end reason goes in the close frame.
@@ -266,19 +264,15 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     if (!opener) throw new ValidationError(`A ${mode} terminal is not available here.`);
     const connection = await getClusterConnection(db, target.clusterId);
     const kc = connection.forTeam(target.teamId);
-    const cache = await watchCacheFor(db, target.clusterId);
-    const pod = req.pod ?? (await findTargetPod(connection, kc, target, cache));
+    const located = req.located ?? (await locateTarget({ db, target, cluster: connection, kc }));
     if (ended) return done;
-    // Asked only when the cache cannot tell, so the API client is made then, not per session.
-    const readPod = () =>
-      kubeOrNull(connection, "read the pod", () => kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name! }));
-    const stop = await podGoneWatcher(db).watch(target.clusterId, pod, readPod, (message) => void finish("pod-gone", message));
+    const stop = await located.watchGone((end) => void finish(end.reason, end.message));
     if (ended) {
       stop();
       return done;
     }
     stopWatch = stop;
-    const opened = await opener({ db, target, cluster: connection, kc, pod, size, events });
+    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events });
     if (ended) {
       opened.close();
       return done;

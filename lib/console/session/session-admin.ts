@@ -12,8 +12,8 @@ import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { consoleSessions, panelReplicas } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { isSessionAdmin, liveSessionIds, localSession, type LiveSessionView } from "@/lib/console/live-sessions";
-import { closeSessionOfGoneReplica } from "@/lib/console/session-store";
+import { isSessionAdmin, liveSessionIds, localSession, type LiveSessionView } from "@/lib/console/session/live-sessions";
+import { closeSessionOfGoneReplica } from "@/lib/console/session/session-store";
 
 /**
  * An open session in an admin's list: what the session row says (the same fields a running

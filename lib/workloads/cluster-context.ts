@@ -1,5 +1,6 @@
-// Where a team's SSH pods go in one cluster: the connection (impersonating the team where the
-// cluster asks for it), the team's namespace from its assignment, and the cluster's settings.
+// Where a team's workloads go in one cluster (SSH pods now; VMs and nested clusters next): the
+// connection (impersonating the team where the cluster asks for it), the team's namespace from
+// its assignment, and the cluster's settings.
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { eq } from "drizzle-orm";
 import { getTeamAssignment } from "@/lib/clusters/assignments";

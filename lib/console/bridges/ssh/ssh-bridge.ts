@@ -10,10 +10,10 @@
 // throughput through a port-forward.
 import { Client, type ClientChannel } from "ssh2";
 import { UnavailableError } from "@/lib/errors";
-import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridge";
-import { checkHostKey } from "@/lib/console/host-keys";
-import { openPortForward } from "@/lib/console/port-forward";
-import { adaptiveReceiveWindow } from "@/lib/console/ssh-window";
+import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridges/bridge";
+import { checkHostKey } from "@/lib/console/bridges/ssh/host-keys";
+import { openTargetPort } from "@/lib/console/bridges/pod/port-forward";
+import { adaptiveReceiveWindow } from "@/lib/console/bridges/ssh/ssh-window";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
 
 /** The port sshd listens on in SSH pods. */
@@ -21,9 +21,9 @@ export const SSH_PORT = 22;
 const HANDSHAKE_TIMEOUT_MS = 20_000;
 
 /** Opens an SSH shell on the target pod. */
-export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, pod, size, events }) => {
+export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, locator, size, events }) => {
   const key = await getPanelTerminalKey(db);
-  const sock = await openPortForward(cluster, kc, pod.metadata!.namespace!, pod.metadata!.name!, SSH_PORT);
+  const sock = await openTargetPort(cluster, kc, locator, SSH_PORT);
   const client = new Client();
   let refusal: string | null = null;
 

@@ -6,11 +6,11 @@
 import path from "node:path";
 import type { Db } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
-import { createWebSocketGateway } from "@/lib/console/gateway";
-import { watchReplica } from "@/lib/console/session-admin";
-import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/terminal-routes";
-import type { TerminalServiceOptions } from "@/lib/console/terminal-session";
-import { allowedOriginsFor } from "@/lib/console/upgrade-auth";
+import { createWebSocketGateway } from "@/lib/console/gateway/gateway";
+import { watchReplica } from "@/lib/console/session/session-admin";
+import { terminalRoutes, terminalServiceDefaults } from "@/lib/console/gateway/terminal-routes";
+import type { TerminalServiceOptions } from "@/lib/console/session/terminal-session";
+import { allowedOriginsFor } from "@/lib/console/gateway/upgrade-auth";
 
 export interface PanelGatewayOptions extends Partial<Pick<TerminalServiceOptions, "openers" | "onEnded">> {
   /** Gateway lines (refused upgrades). */

@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
-import { authorizeTokenUpgrade, authorizeUpgrade, type UpgradeDecision } from "@/lib/console/upgrade-auth";
+import { authorizeTokenUpgrade, authorizeUpgrade, type UpgradeDecision } from "@/lib/console/gateway/upgrade-auth";
 
 /** Who opened an authorized connection, and on what request. */
 export interface RouteContext {

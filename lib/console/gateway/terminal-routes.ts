@@ -1,35 +1,33 @@
 // The terminal endpoints of the websocket gateway:
 // - `/ws/terminal?ticket=…&cols=…&rows=…` — browsers (Origin + session), admitted by a
-//   single-use ticket from `openTerminalTicketAction`; protocol in protocol.ts.
+//   single-use ticket from `openTerminalTicketAction`; protocol in lib/console/protocol.ts.
 // - `/ws/tunnel?target=…` — the laptop ssh ProxyCommand (personal API token), a raw byte pipe
 //   to the pod's port 22. `target` is a workload id or `<org-slug>/<team-slug>/<pod-name>`.
 //   Refusals (bad token, unknown or foreign pod, pod not running) are HTTP errors whose
 //   one-line reason is in `x-minicloud-error`, which the helper prints on stderr.
 import { hostname } from "node:os";
-import type { V1Pod } from "@kubernetes/client-node";
-import { can } from "@/lib/auth/policy";
-import { recordAuditEvent } from "@/lib/audit/service";
-import type { Admission, RouteContext, WebSocketEndpoint } from "@/lib/console/gateway";
-import { openExecBridge } from "@/lib/console/exec-bridge";
+import { deny } from "@/lib/access/deny";
+import type { Admission, RouteContext, WebSocketEndpoint } from "@/lib/console/gateway/gateway";
+import { openExecBridge } from "@/lib/console/bridges/pod/exec-bridge";
 import { clampSize } from "@/lib/console/protocol";
-import { openSshBridge } from "@/lib/console/ssh-bridge";
+import { openSshBridge } from "@/lib/console/bridges/ssh/ssh-bridge";
+import type { LocatedTarget } from "@/lib/console/bridges/bridge";
+import { locateTarget } from "@/lib/console/bridges/locator";
 import {
-  findTargetPod,
   findTerminalTargetByName,
   loadTerminalTarget,
   mayOpenTerminal,
   supportsMode,
+  targetScope,
   type TerminalMode,
   type TerminalTarget,
 } from "@/lib/console/targets";
-import { runTerminalSession, type TerminalServiceOptions } from "@/lib/console/terminal-session";
-import { consumeTerminalTicket } from "@/lib/console/tickets";
-import { openTunnelBridge } from "@/lib/console/tunnel-bridge";
-import { AppError, NotFoundError } from "@/lib/errors";
+import { runTerminalSession, type TerminalServiceOptions } from "@/lib/console/session/terminal-session";
+import { consumeTerminalTicket } from "@/lib/console/gateway/tickets";
+import { openTunnelBridge } from "@/lib/console/bridges/ssh/tunnel-bridge";
+import { AppError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
-import { watchCacheFor } from "@/lib/kube/watch-cache";
 import { isUuid } from "@/lib/db/ids";
-import { getUser } from "@/lib/users/service";
 
 /** The bridges this build ships, by mode (a VM serial console registers `serial` here). */
 export const DEFAULT_OPENERS: TerminalServiceOptions["openers"] = { exec: openExecBridge, ssh: openSshBridge, tunnel: openTunnelBridge };
@@ -63,7 +61,7 @@ export function terminalEndpoint(opts: TerminalServiceOptions): WebSocketEndpoin
   };
 }
 
-async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteContext): Promise<Admission<{ target: TerminalTarget; pod: V1Pod }>> {
+async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteContext): Promise<Admission<{ target: TerminalTarget; located: LocatedTarget }>> {
   const { db } = opts;
   const named: string = ctx.url.searchParams.get("target")?.trim() ?? "";
   if (!named) return { ok: false, status: 400, reason: "no target: pass ?target=<workload id> or <org>/<team>/<pod>" };
@@ -80,29 +78,22 @@ async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteConte
     throw error;
   }
   if (!mayOpenTerminal(ctx.principal, target)) {
-    const seesTeam = can(ctx.principal, "team:read", { kind: "team", orgId: target.orgId, teamId: target.teamId });
-    await recordAuditEvent(db, {
-      actorId: ctx.userId,
-      actorLabel: (await getUser(db, ctx.userId))?.email ?? ctx.userId,
+    const denial = await deny(db, { principal: ctx.principal }, {
       action: "terminal.tunnel",
-      targetType: "workload",
-      targetId: target.workloadId,
-      targetLabel: target.label,
-      orgId: target.orgId,
-      teamId: target.teamId,
-      outcome: "denied",
-      detail: { permission: "terminals:open" },
+      permission: "terminals:open",
+      scope: targetScope(target),
+      target: { type: "workload", id: target.workloadId, label: target.label },
     });
     // Someone outside the team learns nothing about the pod, not even that it exists.
-    return seesTeam
+    return denial instanceof ForbiddenError
       ? { ok: false, status: 403, reason: `you may not open terminals on ${target.label}` }
       : { ok: false, status: 404, reason: `no such pod: ${named}` };
   }
   if (!supportsMode(target, "tunnel")) return { ok: false, status: 400, reason: `${target.label} does not accept ssh tunnels` };
   try {
     const connection = await getClusterConnection(db, target.clusterId);
-    const pod = await findTargetPod(connection, connection.forTeam(target.teamId), target, await watchCacheFor(db, target.clusterId));
-    return { ok: true, state: { target, pod } };
+    const located = await locateTarget({ db, target, cluster: connection, kc: connection.forTeam(target.teamId) });
+    return { ok: true, state: { target, located } };
   } catch (error) {
     if (error instanceof NotFoundError) return { ok: false, status: 404, reason: `the pod ${target.label} does not exist in the cluster (deleted?)` };
     if (error instanceof AppError) return { ok: false, status: 503, reason: error.message };
@@ -111,12 +102,12 @@ async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteConte
 }
 
 /** `/ws/tunnel`: the laptop ssh tunnel. */
-export function tunnelEndpoint(opts: TerminalServiceOptions): WebSocketEndpoint<{ target: TerminalTarget; pod: V1Pod }> {
+export function tunnelEndpoint(opts: TerminalServiceOptions): WebSocketEndpoint<{ target: TerminalTarget; located: LocatedTarget }> {
   return {
     auth: "token",
     admit: (ctx) => resolveTunnelTarget(opts, ctx),
     open(socket, { principal, userId, admitted }) {
-      void runTerminalSession(socket, { principal, userId, target: admitted.target, mode: "tunnel", pod: admitted.pod, size: clampSize(80, 24), raw: true }, opts);
+      void runTerminalSession(socket, { principal, userId, target: admitted.target, mode: "tunnel", located: admitted.located, size: clampSize(80, 24), raw: true }, opts);
     },
   };
 }

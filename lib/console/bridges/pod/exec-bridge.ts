@@ -6,8 +6,8 @@
 // bash when present, else sh. With a TTY the API server wants stderr off: the PTY merges it
 // into stdout.
 import { ValidationError } from "@/lib/errors";
-import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeOpener, type TerminalBridge } from "@/lib/console/bridge";
-import { ExecChannel, frame, openKubeStream } from "@/lib/console/kube-stream";
+import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeOpener, type TerminalBridge } from "@/lib/console/bridges/bridge";
+import { ExecChannel, frame, openKubeStream } from "@/lib/console/bridges/pod/kube-stream";
 import type { TerminalSize } from "@/lib/console/protocol";
 
 /** What runs in the container: a POSIX sh that execs bash if it exists, else itself. */
@@ -46,10 +46,10 @@ export function exitCodeOf(status: ExecStatus): number | undefined {
 }
 
 /** Opens a TTY shell in the target pod. */
-export const openExecBridge: BridgeOpener = async ({ cluster, kc, pod, size, events }) => {
-  const container = pod.spec?.containers[0]?.name;
+export const openExecBridge: BridgeOpener = async ({ cluster, kc, locator, size, events }) => {
+  const container = locator.reach.resource === "pod" ? locator.reach.container : undefined;
   if (!container) throw new ValidationError("The pod has no container to open a shell in.");
-  const ws = await openKubeStream(cluster, kc, execPath(pod.metadata!.namespace!, pod.metadata!.name!, container, SHELL_COMMAND), "open a shell in the pod");
+  const ws = await openKubeStream(cluster, kc, execPath(locator.namespace, locator.name, container, SHELL_COMMAND), "open a shell in the pod");
 
   let ended = false;
   let closed = false;

@@ -4,8 +4,8 @@
 // against the session's or organization's admins, so the action only needs a signed-in caller.
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
-import { endOpenSession } from "@/lib/console/session-admin";
-import { setTerminalRecording } from "@/lib/console/session-store";
+import { endOpenSession } from "@/lib/console/session/session-admin";
+import { setTerminalRecording } from "@/lib/console/session/session-store";
 
 /** `{ sessionId }`: ends an open session on whichever replica holds it (platform admins, the session org's owners and admins). */
 export const endTerminalSessionAction = defineAction({

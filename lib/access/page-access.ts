@@ -1,5 +1,7 @@
 // Loading an organization or a team for a page: the resource, the viewer and their permissions
 // there — or the not-found page when it does not exist or the viewer may not see it (no leak).
+// It stands above the orgs and teams services it loads through, not in lib/auth, which the
+// services themselves build on.
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";

@@ -11,9 +11,9 @@ import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { consoleRecordings, consoleSessions, organizations } from "@/lib/db/schema";
 import { NotFoundError } from "@/lib/errors";
-import { isSessionAdmin } from "@/lib/console/live-sessions";
+import { isSessionAdmin } from "@/lib/console/session/live-sessions";
 import { endMessage, type EndReason } from "@/lib/console/protocol";
-import { recordingPath, salvageSpool, type RecordingResult } from "@/lib/console/recording";
+import { recordingPath, salvageSpool, type RecordingResult } from "@/lib/console/session/recording";
 import type { TerminalMode, TerminalTarget } from "@/lib/console/targets";
 
 /** The row written when a session starts. */

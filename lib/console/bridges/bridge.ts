@@ -1,7 +1,9 @@
 // The one interface between a terminal session and whatever it is connected to: a pod exec,
 // an ssh shell, a VM serial console. The session owns the browser side (websocket, idle timer,
-// byte counts, recording, audit); a bridge owns the target side. Adding a target kind means
-// writing a bridge and registering its opener — the gateway and the session do not change.
+// byte counts, recording, audit); a bridge owns the target side, which it reaches through the
+// target's locator (TargetLocator below), never through a Kubernetes object of its own choosing. Adding a
+// target kind means writing its locator and bridges and registering them — the gateway and the
+// session do not change.
 //
 // Backpressure is explicit in both directions, so a flood (`yes`) or a stalled browser never
 // grows a buffer without bound:
@@ -10,11 +12,12 @@
 //   writes: the kubelet stops reading the PTY, or the SSH window closes) until `resume()`.
 // - input: `write()` returns false when the bridge's outgoing buffer is full; the session then
 //   stops reading the browser's socket until the bridge calls `events.drain()`.
-import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Db } from "@/lib/db/client";
 import type { TerminalTarget } from "@/lib/console/targets";
 import type { TerminalSize } from "@/lib/console/protocol";
 import type { ClusterRef } from "@/lib/kube/transport";
+import type { WorkloadKind } from "@/lib/workloads/kinds";
 
 /** How a bridge ended by itself (the session handles the ends it causes). */
 export interface BridgeEnd {
@@ -48,15 +51,56 @@ export interface TerminalBridge {
   close(): void;
 }
 
-/** Everything an opener needs; the session resolves the cluster and the pod first. */
+/** How a bridge reaches the object: which API resource carries its exec, console and port-forward. */
+export type TargetReach = {
+  /** A pod's `exec` and `portforward` subresources, in `container` for exec. */
+  resource: "pod";
+  container: string | undefined;
+};
+
+/** The running object behind a terminal target, as much as a bridge needs to connect to it. */
+export interface TargetLocator {
+  kind: WorkloadKind;
+  namespace: string;
+  /** The running object's name (it may differ from the workload's: a reset recreates it). */
+  name: string;
+  reach: TargetReach;
+}
+
+/** What a locator found: the locator, and how to learn that the object went away. */
+export interface LocatedTarget {
+  locator: TargetLocator;
+  /**
+   * Calls `onGone` once when the object is deleted (or starts being deleted). Resolves to the
+   * function that stops watching; rejects when the cluster cannot be watched any more.
+   */
+  watchGone(onGone: (end: BridgeEnd) => void): Promise<() => void>;
+}
+
+/** Everything a locator may use; the target comes from the database, never from the client. */
+export interface LocateContext {
+  db: Db;
+  target: TerminalTarget;
+  cluster: ClusterRef;
+  /** Client config for the team (impersonating when the cluster is set up for it). */
+  kc: KubeConfig;
+}
+
+/**
+ * Finds the running object of `target`; rejects with NotFoundError when it does not exist in
+ * the cluster and with an AppError whose message can be shown when it cannot be used now.
+ */
+export type Locate = (ctx: LocateContext) => Promise<LocatedTarget>;
+
+/** Everything an opener needs; the session resolves the cluster and locates the target first. */
 export interface BridgeContext {
   db: Db;
   target: TerminalTarget;
   cluster: ClusterRef;
   /** Client config for the team (impersonating when the cluster is set up for it). */
   kc: KubeConfig;
-  /** The pod the target currently runs as (pod-backed targets). */
-  pod: V1Pod;
+  /** Where the target runs now and how to reach it. */
+  locator: TargetLocator;
   size: TerminalSize;
   events: BridgeEvents;
 }

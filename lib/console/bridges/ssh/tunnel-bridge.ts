@@ -1,13 +1,13 @@
 // The tunnel bridge: raw bytes between a laptop's ssh client (through the ProxyCommand helper
 // and `/ws/tunnel`) and port 22 of the pod, over a Kubernetes port-forward. The panel sees
 // only ciphertext: the user's own key authenticates end to end against the pod's sshd.
-import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridge";
-import { openPortForward } from "@/lib/console/port-forward";
-import { SSH_PORT } from "@/lib/console/ssh-bridge";
+import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridges/bridge";
+import { openTargetPort } from "@/lib/console/bridges/pod/port-forward";
+import { SSH_PORT } from "@/lib/console/bridges/ssh/ssh-bridge";
 
 /** Connects to the pod's sshd and passes bytes through unchanged. */
-export const openTunnelBridge: BridgeOpener = async ({ cluster, kc, pod, events }) => {
-  const sock = await openPortForward(cluster, kc, pod.metadata!.namespace!, pod.metadata!.name!, SSH_PORT);
+export const openTunnelBridge: BridgeOpener = async ({ cluster, kc, locator, events }) => {
+  const sock = await openTargetPort(cluster, kc, locator, SSH_PORT);
   let closed = false;
   let needDrain = false;
   let ended = false;
