@@ -30,6 +30,7 @@ export default async function PanelLayout({ children }: { children: ReactNode })
             {principal.isPlatformAdmin && <NavLink href="/admin/users">Admin</NavLink>}
             {principal.isPlatformAdmin && <NavLink href="/admin/clusters">Clusters</NavLink>}
             {principal.isPlatformAdmin && <NavLink href="/admin/sessions">Sessions</NavLink>}
+            {principal.isPlatformAdmin && <NavLink href="/admin/drift">Drift</NavLink>}
             <NavLink href="/profile">Profile</NavLink>
           </nav>
           <div className="sidebar-foot">

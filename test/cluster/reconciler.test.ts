@@ -14,7 +14,10 @@ import { CLUSTER_LABEL, KIND_LABEL, MANAGED_BY, MANAGED_BY_VALUE, WORKLOAD_LABEL
 import { createSshPod } from "@/lib/pods/service";
 import { findDrift, removeOrphan } from "@/lib/workloads/drift";
 import { reconcileOnce } from "@/lib/workloads/reconciler";
-import { auditRows, createOrgWithTeams, createUser } from "./cluster-fixtures";
+import { removeOrphanAction } from "@/app/(panel)/admin/drift/actions";
+import { executeAction } from "@/lib/actions/define-action";
+import { ForbiddenError } from "@/lib/errors";
+import { auditRows, callerFor, createOrgWithTeams, createUser, grant } from "./cluster-fixtures";
 import { insertLocalCluster, test, uniqueName, useDatabase, waitFor } from "./helpers";
 
 const NO_QUOTA = { cpuMillicores: null, memoryMib: null, maxPods: null, maxVms: null, storageGib: null };
@@ -71,11 +74,20 @@ describe("the workload reconciler", () => {
     // The reconciler lists, it does not remove: the setting is off.
     expect((await reconcileOnce(db(), { now: later() })).orphansRemoved).toEqual([]);
 
+    // Only platform admins may: an organization's owner is refused, audited, and nothing goes.
+    const { orgId } = await createOrgWithTeams(db());
+    const ownerUser = await createUser(db());
+    await grant(db(), ownerUser.id, { orgId, orgRole: "owner" });
+    const refused = executeAction(removeOrphanAction.definition, await callerFor(db(), ownerUser), { clusterId: cluster.id, workloadId }, db());
+    await expect(refused).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await auditRows(db(), "workload.orphan-removed")).map((r) => r.outcome)).toEqual(["denied"]);
+    expect((await core.readNamespacedService({ name: ours.metadata!.name!, namespace })).metadata?.name).toBe(ours.metadata!.name);
+
     const admin = await createUser(db(), { platformAdmin: true });
-    await removeOrphan(db(), { userId: admin.id, label: admin.email }, { clusterId: cluster.id, workloadId });
+    await executeAction(removeOrphanAction.definition, await callerFor(db(), admin), { clusterId: cluster.id, workloadId }, db());
     await waitFor(kc, { apiVersion: "v1", kind: "Service", namespace, fieldSelector: `metadata.name=${ours.metadata!.name}` }, (s) => s.length === 0);
     expect((await core.readNamespacedService({ name: theirs.metadata!.name!, namespace })).metadata?.name).toBe(theirs.metadata!.name);
-    const [audit] = await auditRows(db(), "workload.orphan-removed");
+    const [, audit] = await auditRows(db(), "workload.orphan-removed");
     expect(audit).toMatchObject({ actorId: admin.id, targetId: cluster.id, detail: { workloadId, kind: "ssh-pod" } });
     // A workload with a row is never drift.
     await expect(removeOrphan(db(), { userId: admin.id, label: admin.email }, { clusterId: cluster.id, workloadId })).rejects.toThrow("Nothing of that workload is left in the cluster.");
