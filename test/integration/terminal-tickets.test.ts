@@ -5,9 +5,9 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { checkHostKey } from "@/lib/console/bridges/ssh/host-keys";
-import { consumeTerminalTicket, issueTerminalTicket, TICKET_TTL_SECONDS } from "@/lib/console/gateway/tickets";
+import { consumeTerminalTicket, issueTerminalTicket, TICKET_TTL_SECONDS, TICKETS_PER_MINUTE } from "@/lib/console/gateway/tickets";
 import { clusters, consoleTickets, organizations, orgMembers, teamMembers, teams, workloads } from "@/lib/db/schema";
-import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
 import { loadPrincipal } from "@/lib/tenancy/principal";
 import { ENGINES, useTestDatabase } from "./support/databases";
 import { insertUser, uniqueName } from "./support/fixtures";
@@ -68,6 +68,22 @@ describe.each(ENGINES)("terminal tickets on %s", (engine) => {
     await expect(issueTerminalTicket(db, await principal(db, world.outsider), { workloadId: world.podA, mode: "exec" })).rejects.toThrow(NotFoundError);
     await expect(issueTerminalTicket(db, await principal(db, world.member), { workloadId: "not-a-uuid", mode: "exec" })).rejects.toThrow(NotFoundError);
     await expect(issueTerminalTicket(db, await principal(db, world.member), { workloadId: world.vm, mode: "ssh" })).rejects.toThrow(ValidationError);
+  });
+
+  it("issues a person at most TICKETS_PER_MINUTE a minute, then refuses in a sentence", async () => {
+    const db = getDb();
+    const busy = await insertUser(db);
+    await db.insert(teamMembers).values({ teamId: world.teamA, userId: busy.userId, role: "member" });
+    const who = await principal(db, busy.userId);
+    await db.insert(consoleTickets).values(
+      Array.from({ length: TICKETS_PER_MINUTE }, (_, i) => ({ ticketHash: `busy-${busy.userId}-${i}`, userId: busy.userId, workloadId: world.podA, mode: "exec" as const, expiresAt: new Date(Date.now() + 30_000) })),
+    );
+    const refused = issueTerminalTicket(db, who, { workloadId: world.podA, mode: "exec" });
+    await expect(refused).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(refused).rejects.toThrow(`You opened ${TICKETS_PER_MINUTE} terminals in the last minute; wait a moment before opening another.`);
+    // A minute later they no longer count.
+    await db.update(consoleTickets).set({ createdAt: new Date(Date.now() - 61_000) }).where(eq(consoleTickets.userId, busy.userId));
+    expect((await issueTerminalTicket(db, who, { workloadId: world.podA, mode: "exec" })).ticket).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it("is spent once, even when two replicas race for it", async () => {

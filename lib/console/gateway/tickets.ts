@@ -5,13 +5,13 @@
 // stored only as a SHA-256 hash, bound to the user, valid for 30 seconds and good once.
 // Expiry is computed and checked by the database clock, so replicas need not agree on time.
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, count, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { authorize } from "@/lib/access/deny";
 import type { Principal } from "@/lib/auth/policy";
 import type { Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
 import { consoleTickets } from "@/lib/db/schema";
-import { ValidationError } from "@/lib/errors";
+import { RateLimitedError, ValidationError } from "@/lib/errors";
 import { loadTerminalTarget, mayOpenTerminal, supportsMode, targetScope, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
 
 /** How long a ticket is good for. */
@@ -29,6 +29,9 @@ const TICKET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 function hashTicket(ticket: string): string {
   return createHash("sha256").update(ticket, "utf8").digest("hex");
 }
+
+/** Tickets one person may be issued per minute (every tab, reconnect and laptop tunnel takes one). */
+export const TICKETS_PER_MINUTE = 60;
 
 /**
  * Authorizes `principal` for a terminal on workload `workloadId` in `mode` and issues a
@@ -51,6 +54,14 @@ export async function issueTerminalTicket(
     forbidden: "You may not open terminals on this team's pods.",
   });
   if (!supportsMode(target, input.mode)) throw new ValidationError(`A ${input.mode} terminal is not available for this ${target.kind}.`);
+  // A person opens a few terminals a minute; a script minting tickets in a loop is stopped here.
+  const [recent] = await db
+    .select({ n: count() })
+    .from(consoleTickets)
+    .where(and(eq(consoleTickets.userId, principal.userId), gt(consoleTickets.createdAt, sql`now() - interval '1 minute'`)));
+  if ((recent?.n ?? 0) >= TICKETS_PER_MINUTE) {
+    throw new RateLimitedError(`You opened ${TICKETS_PER_MINUTE} terminals in the last minute; wait a moment before opening another.`);
+  }
   const ticket = randomBytes(32).toString("base64url");
   const [row] = await db
     .insert(consoleTickets)
