@@ -2,7 +2,9 @@
 // asks for more than the largest node offers stays Pending with no word why. A node counts
 // when the pod could be placed on it (schedulable, its labels match the cluster's node
 // selector, its taints tolerated — the transient node.kubernetes.io/* condition taints aside,
-// as the node may recover); its allocatable CPU and memory are what the pod may reserve there.
+// as the node may recover); when no node admits it only because all are cordoned or tainted
+// for now, the matching nodes count (the pod waits, as Kubernetes would have it). Its
+// allocatable CPU and memory are what the pod may reserve there.
 // Pure: the service lists the nodes.
 import type { V1Node, V1Taint, V1Toleration } from "@kubernetes/client-node";
 import { formatCores, formatMib, quantityValue, toMillicores } from "@/lib/kube/quantity";
@@ -32,11 +34,16 @@ function tolerates(tolerations: V1Toleration[], taint: V1Taint): boolean {
   });
 }
 
-/** Whether a pod with `placement` could be scheduled on `node` at all (size aside). */
+/** Whether `node`'s labels match the cluster's node selector. */
+function matchesSelector(node: V1Node, placement: Placement): boolean {
+  const labels = node.metadata?.labels ?? {};
+  return Object.entries(placement.nodeSelector).every(([key, value]) => labels[key] === value);
+}
+
+/** Whether a pod with `placement` could be scheduled on `node` now (size aside). */
 export function nodeAdmits(node: V1Node, placement: Placement): boolean {
   if (node.spec?.unschedulable) return false;
-  const labels = node.metadata?.labels ?? {};
-  if (Object.entries(placement.nodeSelector).some(([key, value]) => labels[key] !== value)) return false;
+  if (!matchesSelector(node, placement)) return false;
   return (node.spec?.taints ?? []).every(
     (taint) => taint.effect === "PreferNoSchedule" || taint.key.startsWith("node.kubernetes.io/") || tolerates(placement.tolerations, taint),
   );
@@ -66,13 +73,17 @@ const saySize = (size: PodSize) => {
  * The message says what fits: "the largest node can hold at most 2 cores and 3.5 GiB".
  */
 export function nodeFitRefusal(nodes: V1Node[], placement: Placement, ask: PodSize): NodeFitRefusal | null {
-  const candidates = nodes.filter((n) => nodeAdmits(n, placement)).map(allocatableOf);
+  const admitting = nodes.filter((n) => nodeAdmits(n, placement));
+  // When every matching node is cordoned or tainted for now (maintenance), the pod waits for
+  // them as Kubernetes would: judge its size by those nodes rather than refuse it.
+  const matching = admitting.length > 0 ? admitting : nodes.filter((n) => matchesSelector(n, placement));
+  const candidates = matching.map(allocatableOf);
   if (candidates.some((size) => size.cpuMillicores >= ask.cpuMillicores && size.memoryMib >= ask.memoryMib)) return null;
   if (candidates.length === 0) {
     const message =
       nodes.length === 0
         ? "The cluster has no nodes to run the pod on; ask an administrator."
-        : "No node of the cluster accepts the panel's pods (check the cluster's node selector and tolerations, or whether its nodes are cordoned); ask an administrator.";
+        : "No node of the cluster matches the node selector in its settings, so the pod could never run; ask an administrator.";
     return { message, fieldErrors: { clusterId: message } };
   }
   const largest = largestSizes(candidates);

@@ -69,7 +69,8 @@ export const ANSWER_BOUND_MS = 30_000;
 
 /** Starts a private control plane and PostgreSQL server, and a team with the cluster assigned. */
 export async function startFaultWorld(log: (line: string) => void = () => {}): Promise<FaultWorld> {
-  const [cluster, pg] = await Promise.all([startLocalCluster({ log }), startPostgresServer()]);
+  // Durable commits, as in production: the database is crashed mid-create.
+  const [cluster, pg] = await Promise.all([startLocalCluster({ log }), startPostgresServer({ durable: true })]);
   const database = await createDatabase({ url: pg.url });
   const db = database.db;
   await migrateDatabase(db);

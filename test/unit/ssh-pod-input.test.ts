@@ -120,6 +120,17 @@ describe("sizes no node can hold", () => {
       message: "The cluster has no nodes to run the pod on; ask an administrator.",
       fieldErrors: { clusterId: "The cluster has no nodes to run the pod on; ask an administrator." },
     });
-    expect(nodeFitRefusal([node("c", "4", "8Gi", { unschedulable: true })], anywhere, { cpuMillicores: 100, memoryMib: 128 })?.message).toMatch(/^No node of the cluster accepts the panel's pods/);
+    expect(nodeFitRefusal([node("big", "4", "8Gi")], { nodeSelector: { pool: "gpu" }, tolerations: [] }, { cpuMillicores: 100, memoryMib: 128 })?.message).toBe(
+      "No node of the cluster matches the node selector in its settings, so the pod could never run; ask an administrator.",
+    );
+  });
+
+  it("let a pod wait while every node is cordoned or tainted for now, judging its size by them", () => {
+    const cordoned = node("c", "4", "8Gi", { unschedulable: true });
+    const held = node("h", "4", "8Gi", { taints: [{ key: "maintenance", effect: "NoSchedule" }] });
+    expect(nodeFitRefusal([cordoned, held], anywhere, { cpuMillicores: 100, memoryMib: 128 })).toBeNull();
+    expect(nodeFitRefusal([cordoned, held], anywhere, { cpuMillicores: 8000, memoryMib: 128 })?.message).toBe(
+      "No node can hold 8 cores and 128 MiB of memory: the largest node can hold at most 4 cores and 8 GiB.",
+    );
   });
 });

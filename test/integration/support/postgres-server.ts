@@ -74,7 +74,7 @@ async function waitUntilReady(url: string, dataDir: string, child: ChildProcess,
 }
 
 /** Starts a fresh server; everything it created is removed by stop() — or at process exit if stop() never ran. */
-export async function startPostgresServer(): Promise<PostgresServer> {
+export async function startPostgresServer(options: { durable?: boolean } = {}): Promise<PostgresServer> {
   const bin = findBinDir();
   const dir = mkdtempSync(path.join(tmpdir(), "minicloud-pg-"));
   const dataDir = path.join(dir, "data");
@@ -103,7 +103,9 @@ export async function startPostgresServer(): Promise<PostgresServer> {
         "-p", String(onPort),
         "-k", dir,
         "-c", "fsync=off",
-        "-c", "synchronous_commit=off",
+        // A commit is acknowledged before its WAL is written: fast, but a crash of the server
+        // loses the last commits. Fault tests that crash it need what production has.
+        "-c", `synchronous_commit=${options.durable ? "on" : "off"}`,
         "-c", "full_page_writes=off",
         "-c", "max_connections=200",
       ]);
