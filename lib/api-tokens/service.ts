@@ -35,7 +35,8 @@ export interface ApiTokenUser {
 export const createApiTokenInputSchema = z.object({
   name: z.string({ error: "Enter a name." }).trim().min(1, "Enter a name.").max(100, "Use at most 100 characters."),
   expiresInDays: z.preprocess(
-    (v) => (v === "" || v === null ? undefined : typeof v === "string" ? Number(v) : v),
+    // Plain whole days only: Number() would also read "0x10", "1e3" and "Infinity".
+    (v) => (v === "" || v === null ? undefined : typeof v === "string" ? (/^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN) : v),
     z
       .number({ error: "Choose when the token expires." })
       .int("Choose when the token expires.")

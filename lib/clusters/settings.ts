@@ -172,7 +172,7 @@ export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector"
 function textField<T>(parse: (text: string) => T) {
   return z
     .string()
-    .max(20_000, "Too long.")
+    .max(20_000, "Use at most 20,000 characters.")
     .default("")
     .transform((text, ctx) => {
       try {

@@ -58,8 +58,11 @@ export interface KubeconfigContext {
 }
 
 const FIELD = "kubeconfig";
+// Messages that start with a key or a section's path ("token in users[0].user must be text.")
+// name the kubeconfig first, so each is a sentence: "The kubeconfig's token in users[0].user …".
 const refuse = (message: string): never => {
-  throw new ValidationError(message, { [FIELD]: message });
+  const sentence = /^[a-z]/.test(message) ? `The kubeconfig's ${message}` : message;
+  throw new ValidationError(sentence, { [FIELD]: sentence });
 };
 
 // A kubeconfig never needs deeper nesting than this (extensions included).
@@ -121,7 +124,7 @@ function checkKeys(value: unknown, allowed: readonly string[], where: string): P
   const object = value as Plain;
   for (const key of Object.keys(object)) {
     if (allowed.includes(key)) continue;
-    if (key in REFUSED) refuse(REFUSED[key]!);
+    if (Object.hasOwn(REFUSED, key)) refuse(REFUSED[key]!); // own keys only: "__proto__" is not a refusal message
     refuse(`The kubeconfig has the key ${quoteForMessage(key)} in ${where}, which the panel does not accept.`);
   }
   return object;

@@ -8,6 +8,6 @@ import { workloadOwner } from "@/lib/workloads/rows";
 /** The scope of the workload `input.workloadId`; NotFound when there is no such row. */
 export async function workloadScopeOf(db: Db, input: { workloadId: string }): Promise<Scope & { kind: "team" }> {
   const owner = await workloadOwner(db, input.workloadId);
-  if (!owner) throw new NotFoundError("Not found.");
+  if (!owner) throw new NotFoundError("That pod, VM or cluster does not exist.");
   return { kind: "team", orgId: owner.orgId, teamId: owner.teamId };
 }

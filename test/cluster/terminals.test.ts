@@ -497,7 +497,7 @@ describe("terminals", () => {
 
     // Another team's pod, named directly: refused with one line, as if it did not exist.
     const foreign = await run(process.execPath, [HELPER, "--url", world.gateway.httpBase, "--target", world.podB], env);
-    expect(foreign).toMatchObject({ code: 1, stdout: "", stderr: `minicloud: no such pod: ${world.podB}\n` });
+    expect(foreign).toMatchObject({ code: 1, stdout: "", stderr: `minicloud: No such pod: ${world.podB}.\n` });
 
     // A revoked token: ssh fails and the helper's one line says why.
     await revokeApiToken(db(), { userId: world.alice.id, label: world.alice.email }, { tokenId: token.id });

@@ -28,6 +28,7 @@ import { openTunnelBridge } from "@/lib/console/bridges/ssh/tunnel-bridge";
 import { AppError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { isUuid } from "@/lib/db/ids";
+import { codePointOf } from "@/lib/characters";
 
 /** The bridges this build ships, by mode (a VM serial console registers `serial` here). */
 export const DEFAULT_OPENERS: TerminalServiceOptions["openers"] = { exec: openExecBridge, ssh: openSshBridge, tunnel: openTunnelBridge };
@@ -61,10 +62,18 @@ export function terminalEndpoint(opts: TerminalServiceOptions): WebSocketEndpoin
   };
 }
 
+// A refused target as the reason header shows it: printable ASCII as typed, anything else by
+// code point in brackets (the header is ASCII only, and an invisible character must not vanish), cut short.
+function shownTarget(named: string): string {
+  const chars = [...named];
+  const shown = chars.slice(0, 80).map((c) => (/^[\x21-\x7e]$/.test(c) ? c : `<${codePointOf(c)}>`)).join("");
+  return chars.length > 80 ? `${shown}...` : shown;
+}
+
 async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteContext): Promise<Admission<{ target: TerminalTarget; located: LocatedTarget }>> {
   const { db } = opts;
   const named: string = ctx.url.searchParams.get("target")?.trim() ?? "";
-  if (!named) return { ok: false, status: 400, reason: "no target: pass ?target=<workload id> or <org>/<team>/<pod>" };
+  if (!named) return { ok: false, status: 400, reason: "No target: pass ?target=<workload id> or <org>/<team>/<pod>." };
   let target: TerminalTarget;
   try {
     if (isUuid(named as unknown)) target = await loadTerminalTarget(db, named);
@@ -74,7 +83,7 @@ async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteConte
       target = await findTerminalTargetByName(db, parts[0]!, parts[1]!, parts[2]!);
     }
   } catch (error) {
-    if (error instanceof NotFoundError) return { ok: false, status: 404, reason: `no such pod: ${named}` };
+    if (error instanceof NotFoundError) return { ok: false, status: 404, reason: `No such pod: ${shownTarget(named)}.` };
     throw error;
   }
   if (!mayOpenTerminal(ctx.principal, target)) {
@@ -86,16 +95,16 @@ async function resolveTunnelTarget(opts: TerminalServiceOptions, ctx: RouteConte
     });
     // Someone outside the team learns nothing about the pod, not even that it exists.
     return denial instanceof ForbiddenError
-      ? { ok: false, status: 403, reason: `you may not open terminals on ${target.label}` }
-      : { ok: false, status: 404, reason: `no such pod: ${named}` };
+      ? { ok: false, status: 403, reason: `You may not open terminals on ${target.label}.` }
+      : { ok: false, status: 404, reason: `No such pod: ${shownTarget(named)}.` };
   }
-  if (!supportsMode(target, "tunnel")) return { ok: false, status: 400, reason: `${target.label} does not accept ssh tunnels` };
+  if (!supportsMode(target, "tunnel")) return { ok: false, status: 400, reason: `The pod ${target.label} does not accept ssh tunnels.` };
   try {
     const connection = await getClusterConnection(db, target.clusterId);
     const located = await locateTarget({ db, target, cluster: connection, kc: connection.forTeam(target.teamId) });
     return { ok: true, state: { target, located } };
   } catch (error) {
-    if (error instanceof NotFoundError) return { ok: false, status: 404, reason: `the pod ${target.label} does not exist in the cluster (deleted?)` };
+    if (error instanceof NotFoundError) return { ok: false, status: 404, reason: `The pod ${target.label} does not exist in the cluster (deleted?).` };
     if (error instanceof AppError) return { ok: false, status: 503, reason: error.message };
     throw error;
   }
