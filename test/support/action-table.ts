@@ -10,6 +10,7 @@ import {
   updateClusterSettingsAction,
 } from "@/app/(panel)/admin/clusters/actions";
 import { endTerminalSessionAction, setTerminalRecordingAction } from "@/app/(panel)/admin/sessions/actions";
+import { removeOrphanAction } from "@/app/(panel)/admin/drift/actions";
 import { addSshKeyAction, createApiTokenAction, deleteSshKeyAction, revokeApiTokenAction } from "@/app/(panel)/profile/actions";
 import {
   addOrgMemberAction,
@@ -56,6 +57,7 @@ export const ACTION_TABLE: ActionEntry[] = [
   },
   { action: disconnectClusterAction, fields: { id: "clusterId", confirmName: "confirmName", deleteObjects: "checkbox" } },
   { action: endTerminalSessionAction, fields: { sessionId: "missingId" } },
+  { action: removeOrphanAction, fields: { clusterId: "missingId", workloadId: "missingId" } },
   { action: setTerminalRecordingAction, fields: { orgId: "missingId", enabled: "anything" } },
   { action: addSshKeyAction, fields: { name: "sshKeyName", publicKey: "publicKey" } },
   { action: deleteSshKeyAction, fields: { keyId: "missingId" } },
