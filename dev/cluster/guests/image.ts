@@ -21,7 +21,7 @@ const RECIPE = 2;
 /** The kernel modules the tiny guest loads at boot (their dependencies come from modules.dep). */
 const tinyModules = ["virtio_pci", "virtio_blk", "virtio_net", "isofs", "button", "evdev"];
 /**
- * The display driver, loaded once the login prompts are up: booted through PVH the kernel finds no VGA
+ * The display driver: booted through PVH the kernel finds no VGA
  * text console, so the VGA console is fbcon on QEMU's std VGA (bochs DRM).
  */
 const displayModules = ["bochs"];
