@@ -40,7 +40,7 @@ export function tinyGuestScript(userData: string, metaHostname: string): string 
   const final: string[] = [];
   let hostname = metaHostname;
   if (userData.startsWith("#!")) {
-    lines.push(`cat > /run/cidata-userdata <<'MINICLOUD_EOF'\n${userData.replace(/\n?$/, "\n")}MINICLOUD_EOF`, "chmod 700 /run/cidata-userdata");
+    lines.push(`printf '%s' ${quote(userData)} > /run/cidata-userdata`, "chmod 700 /run/cidata-userdata");
     final.push('head -1 /run/cidata-userdata | grep -q "^#! */bin/sh" && exec /run/cidata-userdata', "exec sh /run/cidata-userdata");
   } else if (/^#cloud-config\s*\n/.test(userData)) {
     const config = (parse(userData, { maxAliasCount: 16 }) ?? {}) as Record<string, unknown>;
@@ -64,7 +64,7 @@ export function tinyGuestScript(userData: string, metaHostname: string): string 
   }
   lines.unshift(`hostname ${quote(hostname)}`);
   if (final.length > 0) {
-    lines.push(`cat > /run/cidata-final <<'MINICLOUD_EOF'\n#!/bin/sh\nset -x\n${final.join("\n")}\nMINICLOUD_EOF`, "chmod 700 /run/cidata-final");
+    lines.push(`printf '%s' ${quote(`#!/bin/sh\nset -x\n${final.join("\n")}\n`)} > /run/cidata-final`, "chmod 700 /run/cidata-final");
   }
   return lines.join("\n") + "\n";
 }
