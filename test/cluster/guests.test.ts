@@ -215,6 +215,21 @@ describe("a real guest behind the KubeVirt stand-in", () => {
     await waitForVm((vm) => vm.status?.printableStatus === "Running", "printableStatus Running");
   });
 
+  test("the guest powering itself off ends its VMI (Succeeded); runStrategy Always starts a new one", async () => {
+    const session = new ConsoleSession(await openStream(kc, namespace, name, "console"));
+    const from = session.output.length;
+    session.type("\r"); // the serial line stays logged in after a console closes, as on real hardware
+    const prompt = await session.expect(/login: |:~# /, "a prompt", 20_000, from);
+    if (!prompt.includes(":~# ")) session.type("root\r");
+    await session.expect(/root@tiny-guest:~# /, "the root shell", 20_000, from);
+    session.type("poweroff\r");
+    await waitForVmi((vmi) => vmi.metadata?.uid === vmiUid && vmi.status?.phase === "Succeeded", "Succeeded after the guest powered off");
+    const next = await waitForVmi((vmi) => vmi.metadata?.uid !== vmiUid && vmi.status?.phase === "Running", "replaced by a new Running VMI");
+    expect(qemuProcessesFor(vmiUid)).toHaveLength(0);
+    expect(qemuProcessesFor(next!.metadata!.uid!)).toHaveLength(1);
+    vmiUid = next!.metadata!.uid!;
+  });
+
   test("stop → the VMI goes and no QEMU process is left", async () => {
     const stop = await apiRequest(kc, "PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}/stop`, {});
     expect(stop.status).toBe(202);

@@ -51,7 +51,7 @@ export class GuestStreams {
     noServer: true,
     handleProtocols: (offered) => (offered.has(plainKubevirtProtocol) ? plainKubevirtProtocol : false),
   });
-  /** The open VNC viewer of each guest (by VMI uid). */
+  /** The open VNC viewer of each guest (by `namespace/name`). */
   private readonly vncViewers = new Map<string, WebSocket>();
 
   constructor(
@@ -64,14 +64,14 @@ export class GuestStreams {
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, namespace: string, name: string, stream: GuestStream): Promise<void> {
     try {
       const guest = await runningGuest(this.kube, this.guests, namespace, name);
-      const uid = guest.spec.label;
-      if (stream.kind === "vnc" && stream.preserveSession && this.vncViewers.get(uid)?.readyState === 1) {
+      const key = guest.spec.label; // namespace/name: one guest per VMI name at a time
+      if (stream.kind === "vnc" && stream.preserveSession && this.vncViewers.get(key)?.readyState === 1) {
         throw new ApiError(503, "Active VNC connection. Request denied.");
       }
       const target = stream.kind === "portforward" ? await guest.forwardedPort(stream.port) : undefined;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         if (stream.kind === "console") this.console(ws, guest);
-        else if (stream.kind === "vnc") this.vnc(ws, guest, uid);
+        else if (stream.kind === "vnc") this.vnc(ws, guest, key);
         else bridge(ws, connect(target!, "127.0.0.1"));
       });
     } catch (error) {
@@ -94,11 +94,11 @@ export class GuestStreams {
     this.log(`console of ${guest.spec.label} opened`);
   }
 
-  private vnc(ws: WebSocket, guest: Guest, uid: string): void {
-    const previous = this.vncViewers.get(uid);
-    this.vncViewers.set(uid, ws);
+  private vnc(ws: WebSocket, guest: Guest, key: string): void {
+    const previous = this.vncViewers.get(key);
+    this.vncViewers.set(key, ws);
     previous?.close(1000, "another VNC viewer connected");
-    ws.on("close", () => this.vncViewers.get(uid) === ws && this.vncViewers.delete(uid));
+    ws.on("close", () => this.vncViewers.get(key) === ws && this.vncViewers.delete(key));
     bridge(ws, guest.connectVnc());
   }
 }
