@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites run for real, when they are missing:
-# PostgreSQL (integration tests), Chromium (Playwright) and OpenSSH server (the local cluster's sshd).
+# PostgreSQL (integration tests), Chromium (Playwright), OpenSSH server (the local cluster's sshd) and
+# what the local cluster's VM guests are made of: QEMU (TCG), the Debian kernel, busybox, dropbear, genisoimage.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
@@ -8,6 +9,13 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v script >/dev/null || missing+=(bsdutils)
+[ -x /usr/bin/qemu-system-x86_64 ] || missing+=(qemu-system-x86)
+command -v qemu-img >/dev/null || missing+=(qemu-utils)
+ls /usr/lib/linux-image-*-amd64 /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || missing+=(linux-image-amd64)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
+[ -x /usr/sbin/dropbear ] || missing+=(dropbear-bin)
+command -v genisoimage >/dev/null || missing+=(genisoimage)
+command -v xz >/dev/null || missing+=(xz-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "minicloud: installing Debian packages: ${missing[*]}" >&2
 sudo_cmd=""

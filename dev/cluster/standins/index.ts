@@ -10,13 +10,14 @@ import { startDataVolumeLifecycle } from "./datavolume-controller";
 import { readFrontProxyCa } from "./front-proxy-ca";
 import { installStandinCrds } from "./install-crds";
 import { connect } from "./kube";
-import { SerialConsoles } from "./serial-console";
+import { GuestStreams } from "./guest-streams";
 import { startStorageProvisioner } from "./storage-provisioner";
 import { createServingCertificate } from "./tls";
 import type { RunningStandins, StandinContext } from "./types";
 import { UploadTokenSigner } from "./upload-token";
 import { startUploadProxy } from "./upload-proxy";
 import { startVmLifecycle } from "./vm-controller";
+import { VmiGuests } from "./vm-guests";
 
 /** Installs the KubeVirt/CDI CRDs and starts every stand-in; resolves once the aggregated APIs are Available. */
 export async function startStandins(ctx: StandinContext): Promise<RunningStandins> {
@@ -37,21 +38,26 @@ export async function startStandins(ctx: StandinContext): Promise<RunningStandin
     ]);
     const uploadTokens = new UploadTokenSigner();
 
-    const vms = await startVmLifecycle(kube, log);
+    // Guests stop last (after the controller that starts them), and die with this process regardless.
+    const guests = new VmiGuests(kube, root, log);
+    stops.push(() => guests.stopAll());
+    guests.prepare();
+    const vms = await startVmLifecycle(kube, log, guests);
     stops.push(() => vms.stop());
     const dataVolumes = await startDataVolumeLifecycle(kube, log);
     stops.push(() => dataVolumes.stop());
     const storage = await startStorageProvisioner(kube, join(root, "volumes"), log);
     stops.push(() => storage.stop());
 
-    const consoles = new SerialConsoles(kube, join(root, "console"), log);
-    stops.push(() => consoles.stop());
-    const api = await startAggregatedApiServer({ kube, certificate, frontProxyCaPem, consoles, uploadTokens, log });
+    const streams = new GuestStreams(kube, guests, log);
+    stops.push(() => streams.stop());
+    const api = await startAggregatedApiServer({ kube, certificate, frontProxyCaPem, guests, streams, uploadTokens, log });
     stops.push(() => api.close());
     const uploadProxy = await startUploadProxy({ kube, certificate, uploadTokens, storageDir: join(root, "uploads"), log });
     stops.push(() => uploadProxy.close());
 
     await registerAggregatedApis(kube, api.port, certificate.caPem);
+    await guests.publishCatalog();
     await publishUploadProxy(kube, uploadProxy.url, certificate.caPem);
     log(`ready in ${Date.now() - started} ms (aggregated APIs on 127.0.0.1:${api.port}, upload proxy ${uploadProxy.url})`);
   } catch (error) {

@@ -1,6 +1,9 @@
-// VM lifecycle stand-in: does what virt-controller and virt-handler do for a VM's state, with no guest behind it.
-// VirtualMachine + run strategy → a VirtualMachineInstance that goes Pending → Scheduled → Running,
-// and the VM's status to match; Halted or a Stop request removes the VMI.
+// VM lifecycle stand-in: does what virt-controller and virt-handler do for a VM's state, with a real guest
+// (a QEMU process, see vm-guests.ts) behind each running VMI.
+// VirtualMachine + run strategy → a VirtualMachineInstance that goes Pending → Scheduled → Running (once
+// QEMU is up), and the VM's status to match; Halted or a Stop request removes the VMI and stops its guest;
+// a guest that powers off ends its VMI (Succeeded, or Failed when QEMU dies), and the run strategy decides
+// what follows.
 import type { KubernetesListObject } from "@kubernetes/client-node";
 import { startInformer } from "./informer";
 import { describeError, isConflict, isNotFound, mergePatch, type Kube } from "./kube";
@@ -20,13 +23,17 @@ import {
 } from "./kubevirt";
 import { PhaseClock } from "./phase-clock";
 import { Placement } from "./placement";
-import { newVmiFor, pendingPatch, runningPatch, scheduledPatch, unschedulablePatch } from "./vmi-shapes";
+import type { VmiGuests } from "./vm-guests";
+import { finishedPatch, newVmiFor, pendingPatch, runningPatch, scheduledPatch, unschedulablePatch } from "./vmi-shapes";
 import { vmStatusFor, vmStatusMatches, vmStatusPatch } from "./vm-status";
 import { objectKey, splitKey, WorkQueue } from "./work-queue";
 
 /** How long a stand-in VMI stays in each phase before moving on (short, but visible in a UI). */
-export const vmiPhaseDelaysMs: Partial<Record<VmiPhase, number>> = { Pending: 300, Scheduled: 700 };
+export const vmiPhaseDelaysMs: Partial<Record<VmiPhase, number>> = { Pending: 300, Scheduled: 200 };
 const unschedulableRetryMs = 2_000;
+/** How long a finished VMI of an `Always` (or failed `RerunOnFailure`) VM stays before it is replaced. */
+const restartDelayMs: Partial<Record<VmiPhase, number>> = { Succeeded: 1_000, Failed: 5_000 };
+const orphanSweepMs = 5_000;
 
 /** The running controller. */
 export interface VmLifecycle {
@@ -34,7 +41,7 @@ export interface VmLifecycle {
 }
 
 /** Starts the VM lifecycle stand-in. */
-export async function startVmLifecycle(kube: Kube, log: (line: string) => void): Promise<VmLifecycle> {
+export async function startVmLifecycle(kube: Kube, log: (line: string) => void, guests: VmiGuests): Promise<VmLifecycle> {
   const placement = new Placement(kube.core);
   const clock = new PhaseClock();
   const queue = new WorkQueue(
@@ -61,10 +68,32 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
     onChange: enqueue,
     onDelete: (vmi) => {
       clock.forget(vmi.metadata?.uid ?? "");
+      stopGuest(vmi);
       enqueue(vmi);
     },
     log,
   });
+
+  /** No guest outlives its VMI. */
+  function stopGuest(vmi: VirtualMachineInstance): void {
+    const grace = (vmi.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
+    void guests.stop(vmi.metadata?.uid ?? "", grace).catch((error: unknown) => log(`vm stand-in: stopping the guest of ${vmi.metadata?.name}: ${String(error)}`));
+  }
+  // A delete event missed while the watch was down would leave a guest behind: sweep now and then.
+  const sweep = setInterval(() => {
+    const live = new Set(vmis.cache.list().map((vmi) => vmi.metadata?.uid));
+    for (const uid of guests.manager.ids()) if (!live.has(uid)) void guests.stop(uid, 0);
+  }, orphanSweepMs);
+  sweep.unref();
+
+  // A guest that ended by itself (powered off, or QEMU died) ends its VMI, as virt-handler reports it.
+  guests.onEnd = (uid, end) => {
+    if (end.kind === "stopped") return;
+    const vmi = vmis.cache.list().find((candidate) => candidate.metadata?.uid === uid);
+    if (!vmi || !isVmiActive(vmi)) return;
+    const patch = end.kind === "shutdown" ? finishedPatch(vmi, "Succeeded", "the guest powered off") : finishedPatch(vmi, "Failed", end.detail);
+    void patchVmi(vmi, patch).catch((error: unknown) => log(`vm stand-in: marking ${vmi.metadata?.name} finished: ${describeError(error)}`));
+  };
 
   const vmiApi = (namespace: string) => ({ group: kubevirtGroup, version: kubevirtVersion, namespace, plural: vmiPlural });
 
@@ -86,6 +115,11 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
     const shouldRun = shouldRunNow(vm, vmi);
     if (shouldRun && !vmi) {
       await createVmi(vm);
+    } else if (shouldRun && vmi && isVmiFinal(vmi) && !vmi.metadata?.deletionTimestamp) {
+      // Its guest ended but the run strategy wants one running: replace the VMI (after a short pause).
+      const waitMs = clock.remainingMs(vmi.metadata!.uid!, vmi.status?.phase, restartDelayMs[vmi.status!.phase!] ?? 1_000);
+      if (waitMs > 0) queue.add(key, waitMs);
+      else await deleteVmi(vmi);
     } else if (!shouldRun && vmi && isVmiActive(vmi)) {
       await deleteVmi(vmi);
     } else if (vmi && shouldRun) {
@@ -166,14 +200,31 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
     }
   }
 
-  /** The patch for the next phase, or the unschedulable condition (and undefined) when no node fits. */
+  /**
+   * The patch for the next phase, or undefined (after noting why on the VMI) while it must wait: no node
+   * fits, a volume is still being provisioned, or the machine already runs as many guests as allowed.
+   */
   async function nextPhasePatch(vmi: VirtualMachineInstance): Promise<object | undefined> {
     if (vmi.status?.phase === "Pending") {
+      const hold = async (reason: string, message: string) => {
+        const marked = vmi.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
+        if (marked?.message !== message) await patchVmi(vmi, unschedulablePatch(vmi, message, reason));
+        return undefined;
+      };
+      const volumes = await guests.waitingFor(vmi);
+      if (volumes) return hold("Provisioning", volumes);
       const node = await placement.pickNode(vmi.spec?.nodeSelector);
-      if (node) return scheduledPatch(vmi, node);
-      const alreadyMarked = vmi.status.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False");
-      if (!alreadyMarked) await patchVmi(vmi, unschedulablePatch(vmi, "0 nodes are available"));
-      return undefined;
+      if (!node) return hold("Unschedulable", "0 nodes are available");
+      if (!guests.reserve(vmi)) {
+        return hold("Unschedulable", `guest limit reached: ${guests.manager.limit} QEMU guests already run on this machine (MINICLOUD_MAX_GUESTS)`);
+      }
+      return scheduledPatch(vmi, node);
+    }
+    try {
+      await guests.start(vmi);
+    } catch (error) {
+      log(`vm stand-in: the guest of ${vmi.metadata?.namespace}/${vmi.metadata?.name} did not start: ${String(error)}`);
+      return finishedPatch(vmi, "Failed", `the guest did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
     const { ipAddress, mac } = placement.nextGuestAddress();
     return runningPatch(vmi, ipAddress, mac);
@@ -213,6 +264,7 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void):
 
   return {
     stop: async () => {
+      clearInterval(sweep);
       queue.stop();
       await Promise.all([vms.stop(), vmis.stop()]);
     },

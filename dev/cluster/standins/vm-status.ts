@@ -20,12 +20,14 @@ export function vmStatusFor(shouldRun: boolean, vmi: VirtualMachineInstance | un
     return { printableStatus: "Stopping", ready: false, created: true, readyCondition: "False" };
   }
   if (!isVmiActive(vmi)) return { printableStatus: "Stopped", ready: false, created: true, readyCondition: "False" };
-  const unschedulable = vmi.status?.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False");
+  const waiting = vmi.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
   if (vmiPhase(vmi) !== "Running") {
-    return { printableStatus: unschedulable ? "ErrorUnschedulable" : "Starting", ready: false, created: true, readyCondition: "False" };
+    const printableStatus = !waiting ? "Starting" : waiting.reason === "Provisioning" ? "Provisioning" : "ErrorUnschedulable";
+    return { printableStatus, ready: false, created: true, readyCondition: "False" };
   }
   const ready = isVmiReady(vmi);
-  return { printableStatus: "Running", ready, created: true, readyCondition: ready ? "True" : "False" };
+  const paused = vmi.status?.conditions?.some((c) => c.type === "Paused" && c.status === "True");
+  return { printableStatus: paused ? "Paused" : "Running", ready, created: true, readyCondition: ready ? "True" : "False" };
 }
 
 /** True when the VM's stored status already shows `fields`. */

@@ -48,7 +48,7 @@ export function decideVmAction(action: VmAction, vm: VirtualMachine, vmi: Virtua
 const attempts = 3;
 
 /** Carries out `action` on the VM `namespace/name`; throws ApiError for 404 and 409. */
-export async function runVmAction(kube: Kube, action: VmAction, namespace: string, name: string): Promise<void> {
+export async function runVmAction(kube: Kube, action: VmAction, namespace: string, name: string, options: { gracePeriod?: number } = {}): Promise<void> {
   const api = { group: kubevirtGroup, version: kubevirtVersion, namespace };
   for (let attempt = 1; ; attempt++) {
     const vm = (await orNotFound(kube.custom.getNamespacedCustomObject({ ...api, plural: vmPlural, name }))) as VirtualMachine | undefined;
@@ -58,6 +58,11 @@ export async function runVmAction(kube: Kube, action: VmAction, namespace: strin
       | undefined;
     const decision = decideVmAction(action, vm, vmi);
     if ("conflict" in decision) throw ApiError.conflict("virtualmachine", kubevirtGroup, name, decision.conflict);
+    if (action === "stop" && options.gracePeriod !== undefined && vmi && isVmiActive(vmi)) {
+      // As virt-api does: the VMI's grace period is overridden before it is stopped (0 = force).
+      const body = { spec: { terminationGracePeriodSeconds: options.gracePeriod } };
+      await kube.custom.patchNamespacedCustomObject({ ...api, plural: vmiPlural, name, body }, mergePatch);
+    }
     // Conditional on the resourceVersion read above, so a concurrent change is retried, not overwritten.
     const resourceVersion = vm.metadata?.resourceVersion;
     try {

@@ -71,16 +71,37 @@ export function scheduledPatch(vmi: VirtualMachineInstance, nodeName: string): o
   };
 }
 
-/** Merge patch: still unschedulable (no node fits the VMI's node selector). */
-export function unschedulablePatch(vmi: VirtualMachineInstance, message: string): object {
+/** Merge patch: it cannot start yet (no node fits, a volume is being provisioned, the guest limit is reached). */
+export function unschedulablePatch(vmi: VirtualMachineInstance, message: string, reason = "Unschedulable"): object {
   return {
     metadata: { resourceVersion: vmi.metadata?.resourceVersion },
     status: {
       conditions: [
         condition("Ready", "False", "GuestNotRunning", "Guest VM is not reported as running"),
-        condition("PodScheduled", "False", "Unschedulable", message),
+        condition("PodScheduled", "False", reason, message),
       ],
     },
+  };
+}
+
+/** Merge patch: the guest is gone — it powered off (Succeeded) or failed. */
+export function finishedPatch(vmi: VirtualMachineInstance, phase: "Succeeded" | "Failed", message: string): object {
+  return {
+    metadata: { resourceVersion: vmi.metadata?.resourceVersion },
+    status: {
+      phase,
+      conditions: [condition("Ready", "False", phase === "Succeeded" ? "GuestNotRunning" : "GuestFailed", message.slice(0, 500))],
+      phaseTransitionTimestamps: [...(vmi.status?.phaseTransitionTimestamps ?? []), transition(phase)],
+    },
+  };
+}
+
+/** Merge patch: the guest's CPUs were stopped (`paused`) or resumed, as KubeVirt's Paused condition shows. */
+export function pausedPatch(vmi: VirtualMachineInstance, paused: boolean): object {
+  const others = (vmi.status?.conditions ?? []).filter((c) => c.type !== "Paused");
+  return {
+    metadata: { resourceVersion: vmi.metadata?.resourceVersion },
+    status: { conditions: paused ? [...others, condition("Paused", "True", "PausedByUser", "VMI was paused by user")] : others },
   };
 }
 
