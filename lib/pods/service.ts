@@ -16,9 +16,9 @@ import { firstPodName } from "@/lib/pods/lifecycle-driver";
 import { teamClusterContext, workloadClusterContext } from "@/lib/workloads/cluster-context";
 import { loginNameFor } from "@/lib/pods/login-name";
 import { plannedObjectNames } from "@/lib/pods/manifests";
-import { nodeFitRefusal } from "@/lib/pods/node-fit";
+import { nodeFitRefusal } from "@/lib/workloads/node-fit";
 import { createWorkloadPod, deleteWorkloadPods, readService, waitUntilPodsGone } from "@/lib/pods/objects";
-import { quotaShortfalls } from "@/lib/pods/quota";
+import { quotaRefusal, quotaShortfalls } from "@/lib/workloads/quota";
 import { requireSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { createSshPodInputSchema, type CreateSshPodInput } from "@/lib/pods/schemas";
 import type { SshPodSpec } from "@/lib/pods/types";
@@ -68,12 +68,8 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
     kubeOrNull(ctx.connection, `read the quota of namespace ${ctx.namespace}`, () => panelCore.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace: ctx.namespace })),
     kube(ctx.connection, "list the nodes", () => panelCore.listNode()),
   ]);
-  const shortfalls = quotaShortfalls(quota, request);
-  if (shortfalls.length > 0) {
-    const fieldErrors: Record<string, string> = {};
-    for (const s of shortfalls) if (s.field) fieldErrors[s.field] = fieldErrors[s.field] ? `${fieldErrors[s.field]} ${s.message}` : s.message;
-    throw new ValidationError(shortfalls.map((s) => s.message).join(" "), fieldErrors);
-  }
+  const shortfalls = quotaShortfalls(quota, { ...request, pods: 1, storageGib: request.homeGib ?? 0, volumes: request.homeGib ? 1 : 0 });
+  if (shortfalls.length > 0) throw quotaRefusal(shortfalls, { cpu: "cpuMillicores", memory: "memoryMib", storage: "homeGib", volumes: "homeGib" });
   const tooBig = nodeFitRefusal(nodes.items, ctx.settings, request);
   if (tooBig) throw new ValidationError(tooBig.message, tooBig.fieldErrors);
 
