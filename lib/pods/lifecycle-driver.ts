@@ -5,12 +5,11 @@ import type { KubernetesObject, V1Pod, V1Service } from "@kubernetes/client-node
 import { CoreV1Api } from "@kubernetes/client-node";
 import { createHash } from "node:crypto";
 import type { Db } from "@/lib/db/client";
-import { ConflictError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { CLUSTER_LABEL, KIND_LABEL, MANAGED_SELECTOR, WORKLOAD_LABEL, workloadSelector } from "@/lib/kube/labels";
-import { kube, kubeDelete, kubeOrNull } from "@/lib/kube/transport";
+import { kube, kubeCreateOrFind, kubeDelete } from "@/lib/kube/transport";
 import { MAX_LABEL_LENGTH } from "@/lib/names";
-import { workloadClusterContext, type TeamClusterContext } from "@/lib/workloads/cluster-context";
+import { workloadClusterContext } from "@/lib/workloads/cluster-context";
 import { homeClaim, ownedByService, sshPod, sshSecret, sshService } from "@/lib/pods/manifests";
 import { deleteWorkloadObjects, listWorkloadPods, objectsContextOf } from "@/lib/pods/objects";
 import { asSshPodRow, type SshPodRow } from "@/lib/pods/rows";
@@ -25,24 +24,12 @@ export function firstPodName(row: { id: string; name: string }): string {
   return `${row.name.slice(0, MAX_LABEL_LENGTH - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
 }
 
-// Creates, or finds when it exists already (409): the object as the cluster holds it.
-async function createOrFind<T>(ctx: TeamClusterContext, what: string, create: () => Promise<T>, read: () => Promise<T | null>): Promise<T> {
-  try {
-    return await kube(ctx.connection, `create ${what}`, create);
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    const found = await kubeOrNull(ctx.connection, `read ${what}`, read);
-    if (!found) throw error;
-    return found;
-  }
-}
-
 async function ensureObjects(db: Db, row: SshPodRow): Promise<{ podName: string }> {
   const ctx = await workloadClusterContext(db, row);
   const objects = objectsContextOf(row, ctx);
   const { core, namespace, spec } = { ...ctx, spec: row.spec };
-  const service = await createOrFind<V1Service>(
-    ctx,
+  const service = await kubeCreateOrFind<V1Service>(
+    ctx.connection,
     `service ${spec.serviceName}`,
     () => core.createNamespacedService({ namespace, body: sshService(objects) }),
     () => core.readNamespacedService({ name: spec.serviceName, namespace }),
@@ -50,16 +37,16 @@ async function ensureObjects(db: Db, row: SshPodRow): Promise<{ podName: string 
   const owner = ownedByService(service);
   const [ownerKeys, panelKey] = await Promise.all([listSshKeys(db, row.createdBy), getPanelTerminalKey(db)]);
   const keys = [...ownerKeys.map((k) => k.publicKey), panelKey.publicKey];
-  await createOrFind(
-    ctx,
+  await kubeCreateOrFind(
+    ctx.connection,
     `secret ${spec.secretName}`,
     () => core.createNamespacedSecret({ namespace, body: sshSecret(objects, owner, keys) }),
     () => core.readNamespacedSecret({ name: spec.secretName, namespace }),
   );
   if (spec.pvcName) {
     const claim = homeClaim(objects, owner);
-    await createOrFind(
-      ctx,
+    await kubeCreateOrFind(
+      ctx.connection,
       `volume claim ${spec.pvcName}`,
       () => core.createNamespacedPersistentVolumeClaim({ namespace, body: claim }),
       () => core.readNamespacedPersistentVolumeClaim({ name: spec.pvcName!, namespace }),
@@ -69,8 +56,8 @@ async function ensureObjects(db: Db, row: SshPodRow): Promise<{ podName: string 
   const existing = (await listWorkloadPods(ctx, row.id)).find((p) => !p.metadata?.deletionTimestamp);
   if (existing) return { podName: existing.metadata!.name! };
   const podName = firstPodName(row);
-  const pod = await createOrFind<V1Pod>(
-    ctx,
+  const pod = await kubeCreateOrFind<V1Pod>(
+    ctx.connection,
     `pod ${podName}`,
     () => core.createNamespacedPod({ namespace, body: sshPod(objects, owner, podName) }),
     () => core.readNamespacedPod({ name: podName, namespace }),
