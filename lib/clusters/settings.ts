@@ -4,6 +4,7 @@
 // whether team requests impersonate a team group. Stored as the `clusters.settings` jsonb;
 // every reader goes through `readClusterSettings`, so defaults live here only.
 import { z } from "zod";
+import { checkboxField } from "@/lib/parse-input";
 import { imageReferenceProblem, imageReferenceSchema } from "@/lib/kube/image-reference";
 import { isDns1123Subdomain } from "@/lib/kube/object-names";
 
@@ -205,10 +206,6 @@ function textField<T>(parse: (text: string) => T, absent = "") {
     });
 }
 
-const checkbox = z
-  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
-  .optional()
-  .transform((v) => v === true || v === "on" || v === "true");
 
 /** The settings form (text areas, a checkbox) → the stored shape. */
 export const clusterSettingsFormSchema = z.object({
@@ -222,7 +219,7 @@ export const clusterSettingsFormSchema = z.object({
     .transform((v) => (v === "" ? null : v)),
   imageCatalog: textField(parseImageCatalog),
   vmImageCatalog: textField(parseImageCatalog, catalogToText([...DEFAULT_VM_IMAGE_CATALOG])),
-  impersonation: checkbox,
-  removeOrphans: checkbox,
+  impersonation: checkboxField,
+  removeOrphans: checkboxField,
 });
 export type ClusterSettingsForm = z.input<typeof clusterSettingsFormSchema>;

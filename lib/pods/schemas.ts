@@ -1,8 +1,7 @@
 // Input of SSH pod forms and services: bounds the service enforces and the form offers.
 import { z } from "zod";
-import { imageReferenceSchema } from "@/lib/kube/image-reference";
 import { formatCores, formatMib } from "@/lib/kube/quantity";
-import { blankToNull, wholeNumber } from "@/lib/workloads/form-fields";
+import { blankToNull, catalogImageField, wholeNumber } from "@/lib/workloads/form-fields";
 import { workloadNameSchema } from "@/lib/names";
 import { POD_LIMITS } from "@/lib/pods/choices";
 
@@ -17,7 +16,7 @@ export const createSshPodInputSchema = z.object({
   teamId: z.uuid({ error: "No such team." }),
   clusterId: z.uuid({ error: "Choose a cluster." }),
   name: workloadNameSchema,
-  image: z.string({ error: "Choose an image." }).trim().min(1, "Choose an image.").max(512, "That image name is too long.").pipe(imageReferenceSchema),
+  image: catalogImageField,
   cpuMillicores: wholeNumber("the CPU in millicores", POD_LIMITS.cpuMillicores.min, POD_LIMITS.cpuMillicores.max, formatCores),
   memoryMib: wholeNumber("the memory in MiB", POD_LIMITS.memoryMib.min, POD_LIMITS.memoryMib.max, formatMib),
   homeGib: z.preprocess(blankToNull, wholeNumber("the home size in GiB", POD_LIMITS.homeGib.min, POD_LIMITS.homeGib.max, (g) => `${g} GiB`).nullable()),

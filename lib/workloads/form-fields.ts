@@ -1,6 +1,7 @@
 // Form fields every kind's create form shares (SSH pods, VMs): numbers typed in a field's unit,
 // optional fields sent empty. Lenient number forms (0x10, 1e3) are refused, not reinterpreted.
 import { z } from "zod";
+import { imageReferenceSchema } from "@/lib/kube/image-reference";
 import { readTypedAmount } from "@/lib/kube/quantity";
 
 /** Forms send "" for an empty optional field: that is none (null). */
@@ -26,3 +27,6 @@ export function wholeNumber(label: string, min: number, max: number, describe: (
         .max(max, `Use at most ${describe(max)}.`),
     );
 }
+
+/** An image chosen from a cluster's catalog: a valid reference (a stored catalog entry is not trusted); the service checks it is in the catalog. */
+export const catalogImageField = z.string({ error: "Choose an image." }).trim().min(1, "Choose an image.").max(512, "That image name is too long.").pipe(imageReferenceSchema);
