@@ -33,14 +33,27 @@ const choiceOf = (kind: InstancetypeRef["kind"]) => (item: Instancetype): Instan
   return size && item.metadata?.name ? { kind, name: item.metadata.name, ...size } : null;
 };
 
+// An API server answers 429 ("storage is (re)initializing") while it builds the watch cache of a
+// resource nobody has asked for yet, as instancetypes often are: asked again shortly, it answers.
+async function patiently<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (httpStatusOf(error) !== 429 || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
+}
+
 /** The instancetypes usable in `namespace`: cluster-wide ones first, each group by name. */
 export async function listInstancetypes(connection: ClusterConnection, namespace: string): Promise<InstancetypeOffer> {
   const custom = connection.kc.makeApiClient(CustomObjectsApi);
   const api = { group: INSTANCETYPES.group, version: INSTANCETYPES.version };
   try {
     const [cluster, namespaced] = await Promise.all([
-      kube(connection, "list the cluster's VM instancetypes", () => custom.listClusterCustomObject({ ...api, plural: INSTANCETYPES.cluster })) as Promise<ObjectList<Instancetype>>,
-      kube(connection, `list the VM instancetypes of namespace ${namespace}`, () => custom.listNamespacedCustomObject({ ...api, namespace, plural: INSTANCETYPES.namespaced })) as Promise<ObjectList<Instancetype>>,
+      patiently(() => kube(connection, "list the cluster's VM instancetypes", () => custom.listClusterCustomObject({ ...api, plural: INSTANCETYPES.cluster }))) as Promise<ObjectList<Instancetype>>,
+      patiently(() => kube(connection, `list the VM instancetypes of namespace ${namespace}`, () => custom.listNamespacedCustomObject({ ...api, namespace, plural: INSTANCETYPES.namespaced }))) as Promise<ObjectList<Instancetype>>,
     ]);
     const byName = (a: InstancetypeChoice, b: InstancetypeChoice) => a.name.localeCompare(b.name);
     const items = [

@@ -13,9 +13,9 @@ import type { InstancetypeRef } from "@/lib/vms/types";
 const cores = (n: number) => `${n} ${n === 1 ? "CPU" : "CPUs"}`;
 const INSTANCETYPE_KINDS = ["VirtualMachineClusterInstancetype", "VirtualMachineInstancetype"] as const;
 
-// "" = explicit size; "<Kind>/<name>" = that instancetype.
+// "" = explicit size; "<Kind>/<name>" = that instancetype (or the parsed reference again: services re-parse what actions parsed).
 const sizeField = z.preprocess(
-  blankToNull,
+  (value) => (value && typeof value === "object" && "kind" in value && "name" in value ? `${String(value.kind)}/${String(value.name)}` : blankToNull(value)),
   z
     .string()
     .max(300)
@@ -34,9 +34,7 @@ const sizeField = z.preprocess(
 
 // The raw text is kept (it is stored and merged again whenever the Secret is made); vetting it now refuses early.
 const cloudConfigField = z
-  .string()
-  .max(CLOUD_CONFIG_MAX_BYTES * 2, `The cloud-init user data is larger than ${CLOUD_CONFIG_MAX_BYTES / 1024} KiB.`)
-  .default("")
+  .preprocess((value) => value ?? "", z.string().max(CLOUD_CONFIG_MAX_BYTES * 2, `The cloud-init user data is larger than ${CLOUD_CONFIG_MAX_BYTES / 1024} KiB.`))
   .transform((text, ctx) => {
     try {
       return vetCloudConfig(text) ? text : null;
@@ -46,7 +44,6 @@ const cloudConfigField = z
       return z.NEVER;
     }
   });
-
 
 /**
  * A new VM: a container disk from the cluster's catalog (checked there by the service), a run
