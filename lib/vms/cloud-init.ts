@@ -80,7 +80,7 @@ export function vetCloudConfig(text: string): VettedCloudConfig | null {
   }
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    refuse(`The cloud-init user data is not readable YAML: ${first.code === "DUPLICATE_KEY" ? "a key appears twice" : "syntax error"} on line ${first.linePos?.[0]?.line ?? "?"}.`);
+    refuse(`The cloud-init user data is not readable YAML: ${first.code === "DUPLICATE_KEY" ? "a key appears twice" : "syntax error"} on line ${lines.linePos(first.pos[0]).line}.`);
   }
   // Tags (!!python/object, !custom) mean nothing to cloud-init's safe loader, or something unsafe to others.
   let problem: string | null = null;
@@ -102,7 +102,7 @@ export function vetCloudConfig(text: string): VettedCloudConfig | null {
     },
   });
   if (problem) refuse(problem);
-  if (doc.warnings.length > 0) refuse(`Line ${doc.warnings[0]!.linePos?.[0]?.line ?? "?"}: YAML tags are not accepted.`);
+  if (doc.warnings.length > 0) refuse(`Line ${lines.linePos(doc.warnings[0]!.pos[0]).line}: YAML tags are not accepted.`);
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { entries: [] };
   if (!isMap(doc.contents)) refuse("The cloud-init user data must be a mapping of keys (packages:, runcmd:, …) to values.");
   const entries: VettedCloudConfig["entries"] = [];
