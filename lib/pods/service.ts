@@ -22,17 +22,12 @@ import { quotaRefusal, quotaShortfalls } from "@/lib/workloads/quota";
 import { requireSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { createSshPodInputSchema, type CreateSshPodInput } from "@/lib/pods/schemas";
 import type { SshPodSpec } from "@/lib/pods/types";
-import { resolveTeamScope } from "@/lib/tenancy/principal";
 import { getUser } from "@/lib/users/service";
-import { createWorkload, deleteWorkload } from "@/lib/workloads/lifecycle";
+import { requireTypedName } from "@/lib/workloads/form-fields";
+import { createWorkload, deleteWorkload, workloadAuditTarget } from "@/lib/workloads/lifecycle";
 
 /** What a create answers with: ready, or still being created (the outcome is not known yet; the panel finishes or cleans up). */
 export type CreatedSshPod = { id: string; name: string; podName: string } & ({ state: "ready" } | { state: "creating"; message: string });
-
-async function auditTargetOf(db: Db, row: { id: string; teamId: string; name: string }) {
-  const scope = await resolveTeamScope(db, row.teamId);
-  return { targetType: "ssh_pod", targetId: row.id, targetLabel: row.name, orgId: scope.orgId, teamId: row.teamId };
-}
 
 /**
  * Creates an SSH pod for the acting user in a team's namespace of an assigned cluster.
@@ -125,7 +120,7 @@ async function replacePod(db: Db, actor: Actor, row: SshPodRow): Promise<{ podNa
   await waitUntilPodsGone(ctx, row.id);
   const pod = await createWorkloadPod(ctx, row, service);
   const podName = pod.metadata!.name!;
-  await auditSuccess(db, actor, { action: "pod.reset", ...(await auditTargetOf(db, row)), detail: { podName } });
+  await auditSuccess(db, actor, { action: "pod.reset", ...(await workloadAuditTarget(db, row, "ssh_pod")), detail: { podName } });
   return { podName };
 }
 
@@ -142,9 +137,5 @@ export async function deleteSshPod(db: Db, actor: Actor, input: { teamId: string
 /** Refuses a delete whose typed confirmation is not the pod's name (as shown, or its Kubernetes name). */
 export async function confirmSshPodName(db: Db, teamId: string, workloadId: string, typed: string): Promise<void> {
   const row = await requireSshPodRow(db, teamId, workloadId);
-  const value = typed.trim();
-  if (value !== row.spec.displayName && value !== row.name) {
-    const message = "Type the pod's name exactly to confirm.";
-    throw new ValidationError(message, { confirmName: message });
-  }
+  requireTypedName(typed, { displayName: row.spec.displayName, name: row.name }, "pod");
 }

@@ -4,14 +4,14 @@
 // made first and owns the cloud-init Secret and the Service.
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node";
 import type { Db } from "@/lib/db/client";
-import { getClusterConnection, type ClusterConnection } from "@/lib/kube/clients";
-import { CLUSTER_LABEL, KIND_LABEL, MANAGED_SELECTOR, WORKLOAD_LABEL, workloadSelector } from "@/lib/kube/labels";
+import { getClusterConnection } from "@/lib/kube/clients";
+import { CLUSTER_LABEL, workloadSelector } from "@/lib/kube/labels";
 import { httpStatusOf, kube, kubeCreateOrFind, kubeDelete } from "@/lib/kube/transport";
 import { listSshKeys } from "@/lib/ssh-keys/service";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
-import { resolveTeamScope } from "@/lib/tenancy/principal";
-import { workloadClusterContext, type TeamClusterContext } from "@/lib/workloads/cluster-context";
-import { registerKind, type FoundWorkload, type KindDriver } from "@/lib/workloads/lifecycle";
+import { workloadClusterContext, workloadObjectsBase, type TeamClusterContext } from "@/lib/workloads/cluster-context";
+import { inventoryOf, type InventoriedKind } from "@/lib/workloads/inventory";
+import { registerKind, workloadAuditTarget, type FoundWorkload, type KindDriver } from "@/lib/workloads/lifecycle";
 import { buildUserData, vetCloudConfig } from "@/lib/vms/cloud-init";
 import { KUBEVIRT, type VirtualMachine } from "@/lib/vms/kubevirt";
 import { cloudInitSecret, ownedByVm, virtualMachine, vmService, type VmObjectsContext } from "@/lib/vms/manifests";
@@ -20,16 +20,7 @@ import { asVmRow, type VmRow } from "@/lib/vms/rows";
 
 /** What the manifests need, from a row and its cluster context. */
 export function vmObjectsContextOf(row: VmRow, ctx: TeamClusterContext): VmObjectsContext {
-  return {
-    clusterId: ctx.connection.id,
-    workloadId: row.id,
-    teamId: row.teamId,
-    ownerId: row.createdBy,
-    namespace: row.namespace,
-    spec: row.spec,
-    nodeSelector: ctx.settings.nodeSelector,
-    tolerations: ctx.settings.tolerations,
-  };
+  return { ...workloadObjectsBase(row, ctx), spec: row.spec };
 }
 
 /** The user data of the VM: the owner's keys and the panel's terminal key (as they are now), its host name, the user's own cloud-config. */
@@ -68,10 +59,10 @@ async function ensureObjects(db: Db, row: VmRow): Promise<{ vmName: string }> {
   return { vmName: spec.vmName };
 }
 
-// Lists this registration's VM objects of one kind across namespaces; a KubeVirt API that is not installed (404) has none.
-type Lister = (connection: ClusterConnection, labelSelector: string) => Promise<KubernetesObject[]>;
+// What a VM is made of, listed across namespaces; the VirtualMachine is the anchor. A KubeVirt
+// API that is not installed (404) has none.
 const customLister =
-  (plural: string): Lister =>
+  (plural: string): InventoriedKind["list"] =>
   async (connection, labelSelector) => {
     try {
       const list = (await kube(connection, `list minicloud ${plural}`, () =>
@@ -84,33 +75,12 @@ const customLister =
     }
   };
 
-const KINDS_OF_OBJECTS: { kind: string; list: Lister }[] = [
+const KINDS_OF_OBJECTS: InventoriedKind[] = [
   { kind: "VirtualMachine", list: customLister(KUBEVIRT.vms) },
   { kind: "VirtualMachineInstance", list: customLister(KUBEVIRT.vmis) },
   { kind: "Secret", list: async (c, labelSelector) => (await kube(c, "list minicloud Secret objects", () => c.kc.makeApiClient(CoreV1Api).listSecretForAllNamespaces({ labelSelector }))).items },
   { kind: "Service", list: async (c, labelSelector) => (await kube(c, "list minicloud Service objects", () => c.kc.makeApiClient(CoreV1Api).listServiceForAllNamespaces({ labelSelector }))).items },
 ];
-
-// Every VM's labelled objects made through this registration, grouped by workload.
-async function inventory(db: Db, clusterId: string): Promise<FoundWorkload[]> {
-  const connection = await getClusterConnection(db, clusterId);
-  const labelSelector = `${MANAGED_SELECTOR},${KIND_LABEL}=vm,${CLUSTER_LABEL}=${clusterId}`;
-  const found = new Map<string, FoundWorkload>();
-  for (const { kind, list } of KINDS_OF_OBJECTS) {
-    for (const item of await list(connection, labelSelector)) {
-      const workloadId = item.metadata?.labels?.[WORKLOAD_LABEL];
-      if (!workloadId) continue;
-      const createdAt = new Date(item.metadata?.creationTimestamp ?? Date.now());
-      const entry = found.get(workloadId) ?? { workloadId, kind: "vm" as const, namespace: item.metadata!.namespace!, createdAt, anchored: false, objects: [] };
-      if (createdAt < entry.createdAt) entry.createdAt = createdAt;
-      if (kind === "VirtualMachine") entry.anchored = true;
-      const heldBy = item.metadata?.deletionTimestamp && item.metadata.finalizers?.length ? item.metadata.finalizers : undefined;
-      entry.objects.push({ kind, name: item.metadata!.name!, ...(heldBy && { heldBy }) });
-      found.set(workloadId, entry);
-    }
-  }
-  return [...found.values()];
-}
 
 // The objects of a VM that has no row: the VMs (their instances go with them), Secrets and Services, by label.
 async function removeOrphan(db: Db, clusterId: string, orphan: FoundWorkload): Promise<void> {
@@ -131,16 +101,13 @@ async function removeOrphan(db: Db, clusterId: string, orphan: FoundWorkload): P
 export const vmDriver: KindDriver = {
   kind: "vm",
   actions: { create: "vm.create", delete: "vm.delete" },
-  async auditTarget(db, row) {
-    const scope = await resolveTeamScope(db, row.teamId);
-    return { targetType: "vm", targetId: row.id, targetLabel: row.name, orgId: scope.orgId, teamId: row.teamId };
-  },
+  auditTarget: (db, row) => workloadAuditTarget(db, row, "vm"),
   ensure: (db, row) => ensureObjects(db, asVmRow(row)),
   async remove(db, row) {
     const vm = asVmRow(row);
     await deleteVmObjects(await workloadClusterContext(db, vm), vm.id, vm.spec.vmName);
   },
-  inventory,
+  inventory: (db, clusterId) => inventoryOf(db, clusterId, "vm", "VirtualMachine", KINDS_OF_OBJECTS),
   removeOrphan,
 };
 

@@ -11,6 +11,8 @@ import { getClusterConnection } from "@/lib/kube/clients";
 import { KIND_LABEL, MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { kubeOrNull } from "@/lib/kube/transport";
 import { workloadClusterContext } from "@/lib/workloads/cluster-context";
+import { joinPerCluster } from "@/lib/workloads/per-cluster";
+import { workloadView } from "@/lib/workloads/view";
 import { listWorkloadsWithOwners, type ListedWorkload, type WorkloadListFilter } from "@/lib/workloads/rows";
 import { listInstancetypes, type InstancetypeOffer } from "@/lib/vms/instancetypes";
 import { KUBEVIRT, vmConditions, vmRuntime, type VirtualMachine, type VirtualMachineInstance } from "@/lib/vms/kubevirt";
@@ -61,26 +63,16 @@ export function clusterVmSource(db: Db): VmSource {
 
 type ListedVm = Omit<ListedWorkload, "row"> & { row: VmRow };
 
-function viewOf({ row, clusterName, owner }: ListedVm, objects: VmObjects, clusterError: string | null): VmView {
-  const spec = row.spec;
+function viewOf(listed: ListedVm, objects: VmObjects, clusterError: string | null): VmView {
+  const spec = listed.row.spec;
   const runtime = vmRuntime(objects.vm, objects.vmi);
   return {
-    id: row.id,
-    teamId: row.teamId,
-    name: row.name,
-    displayName: spec.displayName,
-    clusterId: row.clusterId,
-    clusterName,
-    namespace: row.namespace,
+    ...workloadView(listed, clusterError),
     image: spec.image,
     cpuCores: spec.cpuCores,
     memoryMib: spec.memoryMib,
     instancetype: spec.instancetype,
-    owner,
-    createdAt: row.createdAt.toISOString(),
     runtime: clusterError ? { ...runtime, reason: clusterError } : runtime,
-    clusterError,
-    lifecycle: { state: row.state, reason: row.stateReason },
   };
 }
 
@@ -95,23 +87,7 @@ async function selectRows(db: Db, filter: WorkloadListFilter): Promise<ListedVm[
 export async function listTeamVms(db: Db, teamId: string, options: { mine?: string; vmSource?: VmSource } = {}): Promise<VmView[]> {
   const rows = await selectRows(db, { teamId, kind: "vm", createdBy: options.mine });
   const source = options.vmSource ?? clusterVmSource(db);
-  const byCluster = new Map<string, ListedVm[]>();
-  for (const listed of rows) byCluster.set(listed.row.clusterId, [...(byCluster.get(listed.row.clusterId) ?? []), listed]);
-  const views = new Map<string, VmView>();
-  await Promise.all(
-    [...byCluster].map(async ([clusterId, listed]) => {
-      let objects = new Map<string, VmObjects>();
-      let clusterError: string | null = null;
-      try {
-        objects = await source(clusterId, [...new Set(listed.map((l) => l.row.namespace))], teamId);
-      } catch (error) {
-        // One broken cluster must not hide the team's VMs elsewhere; unexpected errors are logged.
-        clusterError = toUserError(error).message;
-      }
-      for (const l of listed) views.set(l.row.id, viewOf(l, objects.get(l.row.id) ?? {}, clusterError));
-    }),
-  );
-  return rows.map((l) => views.get(l.row.id)!);
+  return joinPerCluster(rows, (clusterId, namespaces) => source(clusterId, namespaces, teamId), (listed, objects, clusterError) => viewOf(listed, objects ?? {}, clusterError));
 }
 
 /** One of the team's VMs with the conditions of the VM and its instance, and its Service. */

@@ -13,17 +13,17 @@ import { httpStatusOf, kube, kubeOrNull } from "@/lib/kube/transport";
 import { plannedNamesProblem } from "@/lib/kube/object-names";
 import { slugify, withRandomSuffix } from "@/lib/names";
 import { parseInput } from "@/lib/parse-input";
-import { resolveTeamScope } from "@/lib/tenancy/principal";
 import { getUser } from "@/lib/users/service";
 import { teamClusterContext, workloadClusterContext, type TeamClusterContext } from "@/lib/workloads/cluster-context";
-import { createWorkload, deleteWorkload } from "@/lib/workloads/lifecycle";
+import { requireTypedName } from "@/lib/workloads/form-fields";
+import { createWorkload, deleteWorkload, workloadAuditTarget } from "@/lib/workloads/lifecycle";
 import { nodeFitRefusal } from "@/lib/workloads/node-fit";
 import { quotaRefusal, quotaShortfalls } from "@/lib/workloads/quota";
 import { VM_OPERATION_LABELS, type VmOperation } from "@/lib/vms/choices";
 import { readInstancetype } from "@/lib/vms/instancetypes";
 import { plannedVmObjectNames } from "@/lib/vms/manifests";
 import { putSubresource, readVm, readVmi, type SubresourceVerb } from "@/lib/vms/objects";
-import { requireVmRow, type VmRow } from "@/lib/vms/rows";
+import { requireVmRow } from "@/lib/vms/rows";
 import { createVmInputSchema, vmOperationSchema, type CreateVmInput, type VmOperationInput } from "@/lib/vms/schemas";
 import type { VmSpec } from "@/lib/vms/types";
 import "@/lib/vms/lifecycle-driver"; // registers VMs with the workload lifecycle
@@ -144,13 +144,8 @@ export async function operateVm(db: Db, actor: Actor, input: VmOperationInput & 
     if (httpStatusOf(error) === 404) throw new ValidationError(`${VM_OPERATION_LABELS[operation]} is not supported by this cluster (its KubeVirt does not offer it).`);
     throw error;
   }
-  await auditSuccess(db, actor, { action: `vm.${operation === "forceStop" ? "force-stop" : operation}`, ...(await auditTargetOf(db, row)), detail: {} });
+  await auditSuccess(db, actor, { action: `vm.${operation === "forceStop" ? "force-stop" : operation}`, ...(await workloadAuditTarget(db, row, "vm")), detail: {} });
   return { operation };
-}
-
-async function auditTargetOf(db: Db, row: VmRow) {
-  const scope = await resolveTeamScope(db, row.teamId);
-  return { targetType: "vm", targetId: row.id, targetLabel: row.name, orgId: scope.orgId, teamId: row.teamId };
 }
 
 /**
@@ -166,9 +161,5 @@ export async function deleteVm(db: Db, actor: Actor, input: { teamId: string; wo
 /** Refuses a delete whose typed confirmation is not the VM's name (as shown, or its Kubernetes name). */
 export async function confirmVmName(db: Db, teamId: string, workloadId: string, typed: string): Promise<void> {
   const row = await requireVmRow(db, teamId, workloadId);
-  const value = typed.trim();
-  if (value !== row.spec.displayName && value !== row.name) {
-    const message = "Type the VM's name exactly to confirm.";
-    throw new ValidationError(message, { confirmName: message });
-  }
+  requireTypedName(typed, { displayName: row.spec.displayName, name: row.name }, "VM");
 }

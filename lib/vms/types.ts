@@ -1,6 +1,7 @@
 // What the panel stores and shows about VMs: plain, JSON-safe shapes shared by the server
 // (pages, actions) and the browser.
 import type { RunStrategy } from "@/lib/vms/choices";
+import type { WorkloadView } from "@/lib/workloads/view";
 
 /** An instancetype a VM takes its size from (KubeVirt `instancetype.kubevirt.io`). */
 export interface InstancetypeRef {
@@ -48,28 +49,13 @@ export interface VmRuntime {
   runStrategy: string | null;
 }
 
-/** One row of the VMs list. */
-export interface VmView {
-  id: string;
-  teamId: string;
-  /** Kubernetes name (the VM's, and its host name). */
-  name: string;
-  displayName: string;
-  clusterId: string;
-  clusterName: string;
-  namespace: string;
+/** One row of the VMs list (the name is the VM's Kubernetes name, also its host name). */
+export interface VmView extends WorkloadView {
   image: string;
   cpuCores: number;
   memoryMib: number;
   instancetype: InstancetypeRef | null;
-  owner: { id: string; name: string; email: string };
-  /** RFC 3339. */
-  createdAt: string;
   runtime: VmRuntime;
-  /** Set when the cluster could not be asked; `runtime` is then Missing. */
-  clusterError: string | null;
-  /** Where the workload is in its life (being created or deleted, lost, …) and why, from its row. */
-  lifecycle: { state: "creating" | "ready" | "failed" | "deleting" | "lost"; reason: string | null };
 }
 
 /** A condition of the VM or its VMI, as KubeVirt reports it. */
