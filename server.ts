@@ -12,6 +12,7 @@ import { EnvError, getEnv } from "@/lib/env";
 import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
 import { stopLiveHub } from "@/lib/live/hub";
 import "@/lib/pods/lifecycle-driver"; // registers SSH pods with the workload lifecycle
+import "@/lib/vms/lifecycle-driver"; // registers VMs with the workload lifecycle
 import { startReconciler } from "@/lib/workloads/reconciler";
 
 async function main() {

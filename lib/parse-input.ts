@@ -1,6 +1,6 @@
 // Turns zod failures into the domain's ValidationError, so services can parse their own input.
 
-import type { z } from "zod";
+import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
 
 /**
@@ -42,3 +42,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (!parsed.success) throw new ValidationError("Please correct the highlighted fields.", fieldErrorsOf(parsed.error));
   return parsed.data;
 }
+
+/** A form checkbox: "on" (or true) when ticked, absent when not. */
+export const checkboxField = z
+  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
+  .optional()
+  .transform((v) => v === true || v === "on" || v === "true");

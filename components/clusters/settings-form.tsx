@@ -1,5 +1,5 @@
 // A cluster's settings: where team workloads run (node selector, tolerations), their storage
-// class, the images users may pick, and whether team requests impersonate a team group.
+// class, the images and VM disks users may pick, and whether team requests impersonate a team group.
 import { FieldErrorText } from "@/components/clusters/field-error";
 import { ActionForm } from "@/components/ui/action-form";
 import { Field, Hidden } from "@/components/ui/field";
@@ -25,7 +25,14 @@ export function ClusterSettingsForm({ action, clusterId, settings }: { action: A
           hint="One per line: key=value:Effect, key:Effect or key (Effect is NoSchedule, PreferNoSchedule or NoExecute)."
         />
         <Field name="storageClass" label="Storage class" defaultValue={form.storageClass} placeholder="cluster default" hint="For home directories and VM disks; empty uses the cluster's default." />
-        <Field name="imageCatalog" label="Image catalog" multiline defaultValue={form.imageCatalog} hint="One per line: Label = image. Users pick from these." />
+        <Field name="imageCatalog" label="Image catalog" multiline defaultValue={form.imageCatalog} hint="SSH pod images. One per line: Label = image. Users pick from these." />
+        <Field
+          name="vmImageCatalog"
+          label="VM disk catalog"
+          multiline
+          defaultValue={form.vmImageCatalog}
+          hint="Container-disk images VMs boot from (KubeVirt containerDisk). One per line: Label = image."
+        />
         <label className="check">
           <input type="checkbox" name="impersonation" defaultChecked={form.impersonation} /> Impersonation: team requests run as the team&apos;s group, bound to its own
           namespace, so Kubernetes RBAC enforces the same boundary as the panel

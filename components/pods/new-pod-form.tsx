@@ -2,7 +2,8 @@
 // The create form: cluster (among those assigned to the team), an image from that cluster's
 // catalog, size, optional home volume and time-to-live. The server checks everything again.
 import { useState } from "react";
-import { ActionForm, useFieldError } from "@/components/ui/action-form";
+import { ActionForm } from "@/components/ui/action-form";
+import { ClusterSelect, quotaHint } from "@/components/workloads/cluster-select";
 import { Field, Hidden } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/actions/define-action";
 import { formatCores as cores, formatMib as mib } from "@/lib/kube/quantity";
@@ -20,27 +21,15 @@ function pick(choices: number[], preferred: number, limit: number | null): numbe
   return fitting.length > 0 ? fitting[fitting.length - 1]! : choices[0]!;
 }
 
-function quotaHint(target: PodTarget | undefined): string | null {
-  if (!target) return null;
-  const parts = [
-    target.quota.cpuMillicores !== null && `${cores(target.quota.cpuMillicores)} CPU`,
-    target.quota.memoryMib !== null && `${mib(target.quota.memoryMib)} memory`,
-    target.quota.maxPods !== null && `${target.quota.maxPods} pods`,
-    target.quota.storageGib !== null && `${target.quota.storageGib} GiB storage`,
-  ].filter(Boolean);
-  return parts.length > 0 ? `Team quota in ${target.clusterName}: ${parts.join(", ")} (shared by the team's workloads).` : null;
-}
-
 export function NewPodForm({ action, teamId, targets }: { action: ServerAction; teamId: string; targets: PodTarget[] }) {
   const [clusterId, setClusterId] = useState(targets[0]?.clusterId ?? "");
   const target = targets.find((t) => t.clusterId === clusterId);
-  const clusterError = useFieldError("clusterId");
   const hint = quotaHint(target);
   return (
     <ActionForm action={action} submitLabel="Create SSH pod" resetOnSuccess={false}>
       <Hidden name="teamId" value={teamId} />
       <Field name="name" label="Name" placeholder="dev box" autoComplete="off" data-testid="pod-name" hint="Start with a letter; letters, digits, spaces and dashes, at most 57. A short suffix is added in the cluster." />
-      <ClusterSelect targets={targets} value={clusterId} onChange={setClusterId} error={clusterError} />
+      <ClusterSelect idPrefix="pod" targets={targets} value={clusterId} onChange={setClusterId} />
       <Field
         key={`image-${clusterId}`}
         name="image"
@@ -75,25 +64,5 @@ export function NewPodForm({ action, teamId, targets }: { action: ServerAction; 
       />
       <Field name="ttlMinutes" label="Time-to-live" defaultValue="" options={TTL_CHOICES.map((c) => ({ value: c.value, label: c.label }))} hint="The pod is deleted automatically when it runs out." />
     </ActionForm>
-  );
-}
-
-function ClusterSelect({ targets, value, onChange, error }: { targets: PodTarget[]; value: string; onChange: (id: string) => void; error: string | undefined }) {
-  return (
-    <div className="field">
-      <label htmlFor="pod-cluster">Cluster</label>
-      <select id="pod-cluster" name="clusterId" data-testid="pod-cluster" value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? "pod-cluster-error" : undefined}>
-        {targets.map((t) => (
-          <option key={t.clusterId} value={t.clusterId}>
-            {t.clusterName}
-          </option>
-        ))}
-      </select>
-      {error && (
-        <span id="pod-cluster-error" className="field-error" role="alert">
-          {error}
-        </span>
-      )}
-    </div>
   );
 }

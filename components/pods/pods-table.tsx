@@ -1,7 +1,7 @@
 "use client";
 // The team's SSH pods: name, status and reason, node, IP, age, owner and time-to-live left,
 // with an All / Mine switch. Data comes from React Query (refetched, and patched live).
-import { LifecycleBadge } from "@/components/pods/lifecycle-badge";
+import { LifecycleBadge } from "@/components/workloads/lifecycle-badge";
 import Link from "next/link";
 import { useState } from "react";
 import { age, timeLeft } from "@/components/pods/durations";

@@ -49,6 +49,8 @@ export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   { group: "subresources.kubevirt.io", resource: "virtualmachines", subresource: "start", verbs: ["update"], why: "start VMs", when: "kubevirt" },
   { group: "subresources.kubevirt.io", resource: "virtualmachines", subresource: "stop", verbs: ["update"], why: "stop VMs", when: "kubevirt" },
   { group: "subresources.kubevirt.io", resource: "virtualmachines", subresource: "restart", verbs: ["update"], why: "restart VMs", when: "kubevirt" },
+  { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "pause", verbs: ["update"], why: "pause VMs", when: "kubevirt" },
+  { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "unpause", verbs: ["update"], why: "unpause VMs", when: "kubevirt" },
   { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "console", verbs: ["get"], why: "open VM serial consoles", when: "kubevirt" },
   { group: "cdi.kubevirt.io", resource: "datavolumes", verbs: ["get", "list", "watch", "create", "delete"], why: "import and upload VM disks", when: "cdi" },
   { group: "upload.cdi.kubevirt.io", resource: "uploadtokenrequests", verbs: ["create"], why: "upload VM disks from the browser", when: "cdi" },

@@ -1,8 +1,10 @@
 // A cluster's admin-edited settings: where team workloads are placed (node selector,
-// tolerations), which storage class their volumes use, which images users may pick, and
+// tolerations), which storage class their volumes use, which images users may pick for SSH
+// pods and which container disks for VMs, and
 // whether team requests impersonate a team group. Stored as the `clusters.settings` jsonb;
 // every reader goes through `readClusterSettings`, so defaults live here only.
 import { z } from "zod";
+import { checkboxField } from "@/lib/parse-input";
 import { imageReferenceProblem, imageReferenceSchema } from "@/lib/kube/image-reference";
 import { isDns1123Subdomain } from "@/lib/kube/object-names";
 
@@ -11,6 +13,16 @@ export const DEFAULT_SSH_IMAGE = "minicloud/ssh-pod:latest";
 
 /** The catalog a cluster offers until an admin edits it. */
 export const DEFAULT_IMAGE_CATALOG: readonly CatalogImage[] = [{ label: "minicloud SSH (Debian)", image: DEFAULT_SSH_IMAGE }];
+
+/**
+ * The container disks VMs boot from until an admin edits the list: KubeVirt's own tiny CirrOS
+ * demo disk, and the cloud images the KubeVirt community publishes as container disks.
+ */
+export const DEFAULT_VM_IMAGE_CATALOG: readonly CatalogImage[] = [
+  { label: "CirrOS (tiny, for trying things)", image: "quay.io/kubevirt/cirros-container-disk-demo:latest" },
+  { label: "Fedora Cloud", image: "quay.io/containerdisks/fedora:latest" },
+  { label: "Ubuntu 24.04", image: "quay.io/containerdisks/ubuntu:24.04" },
+];
 
 /** One image users can choose for a workload. */
 export interface CatalogImage {
@@ -32,6 +44,8 @@ export interface ClusterSettings {
   tolerations: Toleration[];
   storageClass: string | null;
   imageCatalog: CatalogImage[];
+  /** Container-disk images VMs may boot from. */
+  vmImageCatalog: CatalogImage[];
   impersonation: boolean;
   /** Whether the reconciler removes objects minicloud labelled whose workload has no row (drift) by itself, or only lists them. */
   removeOrphans: boolean;
@@ -59,6 +73,7 @@ export const clusterSettingsSchema = z.object({
   tolerations: z.array(tolerationSchema).max(20).default([]),
   storageClass: storageClassSchema.nullable().default(null),
   imageCatalog: z.array(catalogImageSchema).min(1).max(50).default(() => DEFAULT_IMAGE_CATALOG.map((i) => ({ ...i }))),
+  vmImageCatalog: z.array(catalogImageSchema).min(1).max(50).default(() => DEFAULT_VM_IMAGE_CATALOG.map((i) => ({ ...i }))),
   impersonation: z.boolean().default(false),
   removeOrphans: z.boolean().default(false),
 });
@@ -71,7 +86,10 @@ export const clusterSettingsSchema = z.object({
  */
 export function readClusterSettings(row: { settings: Record<string, unknown> | null | undefined }): ClusterSettings {
   const stored = { ...row.settings };
-  if (Array.isArray(stored.imageCatalog)) stored.imageCatalog = stored.imageCatalog.filter((entry) => catalogImageSchema.safeParse(entry).success);
+  for (const key of ["imageCatalog", "vmImageCatalog"] as const) {
+    const catalog = stored[key];
+    if (Array.isArray(catalog)) stored[key] = catalog.filter((entry) => catalogImageSchema.safeParse(entry).success);
+  }
   const whole = clusterSettingsSchema.safeParse(stored);
   if (whole.success) return whole.data;
   const defaults = clusterSettingsSchema.parse({});
@@ -153,8 +171,10 @@ export function parseImageCatalog(text: string): CatalogImage[] {
   return out;
 }
 
+const catalogToText = (catalog: CatalogImage[]) => catalog.map((i) => `${i.label} = ${i.image}`).join("\n");
+
 /** The settings as the form's text areas show them. */
-export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog", string> & { impersonation: boolean; removeOrphans: boolean } {
+export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog" | "vmImageCatalog", string> & { impersonation: boolean; removeOrphans: boolean } {
   return {
     nodeSelector: Object.entries(settings.nodeSelector)
       .map(([k, v]) => `${k}=${v}`)
@@ -163,17 +183,19 @@ export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector"
       .map((t) => `${t.key}${t.operator === "Equal" ? `=${t.value ?? ""}` : ""}${t.effect ? `:${t.effect}` : ""}`)
       .join("\n"),
     storageClass: settings.storageClass ?? "",
-    imageCatalog: settings.imageCatalog.map((i) => `${i.label} = ${i.image}`).join("\n"),
+    imageCatalog: catalogToText(settings.imageCatalog),
+    vmImageCatalog: catalogToText(settings.vmImageCatalog),
     impersonation: settings.impersonation,
     removeOrphans: settings.removeOrphans,
   };
 }
 
-function textField<T>(parse: (text: string) => T) {
+// `absent`: what a form that has no such field at all stands for (an older form still open in a browser).
+function textField<T>(parse: (text: string) => T, absent = "") {
   return z
     .string()
     .max(20_000, "Use at most 20,000 characters.")
-    .default("")
+    .default(absent)
     .transform((text, ctx) => {
       try {
         return parse(text);
@@ -184,10 +206,6 @@ function textField<T>(parse: (text: string) => T) {
     });
 }
 
-const checkbox = z
-  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
-  .optional()
-  .transform((v) => v === true || v === "on" || v === "true");
 
 /** The settings form (text areas, a checkbox) → the stored shape. */
 export const clusterSettingsFormSchema = z.object({
@@ -200,7 +218,8 @@ export const clusterSettingsFormSchema = z.object({
     .refine((v) => v === "" || isDns1123Subdomain(v), "Not a valid storage class name.")
     .transform((v) => (v === "" ? null : v)),
   imageCatalog: textField(parseImageCatalog),
-  impersonation: checkbox,
-  removeOrphans: checkbox,
+  vmImageCatalog: textField(parseImageCatalog, catalogToText([...DEFAULT_VM_IMAGE_CATALOG])),
+  impersonation: checkboxField,
+  removeOrphans: checkboxField,
 });
 export type ClusterSettingsForm = z.input<typeof clusterSettingsFormSchema>;

@@ -105,6 +105,7 @@ export function teamRoleRules(apis: { kubevirt: boolean; cdi: boolean }): V1Poli
       { apiGroups: ["kubevirt.io"], resources: ["virtualmachines"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
       { apiGroups: ["kubevirt.io"], resources: ["virtualmachineinstances"], verbs: ["get", "list", "watch"] },
       { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart"], verbs: ["update"] },
+      { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachineinstances/pause", "virtualmachineinstances/unpause"], verbs: ["update"] },
       { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachineinstances/console"], verbs: ["get"] },
     );
   }

@@ -178,3 +178,18 @@ export async function kubeOrNull<T>(cluster: ClusterRef, what: string, call: () 
 export async function kubeDelete(cluster: ClusterRef, what: string, call: () => Promise<unknown>, options?: { timeoutMs?: number }): Promise<void> {
   await kubeOrNull(cluster, what, call, options);
 }
+
+/**
+ * Creates an object, or finds it when it exists already (409: an earlier attempt made it, as
+ * deterministic names intend): resolves with the object as the cluster holds it.
+ */
+export async function kubeCreateOrFind<T>(cluster: ClusterRef, what: string, create: () => Promise<T>, read: () => Promise<T | null>): Promise<T> {
+  try {
+    return await kube(cluster, `create ${what}`, create);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const found = await kubeOrNull(cluster, `read ${what}`, read);
+    if (!found) throw error;
+    return found;
+  }
+}

@@ -5,19 +5,18 @@ import type { KubernetesObject, V1Pod, V1Service } from "@kubernetes/client-node
 import { CoreV1Api } from "@kubernetes/client-node";
 import { createHash } from "node:crypto";
 import type { Db } from "@/lib/db/client";
-import { ConflictError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
-import { CLUSTER_LABEL, KIND_LABEL, MANAGED_SELECTOR, WORKLOAD_LABEL, workloadSelector } from "@/lib/kube/labels";
-import { kube, kubeDelete, kubeOrNull } from "@/lib/kube/transport";
+import { CLUSTER_LABEL, workloadSelector } from "@/lib/kube/labels";
+import { kube, kubeCreateOrFind, kubeDelete } from "@/lib/kube/transport";
 import { MAX_LABEL_LENGTH } from "@/lib/names";
-import { workloadClusterContext, type TeamClusterContext } from "@/lib/workloads/cluster-context";
+import { workloadClusterContext } from "@/lib/workloads/cluster-context";
 import { homeClaim, ownedByService, sshPod, sshSecret, sshService } from "@/lib/pods/manifests";
 import { deleteWorkloadObjects, listWorkloadPods, objectsContextOf } from "@/lib/pods/objects";
 import { asSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { listSshKeys } from "@/lib/ssh-keys/service";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
-import { resolveTeamScope } from "@/lib/tenancy/principal";
-import { registerKind, type FoundWorkload, type KindDriver } from "@/lib/workloads/lifecycle";
+import { inventoryOf, type InventoriedKind } from "@/lib/workloads/inventory";
+import { registerKind, workloadAuditTarget, type FoundWorkload, type KindDriver } from "@/lib/workloads/lifecycle";
 
 /** The first Pod's name: derived from the workload id, so a repeated create finds it. */
 export function firstPodName(row: { id: string; name: string }): string {
@@ -25,24 +24,12 @@ export function firstPodName(row: { id: string; name: string }): string {
   return `${row.name.slice(0, MAX_LABEL_LENGTH - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
 }
 
-// Creates, or finds when it exists already (409): the object as the cluster holds it.
-async function createOrFind<T>(ctx: TeamClusterContext, what: string, create: () => Promise<T>, read: () => Promise<T | null>): Promise<T> {
-  try {
-    return await kube(ctx.connection, `create ${what}`, create);
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    const found = await kubeOrNull(ctx.connection, `read ${what}`, read);
-    if (!found) throw error;
-    return found;
-  }
-}
-
 async function ensureObjects(db: Db, row: SshPodRow): Promise<{ podName: string }> {
   const ctx = await workloadClusterContext(db, row);
   const objects = objectsContextOf(row, ctx);
   const { core, namespace, spec } = { ...ctx, spec: row.spec };
-  const service = await createOrFind<V1Service>(
-    ctx,
+  const service = await kubeCreateOrFind<V1Service>(
+    ctx.connection,
     `service ${spec.serviceName}`,
     () => core.createNamespacedService({ namespace, body: sshService(objects) }),
     () => core.readNamespacedService({ name: spec.serviceName, namespace }),
@@ -50,16 +37,16 @@ async function ensureObjects(db: Db, row: SshPodRow): Promise<{ podName: string 
   const owner = ownedByService(service);
   const [ownerKeys, panelKey] = await Promise.all([listSshKeys(db, row.createdBy), getPanelTerminalKey(db)]);
   const keys = [...ownerKeys.map((k) => k.publicKey), panelKey.publicKey];
-  await createOrFind(
-    ctx,
+  await kubeCreateOrFind(
+    ctx.connection,
     `secret ${spec.secretName}`,
     () => core.createNamespacedSecret({ namespace, body: sshSecret(objects, owner, keys) }),
     () => core.readNamespacedSecret({ name: spec.secretName, namespace }),
   );
   if (spec.pvcName) {
     const claim = homeClaim(objects, owner);
-    await createOrFind(
-      ctx,
+    await kubeCreateOrFind(
+      ctx.connection,
       `volume claim ${spec.pvcName}`,
       () => core.createNamespacedPersistentVolumeClaim({ namespace, body: claim }),
       () => core.readNamespacedPersistentVolumeClaim({ name: spec.pvcName!, namespace }),
@@ -69,8 +56,8 @@ async function ensureObjects(db: Db, row: SshPodRow): Promise<{ podName: string 
   const existing = (await listWorkloadPods(ctx, row.id)).find((p) => !p.metadata?.deletionTimestamp);
   if (existing) return { podName: existing.metadata!.name! };
   const podName = firstPodName(row);
-  const pod = await createOrFind<V1Pod>(
-    ctx,
+  const pod = await kubeCreateOrFind<V1Pod>(
+    ctx.connection,
     `pod ${podName}`,
     () => core.createNamespacedPod({ namespace, body: sshPod(objects, owner, podName) }),
     () => core.readNamespacedPod({ name: podName, namespace }),
@@ -78,36 +65,18 @@ async function ensureObjects(db: Db, row: SshPodRow): Promise<{ podName: string 
   return { podName: pod.metadata!.name! };
 }
 
-const KINDS_OF_OBJECTS = [
-  { kind: "Service", list: (core: CoreV1Api, labelSelector: string) => core.listServiceForAllNamespaces({ labelSelector }) },
-  { kind: "Pod", list: (core: CoreV1Api, labelSelector: string) => core.listPodForAllNamespaces({ labelSelector }) },
-  { kind: "Secret", list: (core: CoreV1Api, labelSelector: string) => core.listSecretForAllNamespaces({ labelSelector }) },
-  { kind: "PersistentVolumeClaim", list: (core: CoreV1Api, labelSelector: string) => core.listPersistentVolumeClaimForAllNamespaces({ labelSelector }) },
-] as const;
+// What an SSH pod is made of, listed across namespaces; the Service is the anchor.
+const coreLister =
+  (kind: string, list: (core: CoreV1Api, labelSelector: string) => Promise<{ items: KubernetesObject[] }>): InventoriedKind["list"] =>
+  async (connection, labelSelector) =>
+    (await kube(connection, `list minicloud ${kind} objects`, () => list(connection.kc.makeApiClient(CoreV1Api), labelSelector))).items;
 
-// Every SSH pod's labelled objects made through this registration, grouped by workload.
-async function inventory(db: Db, clusterId: string): Promise<FoundWorkload[]> {
-  const connection = await getClusterConnection(db, clusterId);
-  const core = connection.kc.makeApiClient(CoreV1Api);
-  const labelSelector = `${MANAGED_SELECTOR},${KIND_LABEL}=ssh-pod,${CLUSTER_LABEL}=${clusterId}`;
-  const found = new Map<string, FoundWorkload>();
-  for (const { kind, list } of KINDS_OF_OBJECTS) {
-    const listed = await kube(connection, `list minicloud ${kind} objects`, (): Promise<{ items: KubernetesObject[] }> => list(core, labelSelector));
-    const items = listed.items;
-    for (const item of items) {
-      const workloadId = item.metadata?.labels?.[WORKLOAD_LABEL];
-      if (!workloadId) continue;
-      const createdAt = new Date(item.metadata?.creationTimestamp ?? Date.now());
-      const entry = found.get(workloadId) ?? { workloadId, kind: "ssh-pod" as const, namespace: item.metadata!.namespace!, createdAt, anchored: false, objects: [] };
-      if (createdAt < entry.createdAt) entry.createdAt = createdAt;
-      if (kind === "Service") entry.anchored = true;
-      const heldBy = item.metadata?.deletionTimestamp && item.metadata.finalizers?.length ? item.metadata.finalizers : undefined;
-      entry.objects.push({ kind, name: item.metadata!.name!, ...(heldBy && { heldBy }) });
-      found.set(workloadId, entry);
-    }
-  }
-  return [...found.values()];
-}
+const KINDS_OF_OBJECTS: InventoriedKind[] = [
+  { kind: "Service", list: coreLister("Service", (core, labelSelector) => core.listServiceForAllNamespaces({ labelSelector })) },
+  { kind: "Pod", list: coreLister("Pod", (core, labelSelector) => core.listPodForAllNamespaces({ labelSelector })) },
+  { kind: "Secret", list: coreLister("Secret", (core, labelSelector) => core.listSecretForAllNamespaces({ labelSelector })) },
+  { kind: "PersistentVolumeClaim", list: coreLister("PersistentVolumeClaim", (core, labelSelector) => core.listPersistentVolumeClaimForAllNamespaces({ labelSelector })) },
+];
 
 async function removeOrphan(db: Db, clusterId: string, orphan: FoundWorkload): Promise<void> {
   const connection = await getClusterConnection(db, clusterId);
@@ -125,16 +94,13 @@ async function removeOrphan(db: Db, clusterId: string, orphan: FoundWorkload): P
 export const sshPodDriver: KindDriver = {
   kind: "ssh-pod",
   actions: { create: "pod.create", delete: "pod.delete" },
-  async auditTarget(db, row) {
-    const scope = await resolveTeamScope(db, row.teamId);
-    return { targetType: "ssh_pod", targetId: row.id, targetLabel: row.name, orgId: scope.orgId, teamId: row.teamId };
-  },
+  auditTarget: (db, row) => workloadAuditTarget(db, row, "ssh_pod"),
   ensure: (db, row) => ensureObjects(db, asSshPodRow(row)),
   async remove(db, row) {
     const pod = asSshPodRow(row);
     await deleteWorkloadObjects(await workloadClusterContext(db, pod), pod.id, pod.spec.serviceName);
   },
-  inventory,
+  inventory: (db, clusterId) => inventoryOf(db, clusterId, "ssh-pod", "Service", KINDS_OF_OBJECTS),
   removeOrphan,
 };
 

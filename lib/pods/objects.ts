@@ -5,24 +5,13 @@ import { workloadSelector } from "@/lib/kube/labels";
 import { kube, kubeDelete, kubeOrNull } from "@/lib/kube/transport";
 import { waitForCluster } from "@/lib/kube/wait-for";
 import { withRandomSuffix } from "@/lib/names";
-import type { TeamClusterContext } from "@/lib/workloads/cluster-context";
+import { workloadObjectsBase, type TeamClusterContext } from "@/lib/workloads/cluster-context";
 import { ownedByService, sshPod, type PodObjectsContext } from "@/lib/pods/manifests";
 import type { SshPodRow } from "@/lib/pods/rows";
 
 /** What the manifests need, from a row and its cluster context. */
 export function objectsContextOf(row: SshPodRow, ctx: TeamClusterContext): PodObjectsContext {
-  return {
-    clusterId: ctx.connection.id,
-    workloadId: row.id,
-    teamId: row.teamId,
-    ownerId: row.createdBy,
-    namespace: row.namespace,
-    expiresAt: row.expiresAt,
-    spec: row.spec,
-    nodeSelector: ctx.settings.nodeSelector,
-    tolerations: ctx.settings.tolerations,
-    storageClass: ctx.settings.storageClass,
-  };
+  return { ...workloadObjectsBase(row, ctx), expiresAt: row.expiresAt, spec: row.spec, storageClass: ctx.settings.storageClass };
 }
 
 /** The workload's pods (during a reset an old one may still be terminating). */

@@ -6,7 +6,7 @@ import { listTeamAssignments, type TeamQuota } from "@/lib/clusters/assignments"
 import { readClusterSettings, type CatalogImage } from "@/lib/clusters/settings";
 import type { Db } from "@/lib/db/client";
 import { clusters } from "@/lib/db/schema";
-import { AppError, toUserError } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { KIND_LABEL, MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { kube, kubeOrNull } from "@/lib/kube/transport";
@@ -16,6 +16,8 @@ import { currentPod, listWorkloadPods, readService } from "@/lib/pods/objects";
 import { asSshPodRow, requireSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { podRuntime } from "@/lib/pods/runtime";
 import type { PodConditionView, PodEventView, SshPodDetail, SshPodLogs, SshPodSpec, SshPodView } from "@/lib/pods/types";
+import { joinPerCluster } from "@/lib/workloads/per-cluster";
+import { workloadView } from "@/lib/workloads/view";
 import { listWorkloadsWithOwners, type WorkloadListFilter } from "@/lib/workloads/rows";
 
 /**
@@ -51,27 +53,18 @@ type ListedRow = {
   owner: { id: string; name: string; email: string };
 };
 
-function viewOf({ row, clusterName, clusterSlug, owner }: ListedRow, pod: V1Pod | undefined, clusterError: string | null): SshPodView {
+function viewOf(listed: ListedRow, pod: V1Pod | undefined, clusterError: string | null): SshPodView {
+  const { row, clusterSlug } = listed;
   const spec = row.spec;
   return {
-    id: row.id,
-    teamId: row.teamId,
-    name: row.name,
-    displayName: spec.displayName,
-    clusterId: row.clusterId,
-    clusterName,
+    ...workloadView(listed, clusterError),
     clusterSlug,
-    namespace: row.namespace,
     image: spec.image,
     cpuMillicores: spec.cpuMillicores,
     memoryMib: spec.memoryMib,
     homeGib: spec.homeGib,
-    owner,
-    createdAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt?.toISOString() ?? null,
     runtime: clusterError ? { ...podRuntime(undefined), reason: clusterError } : podRuntime(pod),
-    clusterError,
-    lifecycle: { state: row.state, reason: row.stateReason },
   };
 }
 
@@ -94,24 +87,7 @@ export interface ListSshPodsOptions {
 export async function listTeamSshPods(db: Db, teamId: string, options: ListSshPodsOptions = {}): Promise<SshPodView[]> {
   const rows = await selectRows(db, { teamId, kind: "ssh-pod", createdBy: options.mine });
   const source = options.podSource ?? clusterPodSource(db);
-  const byCluster = new Map<string, ListedRow[]>();
-  for (const listed of rows) byCluster.set(listed.row.clusterId, [...(byCluster.get(listed.row.clusterId) ?? []), listed]);
-  const views = new Map<string, SshPodView>();
-  await Promise.all(
-    [...byCluster].map(async ([clusterId, listed]) => {
-      const namespaces = [...new Set(listed.map((l) => l.row.namespace))];
-      let pods = new Map<string, V1Pod>();
-      let clusterError: string | null = null;
-      try {
-        pods = await source(clusterId, namespaces, teamId);
-      } catch (error) {
-        // One broken cluster must not hide the team's pods elsewhere; unexpected errors are logged.
-        clusterError = toUserError(error).message;
-      }
-      for (const l of listed) views.set(l.row.id, viewOf(l, pods.get(l.row.id), clusterError));
-    }),
-  );
-  return rows.map((l) => views.get(l.row.id)!);
+  return joinPerCluster(rows, (clusterId, namespaces) => source(clusterId, namespaces, teamId), viewOf);
 }
 
 function conditionsOf(pod: V1Pod | undefined): PodConditionView[] {

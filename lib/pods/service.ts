@@ -16,23 +16,18 @@ import { firstPodName } from "@/lib/pods/lifecycle-driver";
 import { teamClusterContext, workloadClusterContext } from "@/lib/workloads/cluster-context";
 import { loginNameFor } from "@/lib/pods/login-name";
 import { plannedObjectNames } from "@/lib/pods/manifests";
-import { nodeFitRefusal } from "@/lib/pods/node-fit";
+import { nodeFitRefusal } from "@/lib/workloads/node-fit";
 import { createWorkloadPod, deleteWorkloadPods, readService, waitUntilPodsGone } from "@/lib/pods/objects";
-import { quotaShortfalls } from "@/lib/pods/quota";
+import { quotaRefusal, quotaShortfalls } from "@/lib/workloads/quota";
 import { requireSshPodRow, type SshPodRow } from "@/lib/pods/rows";
 import { createSshPodInputSchema, type CreateSshPodInput } from "@/lib/pods/schemas";
 import type { SshPodSpec } from "@/lib/pods/types";
-import { resolveTeamScope } from "@/lib/tenancy/principal";
 import { getUser } from "@/lib/users/service";
-import { createWorkload, deleteWorkload } from "@/lib/workloads/lifecycle";
+import { requireTypedName } from "@/lib/workloads/form-fields";
+import { createWorkload, deleteWorkload, workloadAuditTarget } from "@/lib/workloads/lifecycle";
 
 /** What a create answers with: ready, or still being created (the outcome is not known yet; the panel finishes or cleans up). */
 export type CreatedSshPod = { id: string; name: string; podName: string } & ({ state: "ready" } | { state: "creating"; message: string });
-
-async function auditTargetOf(db: Db, row: { id: string; teamId: string; name: string }) {
-  const scope = await resolveTeamScope(db, row.teamId);
-  return { targetType: "ssh_pod", targetId: row.id, targetLabel: row.name, orgId: scope.orgId, teamId: row.teamId };
-}
 
 /**
  * Creates an SSH pod for the acting user in a team's namespace of an assigned cluster.
@@ -68,12 +63,8 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
     kubeOrNull(ctx.connection, `read the quota of namespace ${ctx.namespace}`, () => panelCore.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace: ctx.namespace })),
     kube(ctx.connection, "list the nodes", () => panelCore.listNode()),
   ]);
-  const shortfalls = quotaShortfalls(quota, request);
-  if (shortfalls.length > 0) {
-    const fieldErrors: Record<string, string> = {};
-    for (const s of shortfalls) if (s.field) fieldErrors[s.field] = fieldErrors[s.field] ? `${fieldErrors[s.field]} ${s.message}` : s.message;
-    throw new ValidationError(shortfalls.map((s) => s.message).join(" "), fieldErrors);
-  }
+  const shortfalls = quotaShortfalls(quota, { ...request, pods: 1, storageGib: request.homeGib ?? 0, volumes: request.homeGib ? 1 : 0 });
+  if (shortfalls.length > 0) throw quotaRefusal(shortfalls, { cpu: "cpuMillicores", memory: "memoryMib", storage: "homeGib", volumes: "homeGib" });
   const tooBig = nodeFitRefusal(nodes.items, ctx.settings, request);
   if (tooBig) throw new ValidationError(tooBig.message, tooBig.fieldErrors);
 
@@ -129,7 +120,7 @@ async function replacePod(db: Db, actor: Actor, row: SshPodRow): Promise<{ podNa
   await waitUntilPodsGone(ctx, row.id);
   const pod = await createWorkloadPod(ctx, row, service);
   const podName = pod.metadata!.name!;
-  await auditSuccess(db, actor, { action: "pod.reset", ...(await auditTargetOf(db, row)), detail: { podName } });
+  await auditSuccess(db, actor, { action: "pod.reset", ...(await workloadAuditTarget(db, row, "ssh_pod")), detail: { podName } });
   return { podName };
 }
 
@@ -146,9 +137,5 @@ export async function deleteSshPod(db: Db, actor: Actor, input: { teamId: string
 /** Refuses a delete whose typed confirmation is not the pod's name (as shown, or its Kubernetes name). */
 export async function confirmSshPodName(db: Db, teamId: string, workloadId: string, typed: string): Promise<void> {
   const row = await requireSshPodRow(db, teamId, workloadId);
-  const value = typed.trim();
-  if (value !== row.spec.displayName && value !== row.name) {
-    const message = "Type the pod's name exactly to confirm.";
-    throw new ValidationError(message, { confirmName: message });
-  }
+  requireTypedName(typed, { displayName: row.spec.displayName, name: row.name }, "pod");
 }

@@ -1,6 +1,7 @@
 // What the panel shows about SSH pods: plain, JSON-safe shapes shared by the server (pages,
 // REST) and the browser (React Query under the key ["pods", teamId], patched live by `id`).
 import type { PodRuntime } from "@/lib/pods/runtime";
+import type { WorkloadView } from "@/lib/workloads/view";
 
 /** The request an SSH pod was created from, as stored in `workloads.spec`. */
 export interface SshPodSpec {
@@ -21,32 +22,16 @@ export interface SshPodSpec {
   pvcName: string | null;
 }
 
-/** One row of the pods list. */
-export interface SshPodView {
-  /** The workload row's id (stable across resets). */
-  id: string;
-  teamId: string;
-  /** Kubernetes name of the workload (Service name; the pod's hostname). */
-  name: string;
-  displayName: string;
-  clusterId: string;
-  clusterName: string;
+/** One row of the pods list (the id is the workload row's, stable across resets; the name is the Service's, the pod's host name). */
+export interface SshPodView extends WorkloadView {
   clusterSlug: string;
-  namespace: string;
   image: string;
   cpuMillicores: number;
   memoryMib: number;
   homeGib: number | null;
-  owner: { id: string; name: string; email: string };
-  /** RFC 3339. */
-  createdAt: string;
   /** RFC 3339; null when the pod has no time-to-live. */
   expiresAt: string | null;
   runtime: PodRuntime;
-  /** Set when the cluster could not be asked; `runtime` is then unknown (Missing). */
-  clusterError: string | null;
-  /** Where the workload is in its life (being created or deleted, lost, …) and why, from its row. */
-  lifecycle: { state: "creating" | "ready" | "failed" | "deleting" | "lost"; reason: string | null };
 }
 
 /** A condition of the pod, as Kubernetes reports it. */

@@ -60,3 +60,16 @@ export async function workloadClusterContext(db: Db, workload: { teamId: string;
     clusterSlug: row?.slug ?? "",
   };
 }
+
+/** Who and where a workload's objects are for, as every kind's manifests take it: the registration, the row's ids and namespace, the cluster's placement. */
+export function workloadObjectsBase(row: { id: string; teamId: string; createdBy: string; namespace: string }, ctx: TeamClusterContext) {
+  return {
+    clusterId: ctx.connection.id,
+    workloadId: row.id,
+    teamId: row.teamId,
+    ownerId: row.createdBy,
+    namespace: row.namespace,
+    nodeSelector: ctx.settings.nodeSelector,
+    tolerations: ctx.settings.tolerations,
+  };
+}

@@ -16,6 +16,7 @@ import type { Db } from "@/lib/db/client";
 import { auditEvents, workloads } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { OutcomeUnknownError } from "@/lib/kube/transport";
+import { resolveTeamScope } from "@/lib/tenancy/principal";
 
 /** A workload row. */
 export type WorkloadRow = typeof workloads.$inferSelect;
@@ -30,6 +31,12 @@ export interface AuditTarget {
   targetLabel: string;
   orgId: string | null;
   teamId: string | null;
+}
+
+/** The audit target of a workload of type `targetType` ("ssh_pod", "vm"): the row, its team and the team's organization. */
+export async function workloadAuditTarget(db: Db, row: { id: string; teamId: string; name: string }, targetType: string): Promise<AuditTarget> {
+  const scope = await resolveTeamScope(db, row.teamId);
+  return { targetType, targetId: row.id, targetLabel: row.name, orgId: scope.orgId, teamId: row.teamId };
 }
 
 /** How one kind makes, removes and finds its objects. Every method is idempotent. */

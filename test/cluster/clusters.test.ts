@@ -187,6 +187,7 @@ describe("host clusters", () => {
       tolerations: [{ key: "dedicated", operator: "Equal" as const, value: "dev", effect: "NoSchedule" as const }],
       storageClass: "fast",
       imageCatalog: [{ label: "Ubuntu", image: "ubuntu:24.04" }],
+      vmImageCatalog: [{ label: "Fedora", image: "quay.io/containerdisks/fedora:41" }],
       impersonation: true,
       removeOrphans: false,
     };

@@ -1,12 +1,12 @@
 // Durable creates under real faults (test/faults/scenarios.ts): the API server killed and
 // restarted, or frozen for 30 s, PostgreSQL restarted, the panel process SIGKILLed — each in
-// the middle of an SSH pod create. The user hears a clear answer in bounded time; after the
+// the middle of an SSH pod create; and the API server killed in the middle of a VM create. The user hears a clear answer in bounded time; after the
 // panel recovers there is no object without a row, no row without its objects or still
 // unfinished, no pending audit row; and a retry makes one complete pod, no duplicates.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ANSWER_BOUND_MS, FAULTS, pendingAuditRows, runFault, startFaultWorld, type FaultWorld } from "../faults/scenarios";
+import { ANSWER_BOUND_MS, FAULTS, pendingAuditRows, runFault, startFaultWorld, VM_FAULTS, type FaultResult, type FaultWorld } from "../faults/scenarios";
 
-describe("durable creates under real faults (SSH pods)", () => {
+describe("durable creates under real faults", () => {
   let world: FaultWorld;
   beforeAll(async () => {
     world = await startFaultWorld();
@@ -15,16 +15,23 @@ describe("durable creates under real faults (SSH pods)", () => {
     await world?.close();
   });
 
+  async function expectSurvived(result: FaultResult): Promise<void> {
+    console.log(`[faults] ${JSON.stringify(result)}`);
+    expect(result.answeredInTime, `the user heard: ${result.message}`).toBe(true);
+    // What the user is told is one of the three truths, in words.
+    if (result.heard === "still-creating") expect(result.message).toMatch(/^Still being created/);
+    if (result.heard === "failed") expect(result.message.length).toBeGreaterThan(10);
+    expect(result).toMatchObject({ orphans: 0, lostRows: 0, retryOk: true, duplicates: 0 });
+    expect(await pendingAuditRows(world)).toBe(0);
+  }
+
   for (const fault of FAULTS) {
     test(`${fault} mid-create: a clear answer, nothing orphaned or lost, and a retry without duplicates`, async () => {
-      const result = await runFault(world, fault);
-      console.log(`[faults] ${JSON.stringify(result)}`);
-      expect(result.answeredInTime, `the user heard: ${result.message}`).toBe(true);
-      // What the user is told is one of the three truths, in words.
-      if (result.heard === "still-creating") expect(result.message).toMatch(/^Still being created/);
-      if (result.heard === "failed") expect(result.message.length).toBeGreaterThan(10);
-      expect(result).toMatchObject({ orphans: 0, lostRows: 0, retryOk: true, duplicates: 0 });
-      expect(await pendingAuditRows(world)).toBe(0);
+      await expectSurvived(await runFault(world, fault));
     }, ANSWER_BOUND_MS + 150_000);
   }
+
+  test("apiserver-killed mid-create of a VM: a clear answer, nothing orphaned or lost, and a retry without duplicates", async () => {
+    await expectSurvived(await runFault(world, "apiserver-killed", VM_FAULTS));
+  }, ANSWER_BOUND_MS + 150_000);
 });

@@ -1,18 +1,18 @@
 // Real faults in the middle of a create, for the durable-create tests and `npm run bench:faults`:
 // a private control plane (its API server killed and restarted, or frozen for 30 s), a real
-// PostgreSQL server (restarted), and a second panel process (SIGKILLed). Each scenario starts an
-// SSH pod create, injects its fault once the create has made its first object, and then checks
-// what the user heard, lets the panel recover (the reconciler, as a restarted panel runs it),
-// and counts what is left: objects without a row, rows without objects or in an unfinished
-// state, and duplicates after a retry. Kinds plug in by giving their own `create` and object
-// listing; SSH pods are the first.
+// PostgreSQL server (restarted), and a second panel process (SIGKILLed). Each scenario starts a
+// create of one kind, injects its fault once the create has made its first object, and then
+// checks what the user heard, lets the panel recover (the reconciler, as a restarted panel runs
+// it), and counts what is left: objects without a row, rows without objects or in an unfinished
+// state, and duplicates after a retry. Kinds plug in as a `FaultKind` (their own create, first
+// object and object listing): SSH pods and VMs.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CoreV1Api, KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import { eq } from "drizzle-orm";
+import { CoreV1Api, CustomObjectsApi, KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { and, eq } from "drizzle-orm";
 import { startLocalCluster, type LocalCluster } from "@/dev/cluster/index";
 import type { Actor } from "@/lib/audit/service";
 import { assignCluster } from "@/lib/clusters/assignments";
@@ -24,8 +24,11 @@ import { auditEvents, clusters, organizations, teams, users, workloads } from "@
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { kubeconfigSealContext } from "@/lib/kube/clients";
-import { WORKLOAD_LABEL } from "@/lib/kube/labels";
-import { createSshPod, type CreatedSshPod } from "@/lib/pods/service";
+import { KIND_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
+import { createSshPod } from "@/lib/pods/service";
+import { KUBEVIRT } from "@/lib/vms/kubevirt";
+import { createVm } from "@/lib/vms/service";
+import type { WorkloadKind } from "@/lib/workloads/kinds";
 import { reconcileOnce } from "@/lib/workloads/reconciler";
 import { startPostgresServer, type PostgresServer } from "../integration/support/postgres-server";
 
@@ -58,11 +61,65 @@ export interface FaultResult {
   orphans: number;
   /** Rows still unfinished (creating, failed, deleting) or ready without their objects, after recovery. */
   lostRows: number;
-  /** Whether a retry with the same name made one complete pod. */
+  /** Whether a retry with the same name made one complete workload. */
   retryOk: boolean;
-  /** Workloads with more than one live pod, after the retry. */
+  /** Workloads with more than one of an object they have one of (pod, Service, VM), after the retry. */
   duplicates: number;
 }
+
+/** What a create answered: made, or still being made. */
+type Created = { state: "ready" } | { state: "creating"; message: string };
+
+/** A kind of workload the scenarios can interrupt. */
+export interface FaultKind {
+  kind: WorkloadKind;
+  /** The create's input for a workload named `name` in the world's team. */
+  input(world: FaultWorld, name: string): Record<string, unknown>;
+  create(world: FaultWorld, input: Record<string, unknown>): Promise<Created>;
+  /** Names of the objects whose appearance means the create has begun (its first object). */
+  firstObjects(world: FaultWorld): Promise<KubernetesObject[]>;
+  /** The workload's live labelled objects, by kind: every one must exist for a ready row; `single` ones must not be duplicated. */
+  objects(world: FaultWorld): Promise<{ kinds: KubernetesObject[][]; single: KubernetesObject[][] }>;
+}
+
+const live = (items: KubernetesObject[]) => items.filter((o) => !o.metadata?.deletionTimestamp);
+
+/** SSH pods: Service (first), Secret, Pod. */
+export const SSH_POD_FAULTS: FaultKind = {
+  kind: "ssh-pod",
+  input: (world, name) => ({ teamId: world.teamId, clusterId: world.clusterId, name, image: DEFAULT_SSH_IMAGE, cpuMillicores: "100", memoryMib: "128", homeGib: "", ttlMinutes: "" }),
+  create: (world, input) => createSshPod(world.db, world.actor, input as never),
+  firstObjects: async (world) => (await world.kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: world.namespace })).items,
+  async objects(world) {
+    const core = world.kc.makeApiClient(CoreV1Api);
+    const [services, secrets, pods] = await Promise.all([
+      core.listNamespacedService({ namespace: world.namespace }).then((l) => live(l.items)),
+      core.listNamespacedSecret({ namespace: world.namespace }).then((l) => live(l.items)),
+      core.listNamespacedPod({ namespace: world.namespace }).then((l) => live(l.items)),
+    ]);
+    return { kinds: [services, secrets, pods], single: [pods, services] };
+  },
+};
+
+const listVms = async (world: FaultWorld) =>
+  ((await world.kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: KUBEVIRT.group, version: KUBEVIRT.version, namespace: world.namespace, plural: KUBEVIRT.vms })) as { items: KubernetesObject[] }).items;
+
+/** VMs: VirtualMachine (first), cloud-init Secret, Service. */
+export const VM_FAULTS: FaultKind = {
+  kind: "vm",
+  input: (world, name) => ({ teamId: world.teamId, clusterId: world.clusterId, name, image: "quay.io/kubevirt/cirros-container-disk-demo:latest", runStrategy: "Halted", size: "", cpuCores: "1", memoryMib: "128", cloudInit: "" }),
+  create: (world, input) => createVm(world.db, world.actor, input as never),
+  firstObjects: listVms,
+  async objects(world) {
+    const core = world.kc.makeApiClient(CoreV1Api);
+    const [vms, secrets, services] = await Promise.all([
+      listVms(world).then(live),
+      core.listNamespacedSecret({ namespace: world.namespace }).then((l) => live(l.items)),
+      core.listNamespacedService({ namespace: world.namespace }).then((l) => live(l.items)),
+    ]);
+    return { kinds: [vms, secrets, services], single: [vms, services] };
+  },
+};
 
 /** How long a user may wait for an answer to a create while the cluster or database fails. */
 export const ANSWER_BOUND_MS = 30_000;
@@ -106,34 +163,22 @@ export async function startFaultWorld(log: (line: string) => void = () => {}): P
   };
 }
 
-const createInput = (world: FaultWorld, name: string) => ({
-  teamId: world.teamId,
-  clusterId: world.clusterId,
-  name,
-  image: DEFAULT_SSH_IMAGE,
-  cpuMillicores: "100",
-  memoryMib: "128",
-  homeGib: "",
-  ttlMinutes: "",
-});
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves once a Service of a workload named `name-…` exists in the namespace (the create's first object). */
-async function firstObjectOf(world: FaultWorld, name: string, timeoutMs = 60_000): Promise<void> {
-  const core = world.kc.makeApiClient(CoreV1Api);
+/** Resolves once the first object of a workload named `name-…` exists in the namespace. */
+async function firstObjectOf(world: FaultWorld, kind: FaultKind, name: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const services = await core.listNamespacedService({ namespace: world.namespace }).catch(() => ({ items: [] }));
-    if (services.items.some((s) => s.metadata?.name?.startsWith(`${name}-`))) return;
-    if (Date.now() > deadline) throw new Error(`the create of ${name} made no Service within ${timeoutMs / 1000} s`);
+    const objects = await kind.firstObjects(world).catch(() => []);
+    if (objects.some((o) => o.metadata?.name?.startsWith(`${name}-`))) return;
+    if (Date.now() > deadline) throw new Error(`the create of ${name} made no ${kind.kind} object within ${timeoutMs / 1000} s`);
     await sleep(25); // polling, not watching: the point is to act within moments of the object appearing
   }
 }
 
 type Heard = Pick<FaultResult, "heard" | "message" | "answeredInTime">;
 
-function heardOf(outcome: { ok: true; value: CreatedSshPod } | { ok: false; error: unknown } | null): Heard {
+function heardOf(outcome: { ok: true; value: Created } | { ok: false; error: unknown } | null): Heard {
   if (!outcome) return { heard: "failed", message: "no answer", answeredInTime: false };
   if (outcome.ok) {
     return outcome.value.state === "ready"
@@ -144,7 +189,7 @@ function heardOf(outcome: { ok: true; value: CreatedSshPod } | { ok: false; erro
   return { heard: "failed", message: error instanceof AppError ? error.message : `unexpected: ${String(error)}`, answeredInTime: error instanceof AppError };
 }
 
-async function answerOf(create: Promise<CreatedSshPod>): Promise<Heard> {
+async function answerOf(create: Promise<Created>): Promise<Heard> {
   const bound = new Promise<null>((resolve) => setTimeout(() => resolve(null), ANSWER_BOUND_MS).unref());
   const settled = create.then(
     (value) => ({ ok: true as const, value }),
@@ -154,9 +199,9 @@ async function answerOf(create: Promise<CreatedSshPod>): Promise<Heard> {
 }
 
 // The create in a second panel process, killed with SIGKILL once its first object exists.
-async function createInKilledPanel(world: FaultWorld, name: string): Promise<Heard> {
+async function createInKilledPanel(world: FaultWorld, kind: FaultKind, name: string): Promise<Heard> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "create-in-child.ts");
-  const child = spawn("tsx", [script, world.pg.url, JSON.stringify(world.actor), JSON.stringify(createInput(world, name))], {
+  const child = spawn("tsx", [script, world.pg.url, JSON.stringify(world.actor), JSON.stringify(kind.input(world, name)), kind.kind], {
     stdio: ["ignore", "pipe", "pipe"],
     env: process.env,
   });
@@ -165,12 +210,12 @@ async function createInKilledPanel(world: FaultWorld, name: string): Promise<Hea
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
-    await firstObjectOf(world, name);
+    await firstObjectOf(world, kind, name);
   } finally {
     child.kill("SIGKILL");
     await exited;
   }
-  // The user of a killed panel hears nothing from it; what they see next is the pod page of the restarted one.
+  // The user of a killed panel hears nothing from it; what they see next is the workload's page on the restarted one.
   return { heard: "failed", message: `the panel process was killed (${output.trim().split("\n").at(-1) ?? "no output"})`, answeredInTime: true };
 }
 
@@ -184,19 +229,12 @@ export async function recover(world: FaultWorld, passes = 8): Promise<void> {
   }
 }
 
-/** Counts what is inconsistent between rows and objects, waiting (bounded) for garbage collection to finish. */
-export async function inconsistencies(world: FaultWorld): Promise<{ orphans: number; lostRows: number; duplicates: number }> {
-  const core = world.kc.makeApiClient(CoreV1Api);
+/** Counts what is inconsistent between rows and objects of `kind`, waiting (bounded) for garbage collection to finish. */
+export async function inconsistencies(world: FaultWorld, kind: FaultKind = SSH_POD_FAULTS): Promise<{ orphans: number; lostRows: number; duplicates: number }> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const rows = await world.db.select().from(workloads).where(eq(workloads.clusterId, world.clusterId));
+    const rows = await world.db.select().from(workloads).where(and(eq(workloads.clusterId, world.clusterId), eq(workloads.kind, kind.kind)));
     const ids = new Set(rows.map((r) => r.id));
-    const live = (items: KubernetesObject[]) => items.filter((o) => !o.metadata?.deletionTimestamp);
-    const [services, secrets, pods] = await Promise.all([
-      core.listNamespacedService({ namespace: world.namespace }).then((l) => live(l.items)),
-      core.listNamespacedSecret({ namespace: world.namespace }).then((l) => live(l.items)),
-      core.listNamespacedPod({ namespace: world.namespace }).then((l) => live(l.items)),
-    ]);
     const byWorkload = (items: KubernetesObject[]) => {
       const counts = new Map<string, number>();
       for (const item of items) {
@@ -205,27 +243,31 @@ export async function inconsistencies(world: FaultWorld): Promise<{ orphans: num
       }
       return counts;
     };
-    const [s, k, p] = [byWorkload(services), byWorkload(secrets), byWorkload(pods)];
-    const labelled = new Set([...s.keys(), ...k.keys(), ...p.keys()]);
+    const { kinds, single } = await kind.objects(world);
+    // Only this kind's objects: those labelled with a workload of the kind, or with none of any row.
+    const ofKind = (items: KubernetesObject[]) => items.filter((o) => o.metadata?.labels?.[KIND_LABEL] === kind.kind);
+    const counts = kinds.map((items) => byWorkload(ofKind(items)));
+    const labelled = new Set(counts.flatMap((c) => [...c.keys()]));
     const orphans = [...labelled].filter((id) => !ids.has(id)).length;
-    const lostRows = rows.filter((r) => r.state !== "ready" || !s.get(r.id) || !k.get(r.id) || !p.get(r.id)).length;
-    const duplicates = rows.filter((r) => (p.get(r.id) ?? 0) > 1 || (s.get(r.id) ?? 0) > 1).length;
+    const lostRows = rows.filter((r) => r.state !== "ready" || counts.some((c) => !c.get(r.id))).length;
+    const singles = single.map((items) => byWorkload(ofKind(items)));
+    const duplicates = rows.filter((r) => singles.some((c) => (c.get(r.id) ?? 0) > 1)).length;
     // Deleted objects go a moment after the request (garbage collection): wait for that, bounded.
     if ((orphans === 0 && lostRows === 0) || Date.now() > deadline) return { orphans, lostRows, duplicates };
     await sleep(250);
   }
 }
 
-/** Runs one scenario (see the top of this file). */
-export async function runFault(world: FaultWorld, fault: Fault): Promise<FaultResult> {
+/** Runs one scenario (see the top of this file) on a create of `kind` (SSH pods unless said). */
+export async function runFault(world: FaultWorld, fault: Fault, kind: FaultKind = SSH_POD_FAULTS): Promise<FaultResult> {
   const name = `${fault.split("-")[0]}-${randomUUID().slice(0, 4)}`.replace(/^(\d)/, "f$1");
   let heard: Heard;
   if (fault === "panel-killed") {
-    heard = await createInKilledPanel(world, name);
+    heard = await createInKilledPanel(world, kind, name);
   } else {
-    const create = createSshPod(world.db, world.actor, createInput(world, name));
+    const create = kind.create(world, kind.input(world, name));
     create.catch(() => {}); // judged below
-    await firstObjectOf(world, name);
+    await firstObjectOf(world, kind, name);
     if (fault === "apiserver-killed") {
       await world.cluster.apiserver.kill();
       heard = await answerOf(create);
@@ -242,17 +284,17 @@ export async function runFault(world: FaultWorld, fault: Fault): Promise<FaultRe
     }
   }
   await recover(world);
-  const after = await inconsistencies(world);
+  const after = await inconsistencies(world, kind);
 
-  // A retry with the same name: one complete pod, no duplicates of anything.
+  // A retry with the same name: one complete workload, no duplicates of anything.
   let retryOk = false;
   try {
-    const again = await createSshPod(world.db, world.actor, createInput(world, name));
+    const again = await kind.create(world, kind.input(world, name));
     retryOk = again.state === "ready";
   } catch {
     retryOk = false;
   }
-  const afterRetry = await inconsistencies(world);
+  const afterRetry = await inconsistencies(world, kind);
   return {
     fault,
     ...heard,

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_SSH_IMAGE,
+  DEFAULT_VM_IMAGE_CATALOG,
   clusterSettingsFormSchema,
   parseImageCatalog,
   parseNodeSelector,
@@ -21,6 +22,7 @@ describe("cluster settings", () => {
       tolerations: [],
       storageClass: null,
       imageCatalog: [{ label: "minicloud SSH (Debian)", image: DEFAULT_SSH_IMAGE }],
+      vmImageCatalog: DEFAULT_VM_IMAGE_CATALOG,
       impersonation: false,
       removeOrphans: false,
     });
@@ -32,6 +34,11 @@ describe("cluster settings", () => {
     const settings = readClusterSettings({ settings: { imageCatalog: [...bad, { label: "Debian", image: "debian:12" }], storageClass: "fast" } });
     expect(settings.imageCatalog).toEqual([{ label: "Debian", image: "debian:12" }]);
     expect(settings.storageClass).toBe("fast");
+    expect(readClusterSettings({ settings: { vmImageCatalog: [...bad, { label: "CirrOS", image: "quay.io/kubevirt/cirros-container-disk-demo:v1.4" }] } }).vmImageCatalog).toEqual([
+      { label: "CirrOS", image: "quay.io/kubevirt/cirros-container-disk-demo:v1.4" },
+    ]);
+    // A form without the VM disk field (an older page) keeps the default list, not an empty one.
+    expect(clusterSettingsFormSchema.parse({ imageCatalog: "Debian = debian:12" }).vmImageCatalog).toEqual(DEFAULT_VM_IMAGE_CATALOG);
     expect(readClusterSettings({ settings: { imageCatalog: bad } }).imageCatalog).toEqual([{ label: "minicloud SSH (Debian)", image: DEFAULT_SSH_IMAGE }]);
   });
 
@@ -76,6 +83,7 @@ describe("cluster settings", () => {
       tolerations: [{ key: "dedicated", operator: "Equal" as const, value: "dev", effect: "NoSchedule" as const }],
       storageClass: "fast",
       imageCatalog: [{ label: "Debian", image: "debian:12" }],
+      vmImageCatalog: [{ label: "CirrOS", image: "quay.io/kubevirt/cirros-container-disk-demo:v1.4" }],
       impersonation: true,
       removeOrphans: true,
     };

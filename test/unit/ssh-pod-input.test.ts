@@ -5,7 +5,7 @@ import type { V1Node, V1Taint } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { plannedNamesProblem } from "@/lib/kube/object-names";
 import { plannedObjectNames } from "@/lib/pods/manifests";
-import { nodeAdmits, nodeFitRefusal, type Placement } from "@/lib/pods/node-fit";
+import { nodeAdmits, nodeFitRefusal, type Placement } from "@/lib/workloads/node-fit";
 import { createSshPodInputSchema } from "@/lib/pods/schemas";
 import { formSchemaCases } from "./support/field-messages";
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { cpuMillicoresOf, mibOf, parseQuantity } from "@/lib/kube/quantity";
 import { LOGIN_NAME_PATTERN, loginNameFor } from "@/lib/pods/login-name";
-import { quotaShortfalls } from "@/lib/pods/quota";
+import { quotaShortfalls } from "@/lib/workloads/quota";
 import { createSshPodInputSchema } from "@/lib/pods/schemas";
 
 describe("login names", () => {
@@ -47,7 +47,8 @@ describe("quota refusals", () => {
     const shortfalls = quotaShortfalls(quota({ "requests.cpu": "4", "requests.memory": "8Gi", pods: "3", "requests.storage": "50Gi" }, { "requests.cpu": "3500m", "requests.memory": "7680Mi", pods: "3", "requests.storage": "45Gi" }), {
       cpuMillicores: 2000,
       memoryMib: 1024,
-      homeGib: 10,
+      pods: 1,
+      storageGib: 10,
     });
     expect(shortfalls.map((s) => s.message)).toEqual([
       "Not enough CPU quota: asked 2 cores, 3.5 of 4 cores in use.",
@@ -55,19 +56,19 @@ describe("quota refusals", () => {
       "Not enough pod quota: asked 1 pod, 3 of 3 pods in use.",
       "Not enough storage quota: asked 10 GiB, 45 of 50 GiB in use.",
     ]);
-    expect(shortfalls.map((s) => s.field)).toEqual(["cpuMillicores", "memoryMib", null, "homeGib"]);
+    expect(shortfalls.map((s) => s.resource)).toEqual(["cpu", "memory", "pods", "storage"]);
   });
 
   it("let a pod through that fits exactly, or when there is no quota", () => {
     const q = quota({ "requests.cpu": "1", "requests.memory": "1Gi" }, { "requests.cpu": "500m", "requests.memory": "512Mi" });
-    expect(quotaShortfalls(q, { cpuMillicores: 500, memoryMib: 512, homeGib: null })).toEqual([]);
-    expect(quotaShortfalls(null, { cpuMillicores: 16000, memoryMib: 65536, homeGib: 500 })).toEqual([]);
+    expect(quotaShortfalls(q, { cpuMillicores: 500, memoryMib: 512, pods: 1 })).toEqual([]);
+    expect(quotaShortfalls(null, { cpuMillicores: 16000, memoryMib: 65536, storageGib: 500 })).toEqual([]);
     // No home volume: storage is not asked for.
-    expect(quotaShortfalls(quota({ "requests.storage": "0" }, {}), { cpuMillicores: 100, memoryMib: 128, homeGib: null })).toEqual([]);
+    expect(quotaShortfalls(quota({ "requests.storage": "0" }, {}), { cpuMillicores: 100, memoryMib: 128, pods: 1 })).toEqual([]);
   });
 
   it("say small memory in MiB", () => {
-    const [s] = quotaShortfalls(quota({ "requests.memory": "512Mi" }, { "requests.memory": "256Mi" }), { cpuMillicores: 100, memoryMib: 384, homeGib: null });
+    const [s] = quotaShortfalls(quota({ "requests.memory": "512Mi" }, { "requests.memory": "256Mi" }), { cpuMillicores: 100, memoryMib: 384, pods: 1 });
     expect(s?.message).toBe("Not enough memory quota: asked 384 MiB, 256 of 512 MiB in use.");
   });
 });

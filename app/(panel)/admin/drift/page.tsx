@@ -6,6 +6,7 @@ import { DataTable } from "@/components/ui/data-table";
 import { requireUserForPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import "@/lib/pods/lifecycle-driver"; // the kinds whose objects are looked for
+import "@/lib/vms/lifecycle-driver";
 import { findDrift } from "@/lib/workloads/drift";
 import { removeOrphanAction } from "./actions";
 

@@ -2,16 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PodLogs } from "@/components/pods/pod-logs";
-import { LifecycleBadge } from "@/components/pods/lifecycle-badge";
+import { LifecycleNote } from "@/components/workloads/lifecycle-badge";
 import { LivePodStatus } from "@/components/pods/live-pod-status";
-
-// What each unfinished state means for the person looking at the pod.
-const LIFECYCLE_NOTES = {
-  creating: "The cluster did not confirm the create in time. The panel keeps trying and will finish it or clean it up.",
-  deleting: "Being deleted. If the cluster does not answer now, the panel finishes the deletion when it does.",
-  failed: "The create failed; the panel is removing what it made.",
-  lost: "Its objects are gone from the cluster (deleted outside the panel?). Delete it here to remove the record.",
-} as const;
 import { CopyButton } from "@/components/profile/copy-button";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
@@ -73,13 +65,7 @@ export default async function PodPage({ params }: { params: Promise<{ teamId: st
         </div>
       )}
 
-      {pod.lifecycle.state !== "ready" && (
-        <div className={pod.lifecycle.state === "lost" || pod.lifecycle.state === "failed" ? "alert error" : "alert"} role="status" data-testid="lifecycle-note">
-          <LifecycleBadge lifecycle={pod.lifecycle} />{" "}
-          {LIFECYCLE_NOTES[pod.lifecycle.state]}
-          {pod.lifecycle.reason && <div className="small muted">{pod.lifecycle.reason}</div>}
-        </div>
-      )}
+      <LifecycleNote lifecycle={pod.lifecycle} />
 
       <section className="card">
         <dl className="facts">

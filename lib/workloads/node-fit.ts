@@ -1,5 +1,5 @@
-// Whether any node could ever hold a new pod, decided before anything is created: a pod that
-// asks for more than the largest node offers stays Pending with no word why. A node counts
+// Whether any node could ever hold a new pod or VM, decided before anything is created: a
+// workload that asks for more than the largest node offers stays Pending with no word why. A node counts
 // when the pod could be placed on it (schedulable, its labels match the cluster's node
 // selector, its taints tolerated — the transient node.kubernetes.io/* condition taints aside,
 // as the node may recover); when no node admits it only because all are cordoned or tainted
@@ -69,21 +69,21 @@ const saySize = (size: PodSize) => {
 };
 
 /**
- * Why no node of the cluster can hold a pod of `ask` with `placement`, or null when one can.
+ * Why no node of the cluster can hold a `what` (pod or VM) of `ask` with `placement`, or null when one can.
  * The message says what fits: "the largest node can hold at most 2 cores and 3.5 GiB".
  */
-export function nodeFitRefusal(nodes: V1Node[], placement: Placement, ask: PodSize): NodeFitRefusal | null {
+export function nodeFitRefusal(nodes: V1Node[], placement: Placement, ask: PodSize, what: "pod" | "VM" = "pod"): NodeFitRefusal | null {
   const admitting = nodes.filter((n) => nodeAdmits(n, placement));
-  // When every matching node is cordoned or tainted for now (maintenance), the pod waits for
-  // them as Kubernetes would: judge its size by those nodes rather than refuse it.
+  // When every matching node is cordoned or tainted for now (maintenance), the workload waits
+  // for them as Kubernetes would: judge its size by those nodes rather than refuse it.
   const matching = admitting.length > 0 ? admitting : nodes.filter((n) => matchesSelector(n, placement));
   const candidates = matching.map(allocatableOf);
   if (candidates.some((size) => size.cpuMillicores >= ask.cpuMillicores && size.memoryMib >= ask.memoryMib)) return null;
   if (candidates.length === 0) {
     const message =
       nodes.length === 0
-        ? "The cluster has no nodes to run the pod on; ask an administrator."
-        : "No node of the cluster matches the node selector in its settings, so the pod could never run; ask an administrator.";
+        ? `The cluster has no nodes to run the ${what} on; ask an administrator.`
+        : `No node of the cluster matches the node selector in its settings, so the ${what} could never run; ask an administrator.`;
     return { message, fieldErrors: { clusterId: message } };
   }
   const largest = largestSizes(candidates);
