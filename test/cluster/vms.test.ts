@@ -151,10 +151,11 @@ describe("VMs", () => {
     expect(detail.service).toEqual({ name: created.name, clusterIP: service.spec!.clusterIP });
     expect(detail).toMatchObject({ meshSidecar: true, hasCloudConfig: true, lifecycle: { state: "ready" } });
 
-    // Pause is not served by the stand-in: said plainly, nothing audited.
-    const pause = await operate(world.owner, created.id, "pause").catch((e: unknown) => e);
-    expect(pause).toBeInstanceOf(ValidationError);
-    expect((pause as Error).message).toBe("Pause is not supported by this cluster (its KubeVirt does not offer it).");
+    // Pause freezes the guest (Paused), unpause lets it run again.
+    await operate(world.owner, created.id, "pause");
+    await waitForStatus(created.name, "Paused");
+    await operate(world.owner, created.id, "unpause");
+    await waitForStatus(created.name, "Running");
 
     // Stop → Stopped (Halted), start → Running, a second start refused in KubeVirt's words.
     await operate(world.owner, created.id, "stop");
@@ -177,7 +178,7 @@ describe("VMs", () => {
     await remove(world.owner, created.id, created.name);
     await waitUntilNothingLeft(created.id);
     expect(await rowOf(created.id)).toBeUndefined();
-    for (const action of ["vm.create", "vm.delete", "vm.stop", "vm.start", "vm.restart", "vm.force-stop"]) {
+    for (const action of ["vm.create", "vm.delete", "vm.pause", "vm.unpause", "vm.stop", "vm.start", "vm.restart", "vm.force-stop"]) {
       expect((await auditOf(created.id, action)).map((r) => r.outcome), action).toEqual(["success"]);
     }
   });

@@ -31,6 +31,7 @@ import {
 } from "@/app/(panel)/t/[teamId]/settings/actions";
 import { createSshPodAction, deleteSshPodAction, forgetSshPodHostKeyAction, resetSshPodAction } from "@/app/(panel)/t/[teamId]/pods/actions";
 import { openTerminalTicketAction } from "@/app/(panel)/t/[teamId]/pods/[podId]/terminal/actions";
+import { createVmAction, deleteVmAction, operateVmAction } from "@/app/(panel)/t/[teamId]/vms/actions";
 import type { ActionDefinition } from "@/lib/actions/define-action";
 import type { KindName } from "./hostile-input";
 
@@ -53,7 +54,7 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: recheckClusterAction, fields: { clusterId: "missingId" } },
   {
     action: updateClusterSettingsAction,
-    fields: { clusterId: "clusterId", nodeSelector: "nodeSelector", tolerations: "tolerations", storageClass: "storageClass", imageCatalog: "imageCatalog", impersonation: "checkbox", removeOrphans: "checkbox" },
+    fields: { clusterId: "clusterId", nodeSelector: "nodeSelector", tolerations: "tolerations", storageClass: "storageClass", imageCatalog: "imageCatalog", vmImageCatalog: "imageCatalog", impersonation: "checkbox", removeOrphans: "checkbox" },
   },
   { action: disconnectClusterAction, fields: { id: "clusterId", confirmName: "confirmName", deleteObjects: "checkbox" } },
   { action: endTerminalSessionAction, fields: { sessionId: "missingId" } },
@@ -86,4 +87,22 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: deleteSshPodAction, fields: { id: "podId", confirmName: "confirmName" }, team: true },
   { action: forgetSshPodHostKeyAction, fields: { workloadId: "missingId" }, team: true },
   { action: openTerminalTicketAction, fields: { workloadId: "podId", mode: "terminalMode" }, team: true },
+  {
+    action: createVmAction,
+    fields: {
+      teamId: "teamId",
+      clusterId: "clusterId",
+      name: "workloadName",
+      image: "vmImage",
+      runStrategy: "runStrategy",
+      size: "vmSize",
+      cpuCores: "cpuCores",
+      memoryMib: "vmMemoryMib",
+      meshSidecar: "checkbox",
+      cloudInit: "cloudConfig",
+    },
+    team: true,
+  },
+  { action: operateVmAction, fields: { workloadId: "missingId", operation: "vmOperation" }, team: true },
+  { action: deleteVmAction, fields: { id: "missingId", confirmName: "confirmName" }, team: true },
 ];

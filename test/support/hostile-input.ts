@@ -282,6 +282,21 @@ export const KINDS = {
   tokenName: { bad: fc.oneof(fc.constantFrom("", " ", "\n\t"), longText(101)), good: fixed("fuzz token") },
   expiresInDays: { bad: badNumber({ min: 1, max: 3650, whole: true, optional: true }), good: fixed("30") },
   cpuMillicores: { bad: badNumber({ min: 100, max: 16_000, whole: true }), good: fixed("500") },
+  vmImage: { bad: badImage, good: fixed("quay.io/kubevirt/cirros-container-disk-demo:latest") },
+  runStrategy: { bad: notOneOf(["Always", "Halted", "Manual", "RerunOnFailure", undefined]), good: fixed("Halted") },
+  // An instancetype reference: garbage, or one the cluster does not have.
+  vmSize: { bad: fc.oneof(wordWithHostileCharacter, word.map((w) => `VirtualMachineClusterInstancetype/no-such-${w}`), fc.constantFrom("Nope/x", "/", "a/b/c", "VirtualMachineInstancetype/")), good: fixed("") },
+  cpuCores: { bad: badNumber({ min: 1, max: 64, whole: true }), good: fixed("1") },
+  vmMemoryMib: { bad: badNumber({ min: 128, max: 256 * 1024, whole: true }), good: fixed("512") },
+  cloudConfig: {
+    bad: fc.oneof(
+      fc.constantFrom("#cloud-config\nhostname: evil\n", "#cloud-config\nssh_authorized_keys: []\n", "#cloud-config\na: &a [x]\nb: *a\n", "#cloud-config\nx: !!python/object:os.system [id]\n", "#cloud-config\n- a list\n", "#!/bin/sh\nid\n"),
+      longText(33 * 1024, 40 * 1024).map((t) => `#cloud-config\n# ${t}`),
+      badKubeconfigText.filter((v) => typeof v === "string" && v.trim() !== ""),
+    ),
+    good: fixed(""),
+  },
+  vmOperation: { bad: notOneOf(["start", "stop", "forceStop", "restart", "pause", "unpause"]), good: fixed("start") },
   memoryMib: { bad: badNumber({ min: 128, max: 64 * 1024, whole: true }), good: fixed("512") },
   homeGib: { bad: badNumber({ min: 1, max: 500, whole: true, optional: true }), good: fixed("") },
   ttlMinutes: { bad: badNumber({ min: 15, max: 30 * 24 * 60, whole: true, optional: true }), good: fixed("") },
