@@ -44,7 +44,7 @@ export async function findDrift(db: Db, now: Date = new Date()): Promise<Cluster
     try {
       for (const kind of registeredKinds()) {
         const found = await driverOf(kind).inventory(db, cluster.id);
-        entry.orphans.push(...found.filter((f) => !ids.has(f.workloadId) && f.createdAt <= settled));
+        entry.orphans.push(...found.filter((f) => f.madeHere && !ids.has(f.workloadId) && f.createdAt <= settled));
       }
     } catch (error) {
       entry.error = error instanceof AppError ? error.message : "The cluster could not be asked.";
@@ -61,7 +61,7 @@ export async function removeOrphan(db: Db, actor: Actor, input: { clusterId: str
   const [row] = await db.select({ id: workloads.id }).from(workloads).where(and(eq(workloads.id, input.workloadId), inArray(workloads.clusterId, [input.clusterId])));
   if (row) throw new NotFoundError("That workload has a row: it is not drift.");
   for (const kind of registeredKinds()) {
-    const orphan = (await driverOf(kind).inventory(db, input.clusterId)).find((f) => f.workloadId === input.workloadId);
+    const orphan = (await driverOf(kind).inventory(db, input.clusterId)).find((f) => f.madeHere && f.workloadId === input.workloadId);
     if (!orphan) continue;
     await driverOf(kind).removeOrphan(db, input.clusterId, orphan);
     await auditSuccess(db, actor, {

@@ -15,18 +15,25 @@ export interface InventoriedKind {
   list(connection: ClusterConnection, labelSelector: string): Promise<KubernetesObject[]>;
 }
 
-/** Every workload of `kind` with objects made through registration `clusterId`; `anchor` is the object kind whose presence means the workload is there. */
+/**
+ * Every workload of `kind` with objects in the cluster of registration `clusterId`; `anchor` is
+ * the object kind whose presence means the workload is there. Objects made before they carried
+ * the registration's label are found too (a row's objects are looked for by its id), but only
+ * workloads whose every object carries this registration's label count as `madeHere` — the only
+ * ones that may be removed as drift.
+ */
 export async function inventoryOf(db: Db, clusterId: string, kind: WorkloadKind, anchor: string, kinds: readonly InventoriedKind[]): Promise<FoundWorkload[]> {
   const connection = await getClusterConnection(db, clusterId);
-  const labelSelector = `${MANAGED_SELECTOR},${KIND_LABEL}=${kind},${CLUSTER_LABEL}=${clusterId}`;
+  const labelSelector = `${MANAGED_SELECTOR},${KIND_LABEL}=${kind}`;
   const found = new Map<string, FoundWorkload>();
   for (const { kind: objectKind, list } of kinds) {
     for (const item of await list(connection, labelSelector)) {
       const workloadId = item.metadata?.labels?.[WORKLOAD_LABEL];
       if (!workloadId) continue;
       const createdAt = new Date(item.metadata?.creationTimestamp ?? Date.now());
-      const entry = found.get(workloadId) ?? { workloadId, kind, namespace: item.metadata!.namespace!, createdAt, anchored: false, objects: [] };
+      const entry = found.get(workloadId) ?? { workloadId, kind, namespace: item.metadata!.namespace!, createdAt, anchored: false, madeHere: true, objects: [] };
       if (createdAt < entry.createdAt) entry.createdAt = createdAt;
+      if (item.metadata?.labels?.[CLUSTER_LABEL] !== clusterId) entry.madeHere = false;
       if (objectKind === anchor) entry.anchored = true;
       const heldBy = item.metadata?.deletionTimestamp && item.metadata.finalizers?.length ? item.metadata.finalizers : undefined;
       entry.objects.push({ kind: objectKind, name: item.metadata!.name!, ...(heldBy && { heldBy }) });

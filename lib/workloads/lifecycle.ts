@@ -64,6 +64,8 @@ export interface FoundWorkload {
   createdAt: Date;
   /** Whether the anchor object (the one whose loss means the workload is lost) is among them. */
   anchored: boolean;
+  /** Whether every object carries this registration's label: only then may it be removed as drift. */
+  madeHere: boolean;
   objects: { kind: string; name: string; /** Deleted but held by finalizers: which. */ heldBy?: string[] }[];
 }
 

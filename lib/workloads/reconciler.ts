@@ -182,7 +182,7 @@ async function checkClusters(db: Db, settled: Date, options: ReconcileOptions, r
       }
       const removeOrphans = await (options.removeOrphansIn ?? ((id: string) => removesOrphans(db, id)))(clusterId);
       if (!removeOrphans) continue;
-      for (const orphan of found.filter((f) => !allIds.has(f.workloadId) && f.createdAt <= settled)) {
+      for (const orphan of found.filter((f) => f.madeHere && !allIds.has(f.workloadId) && f.createdAt <= settled)) {
         try {
           await driverOf(kind).removeOrphan(db, clusterId, orphan);
           await recordAuditEvent(db, {

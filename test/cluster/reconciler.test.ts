@@ -58,6 +58,25 @@ describe("the workload reconciler", () => {
     expect(drift.lost.map((l) => l.id)).toEqual([created.id]);
   });
 
+  test("objects made before they carried the registration's label still count for their row: not lost, not drift", async ({ kc, namespace }) => {
+    const cluster = await insertLocalCluster(db());
+    const user = await createUser(db());
+    const { teams } = await createOrgWithTeams(db());
+    const [row] = await db()
+      .insert(workloads)
+      .values({ teamId: teams[0]!.id, clusterId: cluster.id, kind: "ssh-pod", namespace, name: uniqueName("old"), createdBy: user.id, spec: {}, stateChangedAt: new Date(Date.now() - 3_600_000) })
+      .returning();
+    const old = orphanService(row!.name, cluster.id);
+    delete old.metadata!.labels![CLUSTER_LABEL];
+    old.metadata!.labels![WORKLOAD_LABEL] = row!.id;
+    await kc.makeApiClient(CoreV1Api).createNamespacedService({ namespace, body: old });
+    expect((await reconcileOnce(db(), { now: later() })).lost).not.toContain(row!.id);
+    expect((await db().select().from(workloads).where(eq(workloads.id, row!.id)))[0]!.state).toBe("ready");
+    // With no row, such objects are not this registration's to remove.
+    await db().delete(workloads).where(eq(workloads.id, row!.id));
+    expect((await findDrift(db(), later())).find((d) => d.clusterId === cluster.id)!.orphans).toEqual([]);
+  });
+
   test("orphans of this registration are listed and removed by the admin; another registration's are left alone", async ({ kc, namespace }) => {
     const cluster = await insertLocalCluster(db());
     const core = kc.makeApiClient(CoreV1Api);
