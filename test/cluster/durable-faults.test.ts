@@ -4,7 +4,7 @@
 // panel recovers there is no object without a row, no row without its objects or still
 // unfinished, no pending audit row; and a retry makes one complete pod, no duplicates.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ANSWER_BOUND_MS, FAULTS, pendingAuditRows, runFault, startFaultWorld, VM_FAULTS, type FaultResult, type FaultWorld } from "../faults/scenarios";
+import { ANSWER_BOUND_MS, FAULTS, pendingAuditRows, runFaultMidCreate, startFaultWorld, VM_FAULTS, type FaultResult, type FaultWorld } from "../faults/scenarios";
 
 describe("durable creates under real faults", () => {
   let world: FaultWorld;
@@ -27,11 +27,13 @@ describe("durable creates under real faults", () => {
 
   for (const fault of FAULTS) {
     test(`${fault} mid-create: a clear answer, nothing orphaned or lost, and a retry without duplicates`, async () => {
-      await expectSurvived(await runFault(world, fault));
-    }, ANSWER_BOUND_MS + 150_000);
+      // Tried twice at most when the create wins the race with the fault: whether it landed
+      // mid-create is logged, not asserted (a fast machine may finish first; the checks hold either way).
+      await expectSurvived(await runFaultMidCreate(world, fault, undefined, 2));
+    }, 2 * (ANSWER_BOUND_MS + 150_000));
   }
 
   test("apiserver-killed mid-create of a VM: a clear answer, nothing orphaned or lost, and a retry without duplicates", async () => {
-    await expectSurvived(await runFault(world, "apiserver-killed", VM_FAULTS));
-  }, ANSWER_BOUND_MS + 150_000);
+    await expectSurvived(await runFaultMidCreate(world, "apiserver-killed", VM_FAULTS, 2));
+  }, 2 * (ANSWER_BOUND_MS + 150_000));
 });

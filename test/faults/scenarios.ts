@@ -65,6 +65,12 @@ export interface FaultResult {
   retryOk: boolean;
   /** Workloads with more than one of an object they have one of (pod, Service, VM), after the retry. */
   duplicates: number;
+  /**
+   * Whether the fault landed before the create had finished. It is injected as soon as the
+   * create's first object appears; on an idle machine the create can still win that race, and
+   * the scenario then proves less (callers may run it again).
+   */
+  landedMidCreate: boolean;
 }
 
 /** What a create answered: made, or still being made. */
@@ -216,7 +222,9 @@ async function createInKilledPanel(world: FaultWorld, kind: FaultKind, name: str
     await exited;
   }
   // The user of a killed panel hears nothing from it; what they see next is the workload's page on the restarted one.
-  return { heard: "failed", message: `the panel process was killed (${output.trim().split("\n").at(-1) ?? "no output"})`, answeredInTime: true };
+  // A child that printed its result had finished before the kill.
+  const finished = output.includes('"state":');
+  return { heard: finished ? "created" : "failed", message: `the panel process was killed (${output.trim().split("\n").at(-1) ?? "no output"})`, answeredInTime: true };
 }
 
 /** Runs the reconciler until nothing is unfinished (as a restarted panel does, passes far apart). */
@@ -302,7 +310,16 @@ export async function runFault(world: FaultWorld, fault: Fault, kind: FaultKind 
     lostRows: Math.max(after.lostRows, afterRetry.lostRows),
     retryOk,
     duplicates: afterRetry.duplicates,
+    landedMidCreate: heard.heard !== "created",
   };
+}
+
+/** Runs a scenario until its fault lands mid-create, at most `attempts` times; the last result. */
+export async function runFaultMidCreate(world: FaultWorld, fault: Fault, kind: FaultKind = SSH_POD_FAULTS, attempts = 4): Promise<FaultResult & { attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await runFault(world, fault, kind);
+    if (result.landedMidCreate || attempt >= attempts) return { ...result, attempts: attempt };
+  }
 }
 
 /** The pending audit rows left (every create's row must end success or error once recovered). */
