@@ -8,7 +8,8 @@ set -euo pipefail
 runs="${1:-3}"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/minicloud-load-check.XXXXXX")"
-trap 'kill "$load" 2>/dev/null || true; rm -rf "$work"' EXIT
+load=""
+trap '[ -n "$load" ] && kill "$load" 2>/dev/null; rm -rf "$work"' EXIT
 
 git clone --quiet "$repo" "$work/clone"
 

@@ -7,7 +7,7 @@ import { requireUserForPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import "@/lib/pods/lifecycle-driver"; // the kinds whose objects are looked for
 import "@/lib/vms/lifecycle-driver";
-import { findDrift } from "@/lib/workloads/drift";
+import { findDrift, type ClusterDrift } from "@/lib/workloads/drift";
 import { removeOrphanAction } from "./actions";
 
 export const metadata: Metadata = { title: "Drift" };
@@ -75,39 +75,30 @@ export default async function DriftPage() {
                 />
               </>
             )}
-            {cluster.lost.length > 0 && (
-              <>
-                <h3>Lost workloads</h3>
-                <DataTable
-                  label={`Lost workloads in ${cluster.clusterName}`}
-                  rows={cluster.lost}
-                  rowKey={(w) => w.id}
-                  columns={[
-                    { text: "Kind", cell: (w) => w.kind },
-                    { text: "Name", className: "mono", cell: (w) => `${w.namespace}/${w.name}` },
-                    { text: "Why", className: "small", cell: (w) => w.stateReason ?? "—" },
-                  ]}
-                />
-              </>
-            )}
-            {cluster.stuck.length > 0 && (
-              <>
-                <h3>Deletions waiting</h3>
-                <DataTable
-                  label={`Deletions waiting in ${cluster.clusterName}`}
-                  rows={cluster.stuck}
-                  rowKey={(w) => w.id}
-                  columns={[
-                    { text: "Kind", cell: (w) => w.kind },
-                    { text: "Name", className: "mono", cell: (w) => `${w.namespace}/${w.name}` },
-                    { text: "Why", className: "small", cell: (w) => w.stateReason ?? "—" },
-                  ]}
-                />
-              </>
-            )}
+            {cluster.lost.length > 0 && <WorkloadsTable heading="Lost workloads" label={`Lost workloads in ${cluster.clusterName}`} rows={cluster.lost} />}
+            {cluster.stuck.length > 0 && <WorkloadsTable heading="Deletions waiting" label={`Deletions waiting in ${cluster.clusterName}`} rows={cluster.stuck} />}
           </section>
         ) : null,
       )}
+    </>
+  );
+}
+
+// Workload rows with the reason they are listed (lost, or a deletion waiting for finalizers).
+function WorkloadsTable({ heading, label, rows }: { heading: string; label: string; rows: ClusterDrift["lost"] }) {
+  return (
+    <>
+      <h3>{heading}</h3>
+      <DataTable
+        label={label}
+        rows={rows}
+        rowKey={(w) => w.id}
+        columns={[
+          { text: "Kind", cell: (w) => w.kind },
+          { text: "Name", className: "mono", cell: (w) => `${w.namespace}/${w.name}` },
+          { text: "Why", className: "small", cell: (w) => w.stateReason ?? "—" },
+        ]}
+      />
     </>
   );
 }
