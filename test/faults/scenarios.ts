@@ -31,6 +31,7 @@ import { createVm } from "@/lib/vms/service";
 import type { WorkloadKind } from "@/lib/workloads/kinds";
 import { reconcileOnce } from "@/lib/workloads/reconciler";
 import { startPostgresServer, type PostgresServer } from "../integration/support/postgres-server";
+import { startAdmissionGate, type AdmissionGate } from "./admission-gate";
 
 export const FAULTS = ["apiserver-killed", "apiserver-frozen", "database-restarted", "panel-killed"] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -46,6 +47,8 @@ export interface FaultWorld {
   teamId: string;
   namespace: string;
   actor: Actor;
+  /** Holds a create at its second object (a Secret), so each fault lands mid-create. */
+  gate: AdmissionGate;
   close(): Promise<void>;
 }
 
@@ -65,11 +68,7 @@ export interface FaultResult {
   retryOk: boolean;
   /** Workloads with more than one of an object they have one of (pod, Service, VM), after the retry. */
   duplicates: number;
-  /**
-   * Whether the fault landed before the create had finished. It is injected as soon as the
-   * create's first object appears; on an idle machine the create can still win that race, and
-   * the scenario then proves less (callers may run it again).
-   */
+  /** Whether the fault landed before the create had finished (the user did not simply hear "created"). */
   landedMidCreate: boolean;
 }
 
@@ -82,8 +81,6 @@ export interface FaultKind {
   /** The create's input for a workload named `name` in the world's team. */
   input(world: FaultWorld, name: string): Record<string, unknown>;
   create(world: FaultWorld, input: Record<string, unknown>): Promise<Created>;
-  /** Names of the objects whose appearance means the create has begun (its first object). */
-  firstObjects(world: FaultWorld): Promise<KubernetesObject[]>;
   /** The workload's live labelled objects, by kind: every one must exist for a ready row; `single` ones must not be duplicated. */
   objects(world: FaultWorld): Promise<{ kinds: KubernetesObject[][]; single: KubernetesObject[][] }>;
 }
@@ -95,7 +92,6 @@ export const SSH_POD_FAULTS: FaultKind = {
   kind: "ssh-pod",
   input: (world, name) => ({ teamId: world.teamId, clusterId: world.clusterId, name, image: DEFAULT_SSH_IMAGE, cpuMillicores: "100", memoryMib: "128", homeGib: "", ttlMinutes: "" }),
   create: (world, input) => createSshPod(world.db, world.actor, input as never),
-  firstObjects: async (world) => (await world.kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: world.namespace })).items,
   async objects(world) {
     const core = world.kc.makeApiClient(CoreV1Api);
     const [services, secrets, pods] = await Promise.all([
@@ -115,7 +111,6 @@ export const VM_FAULTS: FaultKind = {
   kind: "vm",
   input: (world, name) => ({ teamId: world.teamId, clusterId: world.clusterId, name, image: "quay.io/kubevirt/cirros-container-disk-demo:latest", runStrategy: "Halted", size: "", cpuCores: "1", memoryMib: "128", cloudInit: "" }),
   create: (world, input) => createVm(world.db, world.actor, input as never),
-  firstObjects: listVms,
   async objects(world) {
     const core = world.kc.makeApiClient(CoreV1Api);
     const [vms, secrets, services] = await Promise.all([
@@ -152,6 +147,7 @@ export async function startFaultWorld(log: (line: string) => void = () => {}): P
     teamId: team!.id,
     quota: { cpuMillicores: null, memoryMib: null, maxPods: null, maxVms: null, storageGib: null },
   });
+  const gate = await startAdmissionGate(kc, namespace);
   return {
     cluster,
     kc,
@@ -162,7 +158,9 @@ export async function startFaultWorld(log: (line: string) => void = () => {}): P
     teamId: team!.id,
     namespace,
     actor,
+    gate,
     async close() {
+      await gate.close().catch(() => {});
       await database.close().catch(() => {});
       await Promise.all([cluster.stop(), pg.stop()]);
     },
@@ -170,17 +168,6 @@ export async function startFaultWorld(log: (line: string) => void = () => {}): P
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once the first object of a workload named `name-…` exists in the namespace. */
-async function firstObjectOf(world: FaultWorld, kind: FaultKind, name: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const objects = await kind.firstObjects(world).catch(() => []);
-    if (objects.some((o) => o.metadata?.name?.startsWith(`${name}-`))) return;
-    if (Date.now() > deadline) throw new Error(`the create of ${name} made no ${kind.kind} object within ${timeoutMs / 1000} s`);
-    await sleep(25); // polling, not watching: the point is to act within moments of the object appearing
-  }
-}
 
 type Heard = Pick<FaultResult, "heard" | "message" | "answeredInTime">;
 
@@ -206,6 +193,7 @@ async function answerOf(create: Promise<Created>): Promise<Heard> {
 
 // The create in a second panel process, killed with SIGKILL once its first object exists.
 async function createInKilledPanel(world: FaultWorld, kind: FaultKind, name: string): Promise<Heard> {
+  const reached = world.gate.hold(`${name}-`);
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "create-in-child.ts");
   const child = spawn("tsx", [script, world.pg.url, JSON.stringify(world.actor), JSON.stringify(kind.input(world, name)), kind.kind], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -216,10 +204,12 @@ async function createInKilledPanel(world: FaultWorld, kind: FaultKind, name: str
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
-    await firstObjectOf(world, kind, name);
+    await reached;
   } finally {
     child.kill("SIGKILL");
     await exited;
+    // The held create goes on in the cluster after its panel died: a late landing to reconcile.
+    world.gate.release();
   }
   // The user of a killed panel hears nothing from it; what they see next is the workload's page on the restarted one.
   // A child that printed its result had finished before the kill.
@@ -269,26 +259,33 @@ export async function inconsistencies(world: FaultWorld, kind: FaultKind = SSH_P
 /** Runs one scenario (see the top of this file) on a create of `kind` (SSH pods unless said). */
 export async function runFault(world: FaultWorld, fault: Fault, kind: FaultKind = SSH_POD_FAULTS): Promise<FaultResult> {
   const name = `${fault.split("-")[0]}-${randomUUID().slice(0, 4)}`.replace(/^(\d)/, "f$1");
-  let heard: Heard;
+  let heard!: Heard;
   if (fault === "panel-killed") {
     heard = await createInKilledPanel(world, kind, name);
   } else {
+    // The create is held at its second object (the gate), so the fault lands mid-create.
+    const reached = world.gate.hold(`${name}-`);
     const create = kind.create(world, kind.input(world, name));
     create.catch(() => {}); // judged below
-    await firstObjectOf(world, kind, name);
+    await reached;
     if (fault === "apiserver-killed") {
       await world.cluster.apiserver.kill();
+      world.gate.release();
       heard = await answerOf(create);
       await world.cluster.apiserver.restart();
     } else if (fault === "apiserver-frozen") {
       world.cluster.apiserver.freeze();
+      world.gate.release();
       const thawAt = Date.now() + 30_000;
       heard = await answerOf(create);
       await sleep(Math.max(0, thawAt - Date.now()));
       world.cluster.apiserver.thaw();
     } else {
-      await world.pg.restart();
-      heard = await answerOf(create);
+      // Down while the held create goes on: its next database step fails.
+      await world.pg.restart(async () => {
+        world.gate.release();
+        heard = await answerOf(create);
+      });
     }
   }
   await recover(world);

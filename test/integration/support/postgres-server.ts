@@ -13,8 +13,11 @@ import pg from "pg";
 export interface PostgresServer {
   /** Superuser URL of the `postgres` database. */
   url: string;
-  /** Stops the server at once (immediate shutdown: every connection drops) and starts it again on the same port and data; resolves once it answers. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server at once (immediate shutdown: every connection drops), runs `whileDown`,
+   * and starts it again on the same port and data; resolves once it answers.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -138,8 +141,9 @@ export async function startPostgresServer(options: { durable?: boolean } = {}): 
     };
     return {
       url,
-      async restart() {
+      async restart(whileDown) {
         await halt("SIGQUIT"); // immediate shutdown, as a crash would end the connections
+        await whileDown?.();
         await launch(port);
       },
       async stop() {
