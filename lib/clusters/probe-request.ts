@@ -59,49 +59,47 @@ export async function presentedCertificate(url: URL, servername: string | undefi
   });
 }
 
-function send(kc: KubeConfig, call: ProbeCall): Promise<ProbeAnswer> {
-  return (async () => {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error("no cluster");
-    const url = new URL(cluster.server.replace(/\/$/, "") + call.path);
-    const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
-    const options: https.RequestOptions = {
-      method: call.method,
-      headers: { Accept: "application/json", ...(payload && { "Content-Type": "application/json", "Content-Length": payload.length }) },
-    };
-    await kc.applyToHTTPSOptions(options);
-    const timeoutMs = call.timeoutMs ?? PROBE_TIMEOUT_MS;
-    const maxBytes = call.maxBytes ?? PROBE_MAX_BYTES;
-    return new Promise<ProbeAnswer>((resolve, reject) => {
-      const request = (url.protocol === "http:" ? http : https).request(url, url.protocol === "http:" ? { ...options, agent: undefined } : options, (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) {
-            request.destroy(new TooLarge());
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on("end", () => {
-          let json: unknown = null;
-          try {
-            json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          } catch {
-            json = null;
-          }
-          resolve({ status: response.statusCode ?? 0, json });
-        });
-        response.on("error", reject);
+async function send(kc: KubeConfig, call: ProbeCall): Promise<ProbeAnswer> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error("no cluster");
+  const url = new URL(cluster.server.replace(/\/$/, "") + call.path);
+  const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
+  const options: https.RequestOptions = {
+    method: call.method,
+    headers: { Accept: "application/json", ...(payload && { "Content-Type": "application/json", "Content-Length": payload.length }) },
+  };
+  await kc.applyToHTTPSOptions(options);
+  const timeoutMs = call.timeoutMs ?? PROBE_TIMEOUT_MS;
+  const maxBytes = call.maxBytes ?? PROBE_MAX_BYTES;
+  return new Promise<ProbeAnswer>((resolve, reject) => {
+    const request = (url.protocol === "http:" ? http : https).request(url, url.protocol === "http:" ? { ...options, agent: undefined } : options, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+          request.destroy(new TooLarge());
+          return;
+        }
+        chunks.push(chunk);
       });
-      // One deadline for the whole exchange, not per socket event: a server trickling bytes still ends.
-      const timer = setTimeout(() => request.destroy(new TimedOut()), timeoutMs);
-      request.on("close", () => clearTimeout(timer));
-      request.on("error", reject);
-      request.end(payload);
+      response.on("end", () => {
+        let json: unknown = null;
+        try {
+          json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        } catch {
+          json = null;
+        }
+        resolve({ status: response.statusCode ?? 0, json });
+      });
+      response.on("error", reject);
     });
-  })();
+    // One deadline for the whole exchange, not per socket event: a server trickling bytes still ends.
+    const timer = setTimeout(() => request.destroy(new TimedOut()), timeoutMs);
+    request.on("close", () => clearTimeout(timer));
+    request.on("error", reject);
+    request.end(payload);
+  });
 }
 
 /**

@@ -10,6 +10,7 @@
 import type { Cluster, Context, KubeConfig, User } from "@kubernetes/client-node";
 import { CancellableKubeConfig } from "@/lib/kube/call-deadline";
 import { parseDocument, stringify, visit } from "yaml";
+import { codePointOf } from "@/lib/characters";
 import { ValidationError } from "@/lib/errors";
 import { KUBECONFIG_TOO_LARGE, kubeconfigSizeProblem } from "@/lib/kube/kubeconfig-size";
 
@@ -108,7 +109,7 @@ const ALLOWED = {
 /** A key or value from the document, safe to quote in a message: printable, short, odd characters by code point. */
 export function quoteForMessage(value: string, max = 60): string {
   const shown = [...value.slice(0, max)]
-    .map((c) => (/^[\x20-\x7e]$/.test(c) ? c : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`))
+    .map((c) => (/^[\x20-\x7e]$/.test(c) ? c : codePointOf(c)))
     .join("");
   return `“${shown}${value.length > max ? "…" : ""}”`;
 }

@@ -3,7 +3,7 @@
 // create in progress is not one), rows whose objects vanished (lost), and deletions held by
 // finalizers. Removing an orphan is the admin's call here, or the reconciler's when the
 // cluster's settings say so.
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { auditSuccess, type Actor } from "@/lib/audit/service";
 import { readClusterSettings } from "@/lib/clusters/settings";
 import type { Db } from "@/lib/db/client";
@@ -58,7 +58,7 @@ export async function findDrift(db: Db, now: Date = new Date()): Promise<Cluster
 export async function removeOrphan(db: Db, actor: Actor, input: { clusterId: string; workloadId: string }): Promise<void> {
   const [cluster] = await db.select().from(clusters).where(eq(clusters.id, input.clusterId));
   if (!cluster) throw new NotFoundError("No such cluster.");
-  const [row] = await db.select({ id: workloads.id }).from(workloads).where(and(eq(workloads.id, input.workloadId), inArray(workloads.clusterId, [input.clusterId])));
+  const [row] = await db.select({ id: workloads.id }).from(workloads).where(eq(workloads.id, input.workloadId));
   if (row) throw new NotFoundError("That workload has a row: it is not drift.");
   for (const kind of registeredKinds()) {
     const orphan = (await driverOf(kind).inventory(db, input.clusterId)).find((f) => f.madeHere && f.workloadId === input.workloadId);

@@ -9,7 +9,7 @@
 //   - labelled objects with no row, older than the grace period → drift (lib/workloads/drift.ts),
 //     removed automatically where the cluster's settings say so.
 // Each kind's driver (lib/workloads/lifecycle.ts) says how to do these for its objects.
-import { and, asc, eq, inArray, isNotNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, lte } from "drizzle-orm";
 import { recordAuditEvent } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
 import { auditEvents, clusters, workloads } from "@/lib/db/schema";
@@ -145,13 +145,11 @@ async function stateReasonOf(db: Db, id: string): Promise<string | null> {
 
 // Per cluster and kind: rows whose objects vanished are lost; objects with no row are drift.
 async function checkClusters(db: Db, settled: Date, options: ReconcileOptions, report: ReconcileReport): Promise<void> {
-  const rows = await db
-    .select()
-    .from(workloads)
-    .where(or(eq(workloads.state, "ready"), eq(workloads.state, "deleting")));
+  // One read of every row: all their ids tell drift apart; the ready and deleting ones are checked.
+  const all = await db.select().from(workloads);
+  const allIds = new Set(all.map((r) => r.id));
   const byCluster = new Map<string, WorkloadRow[]>();
-  for (const row of rows) byCluster.set(row.clusterId, [...(byCluster.get(row.clusterId) ?? []), row]);
-  const allIds = new Set((await db.select({ id: workloads.id }).from(workloads)).map((r) => r.id));
+  for (const row of all.filter((r) => r.state === "ready" || r.state === "deleting")) byCluster.set(row.clusterId, [...(byCluster.get(row.clusterId) ?? []), row]);
   const clusterIds = (await db.select({ id: clusters.id }).from(clusters)).map((c) => c.id);
 
   for (const clusterId of clusterIds) {
