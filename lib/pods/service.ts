@@ -24,7 +24,7 @@ import { createSshPodInputSchema, type CreateSshPodInput } from "@/lib/pods/sche
 import type { SshPodSpec } from "@/lib/pods/types";
 import { getUser } from "@/lib/users/service";
 import { requireTypedName } from "@/lib/workloads/form-fields";
-import { createWorkload, deleteWorkload, workloadAuditTarget } from "@/lib/workloads/lifecycle";
+import { createWorkload, deleteWorkload, requireReady, workloadAuditTarget } from "@/lib/workloads/lifecycle";
 
 /** What a create answers with: ready, or still being created (the outcome is not known yet; the panel finishes or cleans up). */
 export type CreatedSshPod = { id: string; name: string; podName: string } & ({ state: "ready" } | { state: "creating"; message: string });
@@ -95,6 +95,7 @@ export async function createSshPod(db: Db, actor: Actor, input: CreateSshPodInpu
 /** Recreates the pod from its stored spec (a new Pod); the Service, Secret and home volume stay. */
 export async function resetSshPod(db: Db, actor: Actor, input: { teamId: string; workloadId: string }): Promise<{ podName: string }> {
   const row = await requireSshPodRow(db, input.teamId, input.workloadId);
+  requireReady(row, `The SSH pod “${row.spec.displayName}”`, "reset");
   // Two resets at once would each create a new pod after the old one is gone: one pod too many.
   if (resetsInProgress.has(row.id)) throw new ValidationError(`The SSH pod “${row.spec.displayName}” is already being reset; wait for that to finish.`);
   resetsInProgress.add(row.id);

@@ -16,7 +16,7 @@ import { parseInput } from "@/lib/parse-input";
 import { getUser } from "@/lib/users/service";
 import { teamClusterContext, workloadClusterContext, type TeamClusterContext } from "@/lib/workloads/cluster-context";
 import { requireTypedName } from "@/lib/workloads/form-fields";
-import { createWorkload, deleteWorkload, workloadAuditTarget } from "@/lib/workloads/lifecycle";
+import { createWorkload, deleteWorkload, requireReady, workloadAuditTarget } from "@/lib/workloads/lifecycle";
 import { nodeFitRefusal } from "@/lib/workloads/node-fit";
 import { quotaRefusal, quotaShortfalls } from "@/lib/workloads/quota";
 import { VM_OPERATION_LABELS, type VmOperation } from "@/lib/vms/choices";
@@ -128,7 +128,7 @@ const SUBRESOURCE: Record<VmOperation, { target: SubresourceVerb; body?: Record<
 export async function operateVm(db: Db, actor: Actor, input: VmOperationInput & { teamId: string }): Promise<{ operation: VmOperation }> {
   const { workloadId, operation } = parseInput(vmOperationSchema, input);
   const row = await requireVmRow(db, input.teamId, workloadId);
-  if (row.state !== "ready") throw new ConflictError(`The VM “${row.spec.displayName}” is ${row.state === "lost" ? "lost" : `being ${row.state === "deleting" ? "deleted" : "created"}`}; it cannot be operated now.`);
+  requireReady(row, `The VM “${row.spec.displayName}”`, "operated");
   const ctx = await workloadClusterContext(db, row);
   const { target, body } = SUBRESOURCE[operation];
   if (!(await readVm(ctx, row.spec.vmName))) {

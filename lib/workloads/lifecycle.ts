@@ -14,7 +14,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { markAudited, type Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
 import { auditEvents, workloads } from "@/lib/db/schema";
-import { AppError } from "@/lib/errors";
+import { AppError, ConflictError } from "@/lib/errors";
 import { OutcomeUnknownError } from "@/lib/kube/transport";
 import { resolveTeamScope } from "@/lib/tenancy/principal";
 
@@ -118,6 +118,22 @@ export async function completeAudit(db: Db, action: string, workloadId: string, 
     .update(auditEvents)
     .set({ outcome, detail: sql`${auditEvents.detail} || ${JSON.stringify(detail)}::jsonb` })
     .where(and(eq(auditEvents.action, action), eq(auditEvents.targetId, workloadId), eq(auditEvents.outcome, "pending")));
+}
+
+// Why a workload that is not ready cannot be changed, by its lifecycle state.
+const NOT_READY = {
+  creating: "is still being created",
+  failed: "failed to be created and is being cleaned up",
+  deleting: "is being deleted",
+  lost: "is lost (its objects are gone from the cluster)",
+} as const;
+
+/**
+ * Refuses an operation on a workload that is not `ready` (while the machine or the reconciler
+ * works on it, a second change could race it): `The VM “x” is being deleted; it cannot be operated now.`
+ */
+export function requireReady(row: { state: WorkloadState }, subject: string, verb: string): void {
+  if (row.state !== "ready") throw new ConflictError(`${subject} ${NOT_READY[row.state]}; it cannot be ${verb} now.`);
 }
 
 /** What a create came to, as the caller should hear it. */
