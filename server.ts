@@ -11,8 +11,7 @@ import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
 import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
 import { stopLiveHub } from "@/lib/live/hub";
-import "@/lib/pods/lifecycle-driver"; // registers SSH pods with the workload lifecycle
-import "@/lib/vms/lifecycle-driver"; // registers VMs with the workload lifecycle
+import "@/lib/workload-kinds"; // registers every kind with the workload lifecycle
 import { startReconciler } from "@/lib/workloads/reconciler";
 
 async function main() {

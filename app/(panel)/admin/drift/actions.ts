@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { platformScope } from "@/lib/actions/scopes";
+import "@/lib/workload-kinds"; // the kinds whose objects may be removed
 import { removeOrphan } from "@/lib/workloads/drift";
 
 /** `{ clusterId, workloadId }`: deletes what a workload with no row left in a cluster. */

@@ -5,8 +5,7 @@ import { ConfirmAction } from "@/components/ui/confirm-action";
 import { DataTable } from "@/components/ui/data-table";
 import { requireUserForPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import "@/lib/pods/lifecycle-driver"; // the kinds whose objects are looked for
-import "@/lib/vms/lifecycle-driver";
+import "@/lib/workload-kinds"; // the kinds whose objects are looked for
 import { findDrift, type ClusterDrift } from "@/lib/workloads/drift";
 import { removeOrphanAction } from "./actions";
 
