@@ -10,6 +10,7 @@ import { terminalServiceDefaults } from "@/lib/console/gateway/terminal-routes";
 import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
 import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
+import { stopAllVmWatchCaches } from "@/lib/vms/watch-cache";
 import { stopLiveHub } from "@/lib/live/hub";
 import "@/lib/workload-kinds"; // registers every kind with the workload lifecycle
 import { startReconciler } from "@/lib/workloads/reconciler";
@@ -56,6 +57,7 @@ async function main() {
     gateway.close();
     stopLiveHub(); // ends the live-event streams, which would otherwise hold server.close() open
     stopAllWatchCaches();
+    stopAllVmWatchCaches();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -2,13 +2,16 @@
 // One live-events connection per tab (EventSource on /api/events), applied to React Query:
 // a pod's new runtime patches its row in the team's pods list in place; pods appearing or
 // disappearing invalidate that list; after a reconnect or a `resync` every pods list is
-// refetched, since messages may have been missed meanwhile. The connection state is shared
+// refetched, since messages may have been missed meanwhile. VMs alike: a VM's new runtime and
+// conditions patch its row in the team's VMs list and its page's data; VMs appearing or
+// disappearing invalidate everything of the team's VMs. The connection state is shared
 // with <LiveIndicator>.
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { parseLiveMessage, type LiveMessage } from "@/lib/live/messages";
-import { allPodsQueryKey, podsQueryKey } from "@/lib/live/query-keys";
+import { allPodsQueryKey, allVmsQueryKey, podsQueryKey, teamVmsQueryKey, vmQueryKey, vmsQueryKey } from "@/lib/live/query-keys";
 import type { PodRuntime } from "@/lib/pods/runtime";
+import type { VmConditionView, VmRuntime } from "@/lib/vms/types";
 
 export type LiveState = "connecting" | "connected" | "reconnecting";
 
@@ -23,6 +26,13 @@ export function useLiveState(): LiveState {
 interface LiveRow {
   id: string;
   runtime: PodRuntime;
+}
+
+/** The part of a VMs-list row, or of a VM page's data, a `vm` message updates. */
+interface LiveVmRow {
+  id: string;
+  runtime: VmRuntime;
+  conditions?: VmConditionView[];
 }
 
 /** Applies one message to the query cache. */
@@ -42,8 +52,22 @@ export function applyLiveMessage(queryClient: QueryClient, message: LiveMessage)
     case "pods-changed":
       void queryClient.invalidateQueries({ queryKey: podsQueryKey(message.teamId) });
       return;
+    case "vm": {
+      const listKey = vmsQueryKey(message.teamId);
+      const rows = queryClient.getQueryData<LiveVmRow[]>(listKey);
+      if (rows && !rows.some((row) => row.id === message.workloadId)) void queryClient.invalidateQueries({ queryKey: listKey });
+      else if (rows) queryClient.setQueryData<LiveVmRow[]>(listKey, (current) => current?.map((row) => (row.id === message.workloadId ? { ...row, runtime: message.runtime } : row)));
+      // The VM's page, when open: its runtime and conditions.
+      const pageKey = vmQueryKey(message.teamId, message.workloadId);
+      if (queryClient.getQueryData<LiveVmRow>(pageKey)) queryClient.setQueryData<LiveVmRow>(pageKey, (current) => current && { ...current, runtime: message.runtime, conditions: message.conditions });
+      return;
+    }
+    case "vms-changed":
+      void queryClient.invalidateQueries({ queryKey: teamVmsQueryKey(message.teamId) });
+      return;
     case "resync":
       void queryClient.invalidateQueries({ queryKey: allPodsQueryKey });
+      void queryClient.invalidateQueries({ queryKey: allVmsQueryKey });
       return;
   }
 }
@@ -72,6 +96,7 @@ export function LiveEvents({ children }: { children: ReactNode }) {
         setState("connected");
         // Anything that changed while there was no connection was not pushed: fetch again.
         void queryClient.invalidateQueries({ queryKey: allPodsQueryKey });
+        void queryClient.invalidateQueries({ queryKey: allVmsQueryKey });
       };
       source.onmessage = (event: MessageEvent<string>) => {
         const message = parseLiveMessage(event.data);

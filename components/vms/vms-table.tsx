@@ -1,50 +1,78 @@
-// The team's VMs: name, status and reason, node, IP, size, age and owner. Rendered on the
-// server from a list read from the cluster (live updates by watch are a later step).
+"use client";
+// The team's VMs: name, status and reason, node, IP, size, age and owner, with an All / Mine
+// switch. The first list comes from the server; React Query then keeps it, patched live by
+// the events stream (status, IP and node change as KubeVirt reports them, no reload).
 import Link from "next/link";
+import { useState } from "react";
 import { age } from "@/components/pods/durations";
+import { useNow } from "@/components/pods/use-now";
 import { DataTable } from "@/components/ui/data-table";
 import { LifecycleBadge } from "@/components/workloads/lifecycle-badge";
 import { describeVmSize } from "@/components/vms/size";
 import { VmStatus } from "@/components/vms/vm-status";
+import { useTeamVms } from "@/components/vms/vms-query";
 import type { VmView } from "@/lib/vms/types";
 
 // The row's test id: the name as typed, lower-cased with dashes for spaces.
 const rowId = (displayName: string) => `vm-row-${displayName.trim().toLowerCase().replace(/\s+/g, "-")}`;
 
-export function VmsTable({ teamId, vms, now }: { teamId: string; vms: VmView[]; now: number }) {
-  if (vms.length === 0) return <p className="empty">No VMs in this team yet. A VM boots a disk image with your SSH keys installed.</p>;
+export function VmsTable({ teamId, initialVms, renderedAt, currentUserId }: { teamId: string; initialVms: VmView[]; renderedAt: number; currentUserId: string }) {
+  const [show, setShow] = useState<"all" | "mine">("all");
+  const { data: vms, error, isFetching } = useTeamVms(teamId, initialVms, renderedAt);
+  const now = useNow(renderedAt);
+  const shown = show === "mine" ? vms.filter((vm) => vm.owner.id === currentUserId) : vms;
   return (
-    <DataTable
-      label="VMs"
-      rows={vms}
-      rowKey={(vm) => vm.id}
-      rowAttributes={(vm) => ({ "data-testid": rowId(vm.displayName), "data-vm-name": vm.name })}
-      columns={[
-        {
-          text: "Name",
-          cell: (vm) => (
-            <>
-              <Link href={`/t/${teamId}/vms/${vm.id}`}>{vm.displayName}</Link>
-              <div className="muted small mono">
-                {vm.name} · {vm.clusterName}
-              </div>
-            </>
-          ),
-        },
-        {
-          text: "Status",
-          cell: (vm) => (
-            <>
-              <VmStatus runtime={vm.runtime} /> <LifecycleBadge lifecycle={vm.lifecycle} />
-            </>
-          ),
-        },
-        { text: "Node", className: "mono", cell: (vm) => vm.runtime.node ?? "—" },
-        { text: "IP", className: "mono", cell: (vm) => vm.runtime.ip ?? "—" },
-        { text: "Size", cell: (vm) => describeVmSize(vm) },
-        { text: "Age", className: "nowrap", title: (vm) => vm.createdAt, cell: (vm) => age(vm.createdAt, now) },
-        { text: "Owner", title: (vm) => vm.owner.email, cell: (vm) => vm.owner.name },
-      ]}
-    />
+    <>
+      <div className="toolbar" role="group" aria-label="Show VMs">
+        {(["all", "mine"] as const).map((value) => (
+          <button key={value} type="button" className={show === value ? "primary" : undefined} aria-pressed={show === value} onClick={() => setShow(value)}>
+            {value === "all" ? "All" : "Mine"}
+          </button>
+        ))}
+        {isFetching && <span className="muted small">Refreshing…</span>}
+      </div>
+      {error && (
+        <div className="alert error" role="alert">
+          {error.message}
+        </div>
+      )}
+      {shown.length === 0 ? (
+        <p className="empty">{show === "mine" ? "You have no VMs in this team." : "No VMs in this team yet. A VM boots a disk image with your SSH keys installed."}</p>
+      ) : (
+        <DataTable
+          label="VMs"
+          rows={shown}
+          rowKey={(vm) => vm.id}
+          rowAttributes={(vm) => ({ "data-testid": rowId(vm.displayName), "data-vm-name": vm.name })}
+          columns={[
+            {
+              text: "Name",
+              cell: (vm) => (
+                <>
+                  <Link href={`/t/${teamId}/vms/${vm.id}`}>{vm.displayName}</Link>
+                  <div className="muted small mono">
+                    {vm.name} · {vm.clusterName}
+                  </div>
+                </>
+              ),
+            },
+            {
+              text: "Status",
+              cell: (vm) => (
+                <>
+                  <VmStatus runtime={vm.runtime} /> <LifecycleBadge lifecycle={vm.lifecycle} />
+                </>
+              ),
+            },
+            { text: "Phase", cell: (vm) => vm.runtime.phase ?? "—" },
+            { text: "Node", className: "mono", cell: (vm) => vm.runtime.node ?? "—" },
+            { text: "IP", className: "mono", cell: (vm) => vm.runtime.ip ?? "—" },
+            { text: "Size", cell: (vm) => describeVmSize(vm) },
+            { text: "Age", className: "nowrap", title: (vm) => vm.createdAt, cell: (vm) => age(vm.createdAt, now) },
+            { text: "Owner", title: (vm) => vm.owner.email, cell: (vm) => vm.owner.name },
+          ]}
+        />
+      )}
+    </>
   );
 }

@@ -1,4 +1,4 @@
-// Fans pod changes from every cluster's watch cache out to the connected browsers, each
+// Fans pod and VM changes from every cluster's watch caches out to the connected browsers, each
 // receiving only what it may see: a pod counts for the team named by its `minicloud.io/team`
 // label only if it sits in that team's namespace in that cluster (so a label alone cannot
 // place a pod in another team's list), and a subscriber receives it only with
@@ -10,7 +10,10 @@
 // clusters table, which also stops the watches of clusters that are gone. Changes are
 // batched for a moment (100 ms) so a burst — a relist's diff, a team creating many pods —
 // becomes one message per workload and one `pods-changed` per team.
-import type { V1Pod } from "@kubernetes/client-node";
+//
+// VMs work alike over the per-cluster VM watch cache (lib/vms/watch-cache.ts: VMs and VMIs):
+// a `vm` message per changed workload (its runtime and conditions), a `vms-changed` per team
+// when VMs appear or disappear; a VM counts for a team only in the team's namespace.
 import { can, type Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
 import { clusters } from "@/lib/db/schema";
@@ -19,6 +22,8 @@ import { stopWatchCache, watchCacheFor, type ClusterWatchCache, type PodChange }
 import type { LiveMessage } from "@/lib/live/messages";
 import { TeamPlacements } from "@/lib/live/team-scopes";
 import { podRuntime } from "@/lib/pods/runtime";
+import { vmConditions, vmRuntime } from "@/lib/vms/kubevirt";
+import { stopVmWatchCache, vmWatchCacheFor, type VmChange, type VmWatchCache } from "@/lib/vms/watch-cache";
 
 /** One connected browser (an SSE connection). */
 export interface LiveSubscriber {
@@ -36,6 +41,10 @@ export interface LiveHubOptions {
   cacheFor?: (db: Db, clusterId: string) => Promise<ClusterWatchCache>;
   /** Stops a removed cluster's cache (default: the registry's). */
   stopCache?: (clusterId: string) => void;
+  /** The VM watch cache of a cluster (default: the process-wide registry; null: VMs are not watched). */
+  vmCacheFor?: ((db: Db, clusterId: string) => Promise<VmWatchCache>) | null;
+  /** Stops a removed cluster's VM cache (default: the registry's). */
+  stopVmCache?: (clusterId: string) => void;
   /** The registered clusters' ids (default: the clusters table). */
   listClusterIds?: (db: Db) => Promise<string[]>;
   rescanMs?: number;
@@ -53,6 +62,18 @@ interface WatchedCluster {
   unsubscribe: () => void;
 }
 
+interface WatchedVms {
+  cache: VmWatchCache;
+  unsubscribe: () => void;
+}
+
+interface PendingVm {
+  clusterId: string;
+  cache: VmWatchCache;
+  teamId: string;
+  workloadId: string;
+}
+
 interface PendingPod {
   clusterId: string;
   cache: ClusterWatchCache;
@@ -60,7 +81,7 @@ interface PendingPod {
   workloadId: string;
 }
 
-const labelOf = (pod: V1Pod, label: string) => pod.metadata?.labels?.[label];
+const labelOf = (object: { metadata?: { labels?: Record<string, string> } }, label: string) => object.metadata?.labels?.[label];
 
 /** The fan-out; one per process in production (`getLiveHub`), one per test otherwise. */
 export class LiveHub {
@@ -70,6 +91,12 @@ export class LiveHub {
   private readonly placements: Pick<TeamPlacements, "get">;
   private readonly pendingPods = new Map<string, PendingPod>();
   private readonly pendingTeams = new Map<string, { clusterId: string; teamId: string; namespaces: Set<string> }>();
+  private readonly watchedVms = new Map<string, WatchedVms>();
+  private readonly pendingVms = new Map<string, PendingVm>();
+  private readonly pendingVmTeams = new Map<string, { clusterId: string; teamId: string; namespaces: Set<string> }>();
+  private readonly vmFailures = new Map<string, string>();
+  private readonly vmCacheFor: LiveHubOptions["vmCacheFor"];
+  private readonly stopVmCache: NonNullable<LiveHubOptions["stopVmCache"]>;
   private readonly failures = new Map<string, string>();
   private readonly cacheFor: NonNullable<LiveHubOptions["cacheFor"]>;
   private readonly stopCache: NonNullable<LiveHubOptions["stopCache"]>;
@@ -87,6 +114,8 @@ export class LiveHub {
   ) {
     this.cacheFor = options.cacheFor ?? watchCacheFor;
     this.stopCache = options.stopCache ?? stopWatchCache;
+    this.vmCacheFor = options.vmCacheFor === undefined ? vmWatchCacheFor : options.vmCacheFor;
+    this.stopVmCache = options.stopVmCache ?? stopVmWatchCache;
     this.listClusterIds = options.listClusterIds ?? (async (d) => (await d.select({ id: clusters.id }).from(clusters)).map((r) => r.id));
     this.log = options.log ?? ((line) => console.warn(`[minicloud] live: ${line}`));
     this.placements = options.placements ?? new TeamPlacements(db, options.placementTtlMs ?? 30_000);
@@ -108,6 +137,11 @@ export class LiveHub {
   /** The clusters being watched. */
   watchedClusterIds(): string[] {
     return [...this.watched.keys()];
+  }
+
+  /** The clusters whose VMs are being watched. */
+  watchedVmClusterIds(): string[] {
+    return [...this.watchedVms.keys()];
   }
 
   /**
@@ -140,6 +174,12 @@ export class LiveHub {
       this.watched.get(clusterId)?.unsubscribe();
       this.watched.delete(clusterId);
       this.stopCache(clusterId);
+    }
+    for (const clusterId of [...this.watchedVms.keys()]) {
+      if (present.has(clusterId)) continue;
+      this.watchedVms.get(clusterId)?.unsubscribe();
+      this.watchedVms.delete(clusterId);
+      this.stopVmCache(clusterId);
     }
     await Promise.all(ids.map((id) => this.ensureClusterWatched(id)));
   }
@@ -195,6 +235,19 @@ export class LiveHub {
     for (const { clusterId, teamId, namespaces } of teams) {
       await this.deliver(clusterId, teamId, [...namespaces], { type: "pods-changed", teamId });
     }
+    const vms = [...this.pendingVms.values()];
+    const vmTeams = [...this.pendingVmTeams.values()];
+    this.pendingVms.clear();
+    this.pendingVmTeams.clear();
+    for (const { clusterId, cache, teamId, workloadId } of vms) {
+      const { vm, vmi } = cache.objectsOf(workloadId);
+      // Gone (or moved to another team): the team's `vms-changed` covers it.
+      if (!vm || labelOf(vm, TEAM_LABEL) !== teamId) continue;
+      await this.deliver(clusterId, teamId, [vm.metadata?.namespace], { type: "vm", teamId, workloadId, runtime: vmRuntime(vm, vmi), conditions: vmConditions(vm, vmi) });
+    }
+    for (const { clusterId, teamId, namespaces } of vmTeams) {
+      await this.deliver(clusterId, teamId, [...namespaces], { type: "vms-changed", teamId });
+    }
   }
 
   /**
@@ -207,6 +260,8 @@ export class LiveHub {
     clearTimeout(this.flushTimer);
     for (const watched of this.watched.values()) watched.unsubscribe();
     this.watched.clear();
+    for (const watched of this.watchedVms.values()) watched.unsubscribe();
+    this.watchedVms.clear();
     const subscribers = [...this.subscribers];
     this.subscribers.clear();
     for (const subscriber of subscribers) {
@@ -232,6 +287,49 @@ export class LiveHub {
   }
 
   private async watch(clusterId: string): Promise<void> {
+    await Promise.all([this.watchPods(clusterId), this.watchVms(clusterId)]);
+  }
+
+  private async watchVms(clusterId: string): Promise<void> {
+    if (!this.vmCacheFor) return;
+    let cache: VmWatchCache;
+    try {
+      cache = await this.vmCacheFor(this.db, clusterId);
+      this.vmFailures.delete(clusterId);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.vmFailures.get(clusterId) !== message) this.log(`cannot watch the VMs of cluster ${clusterId}: ${message}`);
+      this.vmFailures.set(clusterId, message);
+      return;
+    }
+    if (this.stopped) return;
+    const current = this.watchedVms.get(clusterId);
+    if (current?.cache === cache) return;
+    current?.unsubscribe();
+    const unsubscribe = cache.subscribe((change) => this.onVmChange(clusterId, cache, change));
+    this.watchedVms.set(clusterId, { cache, unsubscribe });
+  }
+
+  private onVmChange(clusterId: string, cache: VmWatchCache, change: VmChange): void {
+    const teamId = labelOf(change.object, TEAM_LABEL);
+    if (!teamId) return;
+    const workloadId = labelOf(change.object, WORKLOAD_LABEL);
+    if (workloadId) this.pendingVms.set(`${clusterId}/${workloadId}`, { clusterId, cache, teamId, workloadId });
+    // An instance coming or going changes a row's runtime; only a VM coming or going changes the list.
+    if (change.resource === "vm" && change.type !== "MODIFIED") {
+      const key = `${clusterId}/${teamId}`;
+      const entry = this.pendingVmTeams.get(key) ?? { clusterId, teamId, namespaces: new Set<string>() };
+      entry.namespaces.add(change.object.metadata?.namespace ?? "");
+      this.pendingVmTeams.set(key, entry);
+    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => void this.flush().catch((error: unknown) => this.log(`delivery failed: ${String(error)}`)), this.options.batchMs ?? 100);
+  }
+
+  private async watchPods(clusterId: string): Promise<void> {
     let cache: ClusterWatchCache;
     try {
       cache = await this.cacheFor(this.db, clusterId);
@@ -261,7 +359,7 @@ export class LiveHub {
       entry.namespaces.add(pod.metadata?.namespace ?? "");
       this.pendingTeams.set(key, entry);
     }
-    this.flushTimer ??= setTimeout(() => void this.flush().catch((error: unknown) => this.log(`delivery failed: ${String(error)}`)), this.options.batchMs ?? 100);
+    this.scheduleFlush();
   }
 
   /**

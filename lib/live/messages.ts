@@ -2,6 +2,7 @@
 // `data:` line. Shared by the server (lib/live/hub.ts, lib/live/event-stream.ts) and the
 // client (components/live/live-events.tsx), so both sides agree on every field.
 import type { PodRuntime } from "@/lib/pods/runtime";
+import type { VmConditionView, VmRuntime } from "@/lib/vms/types";
 
 /** A workload's pod changed: its new runtime state (status, node, IP, readiness, …). */
 export interface PodMessage {
@@ -18,12 +19,28 @@ export interface PodsChangedMessage {
   teamId: string;
 }
 
+/** A VM or its instance changed: what KubeVirt now says (status, phase, IP, node, boot time) and the conditions of both. */
+export interface VmMessage {
+  type: "vm";
+  teamId: string;
+  /** The workload row id (the VMs list's row id). */
+  workloadId: string;
+  runtime: VmRuntime;
+  conditions: VmConditionView[];
+}
+
+/** VMs of a team appeared or disappeared: the team's VMs list should be fetched again. */
+export interface VmsChangedMessage {
+  type: "vms-changed";
+  teamId: string;
+}
+
 /** The server dropped messages (the connection fell behind): refetch everything live. */
 export interface ResyncMessage {
   type: "resync";
 }
 
-export type LiveMessage = PodMessage | PodsChangedMessage | ResyncMessage;
+export type LiveMessage = PodMessage | PodsChangedMessage | VmMessage | VmsChangedMessage | ResyncMessage;
 
 const isString = (value: unknown): value is string => typeof value === "string" && value.length > 0;
 
@@ -44,6 +61,12 @@ export function parseLiveMessage(data: string): LiveMessage | null {
         : null;
     case "pods-changed":
       return isString(message.teamId) ? { type: "pods-changed", teamId: message.teamId } : null;
+    case "vm":
+      return isString(message.teamId) && isString(message.workloadId) && message.runtime && typeof message.runtime === "object" && Array.isArray(message.conditions)
+        ? (message as unknown as VmMessage)
+        : null;
+    case "vms-changed":
+      return isString(message.teamId) ? { type: "vms-changed", teamId: message.teamId } : null;
     case "resync":
       return { type: "resync" };
     default:

@@ -54,7 +54,17 @@ export const vmiStartedAtOf = (vmi: VirtualMachineInstance | undefined): string 
   return running ? new Date(running).toISOString() : null;
 };
 
-const MISSING: VmRuntime = { printableStatus: "Missing", phase: null, ready: false, ip: null, node: null, reason: "The VM does not exist in the cluster.", startedAt: null, runStrategy: null };
+/** Pending → Running of the VMI, in milliseconds (null until it ran). */
+export const vmiBootMsOf = (vmi: VirtualMachineInstance | undefined): number | null => {
+  const at = (phase: string) => vmi?.status?.phaseTransitionTimestamps?.find((t) => t.phase === phase)?.phaseTransitionTimestamp;
+  const pending = at("Pending") ?? (vmi?.metadata?.creationTimestamp as string | Date | undefined);
+  const running = at("Running");
+  if (!pending || !running) return null;
+  const ms = new Date(running).getTime() - new Date(pending).getTime();
+  return Number.isFinite(ms) && ms >= 0 ? ms : null;
+};
+
+const MISSING: VmRuntime = { printableStatus: "Missing", phase: null, ready: false, ip: null, node: null, reason: "The VM does not exist in the cluster.", startedAt: null, bootMs: null, runStrategy: null };
 
 // The first condition that explains trouble: a False Ready with a reason, or a failure condition that is True.
 function troubleOf(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): string | null {
@@ -76,6 +86,7 @@ export function vmRuntime(vm: VirtualMachine | undefined, vmi: VirtualMachineIns
     node: vmiNodeOf(vmi),
     reason: printableStatus === "Running" || printableStatus === "Stopped" ? null : troubleOf(vm, vmi),
     startedAt: vmiStartedAtOf(vmi),
+    bootMs: vmiBootMsOf(vmi),
     runStrategy: runStrategyOf(vm),
   };
 }

@@ -1,5 +1,5 @@
-// Reading VMs: the team's list (rows joined with what KubeVirt says, one labelled list call per
-// namespace and resource), one VM's detail (conditions, Service), and what the create form
+// Reading VMs: the team's list (rows joined with what KubeVirt says: from the cluster's VM watch
+// cache for pages and REST, or one labelled list call per namespace and resource), one VM's detail (conditions, Service), and what the create form
 // offers per cluster (disk catalog, instancetypes, quota). Reads are scoped by team.
 import { eq } from "drizzle-orm";
 import { listTeamAssignments, type TeamQuota } from "@/lib/clusters/assignments";
@@ -19,16 +19,13 @@ import { KUBEVIRT, vmConditions, vmRuntime, type VirtualMachine, type VirtualMac
 import { listKubevirt, readVm, readVmi } from "@/lib/vms/objects";
 import { asVmRow, requireVmRow, type VmRow } from "@/lib/vms/rows";
 import type { VmDetail, VmView } from "@/lib/vms/types";
+import { vmWatchCacheFor, type VmObjects, type VmWatchCache } from "@/lib/vms/watch-cache";
 
-/** A VM and its instance (absent when not running), as the cluster holds them. */
-export interface VmObjects {
-  vm?: VirtualMachine;
-  vmi?: VirtualMachineInstance;
-}
+export type { VmObjects };
 
 /**
  * Where the list gets VMs from: the team's VMs and VMIs in the given namespaces of one cluster,
- * keyed by workload id. The default asks the cluster (a watch cache per resource can stand in later).
+ * keyed by workload id. The default asks the cluster; pages and REST read the watch cache.
  */
 export type VmSource = (clusterId: string, namespaces: string[], teamId: string) => Promise<Map<string, VmObjects>>;
 
@@ -56,6 +53,25 @@ export function clusterVmSource(db: Db): VmSource {
         const found = entry(vmi);
         if (found) found.vmi = vmi;
       }
+    }
+    return out;
+  };
+}
+
+/**
+ * A VmSource reading the cluster's VM watch cache (lib/vms/watch-cache.ts): the team's VMs in
+ * `namespaces` come from memory, so the list stays fast with thousands of VMs and agrees with
+ * what the live stream pushes. Waits for a new cache's first lists; a cluster that cannot be
+ * listed fails with its reason (UnavailableError), shown on the VMs of that cluster.
+ */
+export function watchVmSource(db: Db, cacheFor: (db: Db, clusterId: string) => Promise<VmWatchCache> = vmWatchCacheFor): VmSource {
+  return async (clusterId, namespaces, teamId) => {
+    const cache = await cacheFor(db, clusterId);
+    await cache.ready();
+    const wanted = new Set(namespaces);
+    const out = new Map<string, VmObjects>();
+    for (const [workloadId, objects] of cache.vmsOfTeam(teamId)) {
+      if (objects.vm?.metadata?.labels?.[KIND_LABEL] === "vm" && wanted.has(objects.vm.metadata.namespace ?? "")) out.set(workloadId, objects);
     }
     return out;
   };

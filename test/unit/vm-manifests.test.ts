@@ -103,8 +103,8 @@ describe("what a VM's state offers and asks", () => {
   it("reads status, address and node from the VM and its instance", () => {
     expect(vmRuntime(undefined, undefined)).toMatchObject({ printableStatus: "Missing", ip: null });
     const vm = { spec: { runStrategy: "Always" }, status: { printableStatus: "Running", ready: true } };
-    const vmi = { status: { phase: "Running", nodeName: "worker-1", interfaces: [{ ipAddress: "10.200.0.7" }], phaseTransitionTimestamps: [{ phase: "Running", phaseTransitionTimestamp: "2026-01-01T00:00:00Z" }] } };
-    expect(vmRuntime(vm, vmi)).toEqual({ printableStatus: "Running", phase: "Running", ready: true, ip: "10.200.0.7", node: "worker-1", reason: null, startedAt: "2026-01-01T00:00:00.000Z", runStrategy: "Always" });
+    const vmi = { status: { phase: "Running", nodeName: "worker-1", interfaces: [{ ipAddress: "10.200.0.7" }], phaseTransitionTimestamps: [{ phase: "Pending", phaseTransitionTimestamp: "2025-12-31T23:59:53.500Z" }, { phase: "Running", phaseTransitionTimestamp: "2026-01-01T00:00:00Z" }] } };
+    expect(vmRuntime(vm, vmi)).toEqual({ printableStatus: "Running", phase: "Running", ready: true, ip: "10.200.0.7", node: "worker-1", reason: null, startedAt: "2026-01-01T00:00:00.000Z", bootMs: 6500, runStrategy: "Always" });
     const unschedulable = { spec: { runStrategy: "Always" }, status: { printableStatus: "ErrorUnschedulable", conditions: [{ type: "Ready", status: "False", reason: "Unschedulable", message: "0/3 nodes match" }] } };
     expect(vmRuntime(unschedulable, undefined).reason).toBe("Unschedulable: 0/3 nodes match");
   });
