@@ -65,6 +65,7 @@ describe("LiveHub", () => {
     let clusterIds = ["c1"];
     hub = new LiveHub({} as Db, {
       cacheFor: async () => c1.cache,
+      vmCacheFor: null, // VMs: test/unit/live-hub-vms.test.ts
       stopCache: (id) => void stopped.push(id),
       listClusterIds: async () => clusterIds,
       placements: { get: async (_clusterId, teamId) => (teamId === TEAM ? { orgId: "org", namespace: "ns-team" } : null) },
@@ -100,6 +101,7 @@ describe("LiveHub", () => {
     const c1 = fakeCache("c1");
     hub = new LiveHub({} as Db, {
       cacheFor: async () => c1.cache,
+      vmCacheFor: null, // VMs: test/unit/live-hub-vms.test.ts
       listClusterIds: async () => ["c1"],
       placements: { get: async () => ({ orgId: "org", namespace: "ns-team" }) },
       batchMs: 60_000,
