@@ -114,17 +114,17 @@ test("a developer creates a VM, watches it start live, stops and starts it, and 
   await expect(power.getByRole("button", { name: "Pause", exact: true })).toBeVisible();
 
   // Stop asks first; cancelling changes nothing.
-  await power.getByRole("button", { name: `Stop VM “${VM}”` }).click();
+  await power.getByRole("button", { name: `Stop VM “${VM}”`, exact: true }).click();
   const stopDialog = page.getByRole("dialog", { name: `Stop VM “${VM}”?` });
   await expect(stopDialog).toContainText("asked to shut down");
   await stopDialog.getByRole("button", { name: "Cancel" }).click();
   await expect(facts.getByTestId("vm-status")).toHaveAttribute("data-status", "Running");
-  await power.getByRole("button", { name: `Stop VM “${VM}”` }).click();
+  await power.getByRole("button", { name: `Stop VM “${VM}”`, exact: true }).click();
   await stopDialog.getByRole("button", { name: "Stop", exact: true }).click();
   await expect(facts.getByTestId("vm-status")).toHaveAttribute("data-status", "Stopped", { timeout: 60_000 });
   await expect(facts.getByTestId("vm-phase")).toHaveText("No instance (not running)");
   await expect(power.getByRole("button", { name: "Start", exact: true })).toBeVisible();
-  await expect(power.getByRole("button", { name: `Stop VM “${VM}”` })).toHaveCount(0);
+  await expect(power.getByRole("button", { name: `Stop VM “${VM}”`, exact: true })).toHaveCount(0);
 
   // Start: Starting, then Running, pushed live.
   await recordStatuses(page);

@@ -17,6 +17,9 @@ import { afterAll, beforeAll, describe, expect, vi } from "vitest";
 import { GET as listPodsRoute } from "@/app/api/teams/[teamId]/pods/route";
 import { GET as podLogsRoute } from "@/app/api/teams/[teamId]/pods/[podId]/logs/route";
 import { GET as recordingRoute } from "@/app/api/terminal-sessions/[sessionId]/recording/route";
+import { GET as listVmsRoute, POST as createVmRoute } from "@/app/api/teams/[teamId]/vms/route";
+import { DELETE as deleteVmRoute, GET as vmRoute } from "@/app/api/teams/[teamId]/vms/[vmId]/route";
+import { POST as powerVmRoute } from "@/app/api/teams/[teamId]/vms/[vmId]/power/route";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
@@ -226,6 +229,36 @@ describe("bad input", () => {
       const request = new Request(url(`/api/terminal-sessions/${encodeURIComponent(sessionId)}/recording`, {}));
       return answer("route recording", input, await recordingRoute(request, { params: Promise.resolve({ sessionId }) }));
     });
+    // The VMs API: path parameters, the bearer token, and JSON bodies with the create form's fields.
+    const json = (token: unknown, body: unknown) => ({ method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: JSON.stringify(body) });
+    await drive("route GET /api/teams/:teamId/vms", { teamId: "teamId", bearer: "bearer", mine: "anything" }, ROUTE_RUNS, SEED + 1101, async (input) => {
+      const teamId = asText(input.teamId);
+      const request = new Request(url(`/api/teams/${encodeURIComponent(teamId)}/vms`, { mine: input.mine }), { headers: bearer(input.bearer) });
+      return answer("route vms", input, await listVmsRoute(request, { params: Promise.resolve({ teamId }) }));
+    });
+    const vmFields = { clusterId: "clusterId", name: "workloadName", image: "vmImage", runStrategy: "runStrategy", size: "vmSize", cpuCores: "cpuCores", memoryMib: "vmMemoryMib", meshSidecar: "checkbox", cloudInit: "cloudConfig" } as const;
+    await drive("route POST /api/teams/:teamId/vms", { teamId: "teamId", bearer: "bearer", ...vmFields }, ROUTE_RUNS, SEED + 1102, async (input) => {
+      const { teamId: rawTeam, bearer: token, ...body } = input;
+      const teamId = asText(rawTeam);
+      const request = new Request(url(`/api/teams/${encodeURIComponent(teamId)}/vms`, {}), json(token, body));
+      return answer("route create vm", input, await createVmRoute(request, { params: Promise.resolve({ teamId }) }));
+    });
+    await drive("route GET /api/teams/:teamId/vms/:vmId", { teamId: "teamId", vmId: "missingId", bearer: "bearer" }, ROUTE_RUNS, SEED + 1103, async (input) => {
+      const [teamId, vmId] = [asText(input.teamId), asText(input.vmId)];
+      const request = new Request(url(`/api/teams/${encodeURIComponent(teamId)}/vms/${encodeURIComponent(vmId)}`, {}), { headers: bearer(input.bearer) });
+      return answer("route vm", input, await vmRoute(request, { params: Promise.resolve({ teamId, vmId }) }));
+    });
+    await drive("route POST /api/teams/:teamId/vms/:vmId/power", { teamId: "teamId", vmId: "missingId", bearer: "bearer", operation: "vmOperation" }, ROUTE_RUNS, SEED + 1104, async (input) => {
+      const [teamId, vmId] = [asText(input.teamId), asText(input.vmId)];
+      const request = new Request(url(`/api/teams/${encodeURIComponent(teamId)}/vms/${encodeURIComponent(vmId)}/power`, {}), json(input.bearer, { operation: input.operation }));
+      return answer("route power vm", input, await powerVmRoute(request, { params: Promise.resolve({ teamId, vmId }) }));
+    });
+    await drive("route DELETE /api/teams/:teamId/vms/:vmId", { teamId: "teamId", vmId: "missingId", bearer: "bearer" }, ROUTE_RUNS, SEED + 1105, async (input) => {
+      const [teamId, vmId] = [asText(input.teamId), asText(input.vmId)];
+      const request = new Request(url(`/api/teams/${encodeURIComponent(teamId)}/vms/${encodeURIComponent(vmId)}`, {}), { method: "DELETE", headers: bearer(input.bearer) });
+      return answer("route delete vm", input, await deleteVmRoute(request, { params: Promise.resolve({ teamId, vmId }) }));
+    });
+
     // POST /api/auth/callback/credentials: next-auth hands the form to the provider's authorize().
     const credentials = getAuthOptions().providers.find((p) => p.id === "credentials") as unknown as { options: { authorize: (c: unknown, req: unknown) => Promise<unknown> } };
     await drive("route POST /api/auth/callback/credentials", { email: "email", password: "wrongPassword" }, ROUTE_RUNS, SEED + 1004, async (input) => {
