@@ -62,12 +62,10 @@ function preferred<T extends { metadata?: { deletionTimestamp?: Date | string; c
 }
 
 /**
- * The VMI of `vm`: KubeVirt names it like the VM, in the VM's namespace. A VMI elsewhere that
- * merely carries the same workload label is not this VM's.
+ * Whether `vmi` is `vm`'s instance: KubeVirt names it like the VM, in the VM's namespace. A VMI
+ * elsewhere that merely carries the same workload label is not this VM's.
  */
-function instanceOf(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): VirtualMachineInstance | undefined {
-  return vmi && vmi.metadata?.namespace === vm.metadata?.namespace && vmi.metadata?.name === vm.metadata?.name ? vmi : undefined;
-}
+const isInstanceOf = (vm: VirtualMachine) => (vmi: VirtualMachineInstance) => vmi.metadata?.namespace === vm.metadata?.namespace && vmi.metadata?.name === vm.metadata?.name;
 
 /** One reflector with a workload index and, optionally, a team index. */
 class IndexedStore<T extends VirtualMachine | VirtualMachineInstance> {
@@ -98,11 +96,12 @@ class IndexedStore<T extends VirtualMachine | VirtualMachineInstance> {
     });
   }
 
-  ofWorkload(workloadId: string): T | undefined {
+  /** The object standing for the workload now, among those `accept` allows. */
+  ofWorkload(workloadId: string, accept: (object: T) => boolean = () => true): T | undefined {
     let best: T | undefined;
     for (const uid of this.byWorkload.get(workloadId) ?? []) {
       const object = this.reflector.get(uid);
-      if (object) best = best ? preferred(best, object) : object;
+      if (object && accept(object)) best = best ? preferred(best, object) : object;
     }
     return best;
   }
@@ -187,14 +186,14 @@ export function createVmWatchCache(cluster: ClusterRef, listWatch: { vms: ListWa
     },
     objectsOf(workloadId) {
       const vm = vms.ofWorkload(workloadId);
-      const vmi = vm && instanceOf(vm, vmis.ofWorkload(workloadId));
+      const vmi = vm && vmis.ofWorkload(workloadId, isInstanceOf(vm));
       return { ...(vm && { vm }), ...(vmi && { vmi }) };
     },
     vmsOfTeam(teamId) {
       const out = new Map<string, VmObjects>();
       for (const workloadId of vms.workloadsOfTeam(teamId)) {
         const vm = vms.ofWorkload(workloadId)!;
-        const vmi = instanceOf(vm, vmis.ofWorkload(workloadId));
+        const vmi = vmis.ofWorkload(workloadId, isInstanceOf(vm));
         out.set(workloadId, vmi ? { vm, vmi } : { vm });
       }
       return out;
