@@ -1,20 +1,10 @@
 // The REST view of a team's SSH pods (`GET /api/teams/<team>/pods[?mine=1]`), for the browser's
 // React Query list and for scripts with a personal token. A team the caller may not see is
 // answered exactly like a team that does not exist: 404 (and the refusal is audited).
-import { authorize, type Caller } from "@/lib/access/deny";
-import { callerFromRequest } from "@/lib/api/request-caller";
 import { errorResponse, jsonResponse } from "@/lib/api/responses";
+import { teamReader } from "@/lib/api/team-reader";
 import type { Db } from "@/lib/db/client";
 import { listTeamSshPods, readSshPodLogs, type PodSource } from "@/lib/pods/queries";
-import { resolveTeamScope } from "@/lib/tenancy/principal";
-
-/** The caller of `request` and the team scope it reads, once `workloads:read` there is checked (audited as `action` when refused). */
-async function teamReader(request: Request, teamId: string, db: Db, action: string): Promise<Caller & { teamId: string }> {
-  const caller = await callerFromRequest(request, db);
-  const scope = await resolveTeamScope(db, teamId);
-  await authorize(db, caller, { action, permission: "workloads:read", scope, notFound: "No such team." });
-  return { ...caller, teamId: scope.teamId };
-}
 
 /** Answers the list request for `teamId`: `{ pods: SshPodView[] }`. */
 export async function listTeamPodsResponse(request: Request, teamId: string, db: Db, podSource?: PodSource): Promise<Response> {

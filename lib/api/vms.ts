@@ -14,15 +14,14 @@
 // authorize, service), the same services and the same audit rows (vm.create, vm.<operation>,
 // vm.delete).
 import { z } from "zod";
-import { authorize, type Caller } from "@/lib/access/deny";
 import { executeAction, type ActionDefinition } from "@/lib/actions/define-action";
 import { teamScopeOf } from "@/lib/actions/scopes";
 import { readJsonBody } from "@/lib/api/json-body";
 import { callerFromRequest } from "@/lib/api/request-caller";
 import { errorResponse, jsonResponse } from "@/lib/api/responses";
+import { teamReader } from "@/lib/api/team-reader";
 import type { Db } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
-import { resolveTeamScope } from "@/lib/tenancy/principal";
 import { VM_OPERATIONS, type VmOperation } from "@/lib/vms/choices";
 import { getVm, listTeamVms, type VmSource } from "@/lib/vms/queries";
 import { VM_NOT_FOUND } from "@/lib/vms/rows";
@@ -37,16 +36,6 @@ export const REST_VM_OPERATIONS: Record<string, VmOperation> = {
   ...Object.fromEntries(VM_OPERATIONS.map((operation) => [operation, operation])),
   "force-stop": "forceStop",
 };
-
-/** The caller of `request` once `workloads:read` on the path's team is checked (audited as `action` when refused). */
-async function teamReader(request: Request, teamId: string, db: Db, action: string): Promise<Caller & { teamId: string }> {
-  const caller = await callerFromRequest(request, db);
-  // A malformed id in the path is "not found", like the id of nothing.
-  if (!teamIdField.safeParse(teamId).success) throw new NotFoundError("No such team.");
-  const scope = await resolveTeamScope(db, teamId);
-  await authorize(db, caller, { action, permission: "workloads:read", scope, notFound: "No such team." });
-  return { ...caller, teamId: scope.teamId };
-}
 
 /** GET /api/teams/<team>/vms[?mine=1]: `{ vms: VmView[] }`. */
 export async function listTeamVmsResponse(request: Request, teamId: string, db: Db, vmSource?: VmSource): Promise<Response> {

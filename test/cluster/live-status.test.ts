@@ -11,6 +11,7 @@ import type { Db } from "@/lib/db";
 import { clusterAssignments, organizations, teamMembers, teams, users } from "@/lib/db/schema";
 import { workloadLabels } from "@/lib/workloads/labels";
 import { stopAllWatchCaches, watchCacheFor } from "@/lib/kube/watch-cache";
+import { stopAllVmWatchCaches } from "@/lib/vms/watch-cache";
 import { createEventStream } from "@/lib/live/event-stream";
 import { LiveHub, type LiveSubscriber } from "@/lib/live/hub";
 import type { LiveMessage, PodMessage } from "@/lib/live/messages";
@@ -94,6 +95,7 @@ describe("live status", () => {
   afterAll(() => {
     hub?.stop();
     stopAllWatchCaches();
+    stopAllVmWatchCaches();
   });
 
   /**
