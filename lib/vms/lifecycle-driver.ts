@@ -36,14 +36,18 @@ async function ensureObjects(db: Db, row: VmRow): Promise<{ vmName: string }> {
   const { core, namespace, spec } = { ...ctx, spec: row.spec };
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
   const api = { group: KUBEVIRT.group, version: KUBEVIRT.version, namespace, plural: KUBEVIRT.vms };
-  const vm = await kubeCreateOrFind<VirtualMachine>(
-    ctx.connection,
-    `VM ${spec.vmName}`,
-    () => custom.createNamespacedCustomObject({ ...api, body: virtualMachine(objects) }),
-    () => custom.getNamespacedCustomObject({ ...api, name: spec.vmName }),
-  );
+  // The user data is read while the VM is made, so its Secret follows the VM at once: KubeVirt
+  // starts the instance within a second and needs the Secret by then.
+  const [vm, userData] = await Promise.all([
+    kubeCreateOrFind<VirtualMachine>(
+      ctx.connection,
+      `VM ${spec.vmName}`,
+      () => custom.createNamespacedCustomObject({ ...api, body: virtualMachine(objects) }),
+      () => custom.getNamespacedCustomObject({ ...api, name: spec.vmName }),
+    ),
+    userDataOf(db, row),
+  ]);
   const owner = ownedByVm(vm);
-  const userData = await userDataOf(db, row);
   await kubeCreateOrFind(
     ctx.connection,
     `secret ${spec.secretName}`,
