@@ -280,6 +280,7 @@ const GROUPS: Array<[name: string, run: FigureGroup]> = [
 async function main() {
   const { startLocalCluster } = await import("../dev/cluster/index");
   const { createDatabase } = await import("@/lib/db/client");
+  const { startPostgresServer } = await import("../test/integration/support/postgres-server");
   const { migrateDatabase } = await import("@/lib/db/migrate");
   const { createFirstAdmin } = await import("@/lib/users/service");
   const { createOrg } = await import("@/lib/orgs/service");
@@ -288,9 +289,11 @@ async function main() {
   const { assignCluster } = await import("@/lib/clusters/assignments");
   const { stopAllVmWatchCaches } = await import("@/lib/vms/watch-cache");
 
-  log("starting the local control plane");
-  const cluster = await startLocalCluster({ log: () => {} });
-  const database = await createDatabase({ memory: true });
+  // PostgreSQL as in production (DATABASE_URL): the panel's queries then run in the database
+  // server, not in this process beside the stand-ins and the timed code, as PGlite's would.
+  log("starting the local control plane and PostgreSQL");
+  const [cluster, postgres] = await Promise.all([startLocalCluster({ log: () => {} }), startPostgresServer()]);
+  const database = await createDatabase({ url: postgres.url });
   const db = database.db;
   try {
     await migrateDatabase(db);
@@ -305,7 +308,7 @@ async function main() {
       teams.push({ id: team.id, namespace: assignment.namespace });
     }
     const ctx: VmBenchContext = { db, kubeconfigPath: cluster.kubeconfigPath, clusterId: registered.id, actor, teams, log };
-    const figures: Figures = { teams: TEAM_COUNT };
+    const figures: Figures = { database: "postgresql", teams: TEAM_COUNT };
     for (const [name, run] of GROUPS) {
       log(`— ${name}`);
       Object.assign(figures, await run(ctx));
@@ -314,7 +317,7 @@ async function main() {
     console.log(`RESULT ${Object.entries(figures).map(([key, value]) => `${key}=${value}`).join(" ")}`);
   } finally {
     await database.close();
-    await cluster.stop();
+    await Promise.all([cluster.stop(), postgres.stop()]);
   }
 }
 
