@@ -12,6 +12,7 @@ import path from "node:path";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, loadAllYaml, type KubernetesObject, type V1ClusterRole, type V1Deployment, type V1Ingress, type V1Pod, type V1Secret } from "@kubernetes/client-node";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { assignCluster } from "@/lib/clusters/assignments";
 import { disconnectCluster, registerCluster, updateClusterSettings } from "@/lib/clusters/service";
 import { readClusterSettings } from "@/lib/clusters/settings";
@@ -68,7 +69,8 @@ describe("Helm chart", () => {
     const run = await helm(binary, ["template", "r1", CHART, "--namespace", "panel", ...args]);
     expect(run.stderr.replace(/level=INFO msg="found symbolic link.*\n/g, "")).toBe("");
     expect(run.code).toBe(0);
-    return (loadAllYaml(run.stdout) as Rendered[]).filter(Boolean);
+    // Plain YAML, not client-node's typed loader (which renames fields such as `from`).
+    return parseAllDocuments(run.stdout).map((document) => document.toJS() as Rendered).filter(Boolean);
   }
 
   test("lints clean, strictly, with the defaults and with the README's worked example", async () => {
@@ -147,6 +149,33 @@ describe("Helm chart", () => {
     expect(ingress!.spec!.tls).toEqual([{ hosts: ["cloud.example.com"], secretName: "cloud-example-com-tls" }]);
     expect(ingress!.metadata!.annotations).toMatchObject({ "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600", "nginx.ingress.kubernetes.io/proxy-body-size": "0" });
     expect(byKind(objects, "NetworkPolicy")).toHaveLength(1);
+  });
+
+  test("metrics: a token from the chart's Secret or one of yours, or open to the scrapers the NetworkPolicy admits", async () => {
+    const tokenEnv = (objects: Rendered[]) => {
+      const [deployment] = byKind(objects, "Deployment") as unknown as V1Deployment[];
+      return (deployment!.spec!.template.spec!.containers[0]!.env ?? []).filter((e) => e.name.startsWith("MINICLOUD_METRICS"));
+    };
+    expect(tokenEnv(await render(...PUBLIC_URL))).toEqual([]);
+    const own = await render(...PUBLIC_URL, "--set", "metrics.enabled=true", "--set", "metrics.token=a-token-of-sixteen+");
+    expect(tokenEnv(own)).toEqual([{ name: "MINICLOUD_METRICS_TOKEN", valueFrom: { secretKeyRef: { name: "r1-minicloud-secrets", key: "MINICLOUD_METRICS_TOKEN" } } }]);
+    const secret = (byKind(own, "Secret") as unknown as V1Secret[]).find((s) => s.metadata?.name === "r1-minicloud-secrets")!;
+    expect(Buffer.from(secret.data!.MINICLOUD_METRICS_TOKEN!, "base64").toString()).toBe("a-token-of-sixteen+");
+    const theirs = await render("-f", EXAMPLE_VALUES, "--set", "metrics.enabled=true", "--set", "metrics.existingSecret=scrape-token");
+    expect(tokenEnv(theirs)).toEqual([{ name: "MINICLOUD_METRICS_TOKEN", valueFrom: { secretKeyRef: { name: "scrape-token", key: "MINICLOUD_METRICS_TOKEN" } } }]);
+    // The scrapers join the NetworkPolicy's sources.
+    const [policy] = byKind(theirs, "NetworkPolicy") as unknown as { spec: { ingress: { from: unknown[] }[] } }[];
+    expect(policy!.spec.ingress[0]!.from).toHaveLength(1);
+    const scraped = await render("-f", EXAMPLE_VALUES, "--set", "metrics.enabled=true", "--set", "metrics.open=true", "--set", "metrics.scrapeFrom[0].namespaceSelector.matchLabels.name=monitoring");
+    expect(tokenEnv(scraped)).toEqual([{ name: "MINICLOUD_METRICS", value: "open" }]);
+    const [open] = byKind(scraped, "NetworkPolicy") as unknown as { spec: { ingress: { from: unknown[] }[] } }[];
+    expect(open!.spec.ingress[0]!.from).toContainEqual({ namespaceSelector: { matchLabels: { name: "monitoring" } } });
+
+    const missing = await helm(binary, ["template", "r1", CHART, ...PUBLIC_URL, "--set", "metrics.enabled=true"]);
+    expect(missing.stderr).toContain("metrics.token (16 or more characters) or metrics.existingSecret is required");
+    const short = await helm(binary, ["template", "r1", CHART, ...PUBLIC_URL, "--set", "metrics.enabled=true", "--set", "metrics.token=short"]);
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toContain("/metrics/token");
   });
 
   test("one replica needs no PodDisruptionBudget (it would block every drain)", async () => {
