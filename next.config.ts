@@ -34,7 +34,7 @@ const nextConfig: NextConfig = {
   },
   // Packages with native parts, wasm files or their own sockets are loaded from
   // node_modules at run time instead of being bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "@kubernetes/client-node", "ssh2", "ws"],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "@kubernetes/client-node", "ssh2", "ws", "pino", "prom-client"],
   poweredByHeader: false,
   experimental: {
     // Above the largest input we accept (a 256 KiB kubeconfig, lib/kube/kubeconfig-size.ts) even

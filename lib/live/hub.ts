@@ -22,6 +22,7 @@ import { stopWatchCache, watchCacheFor, type ClusterWatchCache, type PodChange }
 import type { LiveMessage } from "@/lib/live/messages";
 import { TeamPlacements } from "@/lib/live/team-scopes";
 import { podRuntime } from "@/lib/pods/runtime";
+import { moduleLogger } from "@/lib/observe/log";
 import { vmConditions, vmRuntime } from "@/lib/vms/kubevirt";
 import { stopVmWatchCache, vmWatchCacheFor, type VmChange, type VmWatchCache } from "@/lib/vms/watch-cache";
 
@@ -117,7 +118,7 @@ export class LiveHub {
     this.vmCacheFor = options.vmCacheFor === undefined ? vmWatchCacheFor : options.vmCacheFor;
     this.stopVmCache = options.stopVmCache ?? stopVmWatchCache;
     this.listClusterIds = options.listClusterIds ?? (async (d) => (await d.select({ id: clusters.id }).from(clusters)).map((r) => r.id));
-    this.log = options.log ?? ((line) => console.warn(`[minicloud] live: ${line}`));
+    this.log = options.log ?? ((line) => moduleLogger("live").warn(line));
     this.placements = options.placements ?? new TeamPlacements(db, options.placementTtlMs ?? 30_000);
   }
 

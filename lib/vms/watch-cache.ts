@@ -12,6 +12,7 @@ import { customObjectListWatch } from "@/lib/kube/custom-object-list-watch";
 import { MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { Reflector, type ChangeType, type ListWatch, type ReflectorOptions, type ReflectorStats, type StoreChange } from "@/lib/kube/reflector";
 import { toClusterError, type ClusterRef } from "@/lib/kube/transport";
+import { moduleLogger } from "@/lib/observe/log";
 import { KUBEVIRT, type VirtualMachine, type VirtualMachineInstance } from "@/lib/vms/kubevirt";
 import { trimVm, trimVmi } from "@/lib/vms/trim";
 
@@ -49,6 +50,8 @@ export interface VmWatchCacheOptions extends Pick<ReflectorOptions<VirtualMachin
   log?: (line: string) => void;
 }
 
+const logger = moduleLogger("vm-watch-cache");
+
 const labelOf = (object: { metadata?: { labels?: Record<string, string> } }, label: string) => object.metadata?.labels?.[label];
 const uidOf = (object: { metadata?: { uid?: string; namespace?: string; name?: string } }) => object.metadata?.uid ?? `${object.metadata?.namespace}/${object.metadata?.name}`;
 const createdAt = (object: { metadata?: { creationTimestamp?: Date | string } }) => (object.metadata?.creationTimestamp ? new Date(object.metadata.creationTimestamp).getTime() : 0);
@@ -73,9 +76,10 @@ class IndexedStore<T extends VirtualMachine | VirtualMachineInstance> {
   private readonly byWorkload = new Map<string, Set<string>>();
   private readonly byTeam = new Map<string, Set<string>>();
 
-  constructor(listWatch: ListWatch<T>, options: VmWatchCacheOptions, onChange: (change: StoreChange<T>) => void, onError: (error: unknown) => void) {
+  constructor(resource: string, listWatch: ListWatch<T>, options: VmWatchCacheOptions, onChange: (change: StoreChange<T>) => void, onError: (error: unknown) => void) {
     this.reflector = new Reflector<T>({
       listWatch,
+      resource,
       keyOf: uidOf,
       backoff: options.backoff,
       minHealthyWatchMs: options.minHealthyWatchMs,
@@ -136,7 +140,7 @@ export function createVmWatchCache(cluster: ClusterRef, listWatch: { vms: ListWa
   const listeners = new Set<VmChangeListener>();
   const stopListeners = new Set<() => void>();
   let stopped = false;
-  const log = options.log ?? ((line: string) => console.warn(`[minicloud] ${line}`));
+  const log = options.log ?? ((line: string) => logger.warn({ cluster: cluster.id }, line));
   const loggedErrors: Partial<Record<"vm" | "vmi", string>> = {};
 
   const notify = (change: VmChange) => {
@@ -144,7 +148,7 @@ export function createVmWatchCache(cluster: ClusterRef, listWatch: { vms: ListWa
       try {
         listener(change);
       } catch (error) {
-        console.error("[minicloud] VM change listener failed:", error);
+        logger.error({ err: error }, "a VM change listener failed");
       }
     }
   };
@@ -155,8 +159,8 @@ export function createVmWatchCache(cluster: ClusterRef, listWatch: { vms: ListWa
     loggedErrors[resource] = message;
   };
 
-  const vms = new IndexedStore<VirtualMachine>(listWatch.vms, options, (c) => !c.initial && notify({ type: c.type, resource: "vm", object: c.object }), onError("vm"));
-  const vmis = new IndexedStore<VirtualMachineInstance>(listWatch.vmis, options, (c) => !c.initial && notify({ type: c.type, resource: "vmi", object: c.object }), onError("vmi"));
+  const vms = new IndexedStore<VirtualMachine>(KUBEVIRT.vms, listWatch.vms, options, (c) => !c.initial && notify({ type: c.type, resource: "vm", object: c.object }), onError("vm"));
+  const vmis = new IndexedStore<VirtualMachineInstance>(KUBEVIRT.vmis, listWatch.vmis, options, (c) => !c.initial && notify({ type: c.type, resource: "vmi", object: c.object }), onError("vmi"));
   const startedAt = Date.now();
   vms.reflector.start();
   vmis.reflector.start();
@@ -223,7 +227,7 @@ export function createVmWatchCache(cluster: ClusterRef, listWatch: { vms: ListWa
         try {
           listener();
         } catch (error) {
-          console.error("[minicloud] VM watch cache stop listener failed:", error);
+          logger.error({ err: error }, "a VM watch cache stop listener failed");
         }
       }
     },
