@@ -21,7 +21,8 @@ import type { WorkloadKind } from "@/lib/workloads/kinds";
 
 /** How a bridge ended by itself (the session handles the ends it causes). */
 export interface BridgeEnd {
-  reason: "exited" | "pod-gone" | "error";
+  /** `target-closed`: the target's side closed a console stream (the VM stopped, or KubeVirt handed the console to another client). */
+  reason: "exited" | "pod-gone" | "vm-gone" | "target-closed" | "error";
   /** A sentence for the user. */
   message: string;
   exitCode?: number;
@@ -52,11 +53,16 @@ export interface TerminalBridge {
 }
 
 /** How a bridge reaches the object: which API resource carries its exec, console and port-forward. */
-export type TargetReach = {
-  /** A pod's `exec` and `portforward` subresources, in `container` for exec. */
-  resource: "pod";
-  container: string | undefined;
-};
+export type TargetReach =
+  | {
+      /** A pod's `exec` and `portforward` subresources, in `container` for exec. */
+      resource: "pod";
+      container: string | undefined;
+    }
+  | {
+      /** A VMI's `console`, `vnc` and `portforward` subresources (`subresources.kubevirt.io`). */
+      resource: "vmi";
+    };
 
 /** The running object behind a terminal target, as much as a bridge needs to connect to it. */
 export interface TargetLocator {
@@ -103,6 +109,8 @@ export interface BridgeContext {
   locator: TargetLocator;
   size: TerminalSize;
   events: BridgeEvents;
+  /** VNC: ask KubeVirt to refuse (not replace) while another viewer is connected (`preserveSession`). */
+  preserveSession?: boolean;
 }
 
 /** Connects a bridge; rejects with an AppError whose message can be shown when it cannot. */
