@@ -111,6 +111,8 @@ export interface BridgeContext {
   events: BridgeEvents;
   /** VNC: ask KubeVirt to refuse (not replace) while another viewer is connected (`preserveSession`). */
   preserveSession?: boolean;
+  /** How often the session pings its client; console bridges ping their upstream stream as often. */
+  keepaliveMs?: number;
 }
 
 /** Connects a bridge; rejects with an AppError whose message can be shown when it cannot. */

@@ -314,7 +314,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     }
     stopWatch = stop;
     const preserveSession = !holder && req.preserveSession === true;
-    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events, preserveSession });
+    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events, preserveSession, keepaliveMs: opts.keepaliveMs });
     if (ended) {
       opened.close();
       return done;

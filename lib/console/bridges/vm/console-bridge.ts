@@ -72,12 +72,12 @@ function requireVmi(ctx: BridgeContext) {
 export const openSerialBridge: BridgeOpener = async (ctx) => {
   requireVmi(ctx);
   const stream: VmiStream = { kind: "console" };
-  return bridgeOver(await openVmiStream(ctx.cluster, ctx.kc, ctx.locator, stream), ctx, "console");
+  return bridgeOver(await openVmiStream(ctx.cluster, ctx.kc, ctx.locator, stream, ctx.keepaliveMs), ctx, "console");
 };
 
 /** The VM's VNC console (`virtualmachineinstances/<name>/vnc`), RFB bytes for noVNC. */
 export const openVncBridge: BridgeOpener = async (ctx) => {
   requireVmi(ctx);
   const stream: VmiStream = { kind: "vnc", preserveSession: ctx.preserveSession ?? false };
-  return bridgeOver(await openVmiStream(ctx.cluster, ctx.kc, ctx.locator, stream), ctx, "vnc");
+  return bridgeOver(await openVmiStream(ctx.cluster, ctx.kc, ctx.locator, stream, ctx.keepaliveMs), ctx, "vnc");
 };
