@@ -132,6 +132,7 @@ const KEY_NAMES: Record<string, Key> = {
  * parts: modifiers, then one key (a named key, F1–F12 or one character). Null when it is not one.
  */
 export function parseCombination(text: string): Keystroke | null {
+  if (/[+]\s*$/.test(text)) return null;
   const parts = text
     .trim()
     .toLowerCase()
