@@ -22,7 +22,8 @@ import { DEFAULT_OPENERS } from "@/lib/console/gateway/terminal-routes";
 import { issueTerminalTicket } from "@/lib/console/gateway/tickets";
 import { BUSY_CLOSE_CODE } from "@/lib/console/session/terminal-session";
 import { endAllLiveSessions } from "@/lib/console/session/live-sessions";
-import { getSessionRecord } from "@/lib/console/session/session-store";
+import { TAKEN_BY_OUTSIDER } from "@/lib/console/session/console-holders";
+import { getSessionRecord, readSessionRecording, setTerminalRecording } from "@/lib/console/session/session-store";
 import { listReachableTargets } from "@/lib/console/targets";
 import { auditEvents, clusters, consoleSessions, sshHostKeys } from "@/lib/db/schema";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
@@ -32,6 +33,7 @@ import type { VirtualMachineInstance } from "@/lib/vms/kubevirt";
 import { createVmAction } from "@/app/(panel)/t/[teamId]/vms/actions";
 import { openVmConsoleTicketAction } from "@/app/(panel)/t/[teamId]/vms/[vmId]/console/actions";
 import { callerFor, createOrgWithTeams, createUser, grant } from "./cluster-fixtures";
+import { openStream } from "./guest-clients";
 import { adminKubeConfig, insertLocalCluster, test, uniqueName, useDatabase, waitFor } from "./helpers";
 import { connect, open, ORIGIN, sessionCookie, startGateway, type TerminalClient, type TestGateway } from "./terminal-client";
 
@@ -54,6 +56,9 @@ describe("VM consoles", () => {
   const kc = adminKubeConfig();
   const recordingsDir = mkdtempSync(path.join(tmpdir(), "minicloud-console-recordings-"));
   const world = {} as {
+    admin: Caller;
+    orgId: string;
+    otherOrgMember: Caller;
     alice: Caller;
     bob: Caller;
     viewer: Caller;
@@ -77,13 +82,16 @@ describe("VM consoles", () => {
     await grant(db(), bob.id, { orgId, orgRole: "member", teamId: teams[0]!.id, teamRole: "member" });
     await grant(db(), viewer.id, { orgId, orgRole: "member", teamId: teams[0]!.id, teamRole: "viewer" });
     await grant(db(), outsider.id, { orgId, orgRole: "member", teamId: teams[1]!.id, teamRole: "member" });
+    const otherOrg = await createOrgWithTeams(db(), 1);
+    const otherOrgMember = await createUser(db());
+    await grant(db(), otherOrgMember.id, { orgId: otherOrg.orgId, orgRole: "owner", teamId: otherOrg.teams[0]!.id, teamRole: "admin" });
     const quota = { cpuMillicores: 4000, memoryMib: 8192, maxPods: 10, maxVms: null, storageGib: null };
     const adminActor = { userId: admin.id, label: admin.email };
     const assignment = await assignCluster(db(), adminActor, { clusterId: cluster.id, teamId: teams[0]!.id, quota });
     await assignCluster(db(), adminActor, { clusterId: cluster.id, teamId: teams[1]!.id, quota });
     world.ownerKey = generateEd25519KeyPair("alice@laptop");
     await addSshKey(db(), { userId: alice.id, label: alice.email }, { publicKey: world.ownerKey.publicKey });
-    Object.assign(world, { alice: await callerFor(db(), alice), bob: await callerFor(db(), bob), viewer: await callerFor(db(), viewer), outsider: await callerFor(db(), outsider), namespace: assignment.namespace });
+    Object.assign(world, { admin: await callerFor(db(), admin), orgId, otherOrgMember: await callerFor(db(), otherOrgMember), alice: await callerFor(db(), alice), bob: await callerFor(db(), bob), viewer: await callerFor(db(), viewer), outsider: await callerFor(db(), outsider), namespace: assignment.namespace });
 
     const created = (
       await executeAction(
@@ -155,7 +163,8 @@ describe("VM consoles", () => {
     });
   }
 
-  test("serial console: logs in on the real guest, answers hostname, and leaves a session row and audit row with bytes", async () => {
+  test("serial console: logs in on the real guest, answers hostname, and leaves a session row, an audit row with bytes and a recording", async () => {
+    await setTerminalRecording(db(), world.admin.principal, world.admin.actor, world.orgId, true);
     const client = await serialShell(world.alice);
     await answerOf(client, "hostname", new RegExp(`\\r?\\n${world.vmName}\\r?\\n`));
     const ready = client.messages.find((m) => m.type === "ready") as { sessionId: string };
@@ -166,7 +175,11 @@ describe("VM consoles", () => {
     expect(row.bytesIn).toBeGreaterThan(10);
     expect(row.bytesOut).toBeGreaterThan(row.bytesIn);
     const [audit] = await db().select().from(auditEvents).where(and(eq(auditEvents.action, "terminal.session"), eq(auditEvents.targetId, world.vmId)));
-    expect(audit?.detail).toMatchObject({ sessionId: ready.sessionId, mode: "serial", bytesIn: row.bytesIn, bytesOut: row.bytesOut, endReason: "client-closed" });
+    expect(audit?.detail).toMatchObject({ sessionId: ready.sessionId, mode: "serial", bytesIn: row.bytesIn, bytesOut: row.bytesOut, endReason: "client-closed", recorded: true });
+    // The output was recorded (never the input), and an admin of the organization replays it.
+    const cast = await readSessionRecording(db(), world.admin.principal, ready.sessionId);
+    expect(cast).toContain(world.vmName);
+    await setTerminalRecording(db(), world.admin.principal, world.admin.actor, world.orgId, false);
   });
 
   test("serial console: a second viewer is told who holds it, takes it over, and the first is told by whom", async () => {
@@ -190,7 +203,13 @@ describe("VM consoles", () => {
     await answerOf(second, "hostname", new RegExp(`\\r?\\n${world.vmName}\\r?\\n`));
     const aliceSession = (first.messages.find((m) => m.type === "ready") as { sessionId: string }).sessionId;
     expect((await getSessionRecord(db(), aliceSession))!.endReason).toBe("taken-over");
-    second.ws.close();
+
+    // A client outside the panel (virtctl, here the admin's own websocket) opens the console:
+    // KubeVirt gives it the console, and Bob is told so (and his page does not fight back).
+    const outside = await openStream(kc, world.namespace, world.vmName, "console");
+    const lost = await second.waitForMessage("exit");
+    expect(lost).toMatchObject({ reason: "taken-over", message: TAKEN_BY_OUTSIDER });
+    outside.close();
     await second.closed;
   });
 
@@ -266,10 +285,11 @@ describe("VM consoles", () => {
     expect(result).toMatchObject({ code: 0, stdout: `${world.vmName}\n` });
   });
 
-  test("authorization: tickets refused to other teams (not found) and viewers (forbidden), a pod's page cannot ask for a VM, websockets refuse others' tickets", async () => {
+  test("authorization: tickets refused to other teams (not found) and viewers (forbidden), other organizations (not found), websockets refuse others' tickets and tunnels", async () => {
     const action = (caller: Caller, mode: string, workloadId = world.vmId) => executeAction(openVmConsoleTicketAction.definition, caller, { workloadId, mode }, db());
     for (const mode of ["serial", "vnc", "ssh"]) {
       await expect(action(world.outsider, mode)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(action(world.otherOrgMember, mode)).rejects.toBeInstanceOf(NotFoundError);
       await expect(action(world.viewer, mode)).rejects.toBeInstanceOf(ForbiddenError);
       expect((await action(world.alice, mode)).result.target).toMatchObject({ workloadId: world.vmId, mode });
     }
@@ -277,6 +297,12 @@ describe("VM consoles", () => {
     const aliceTicket = await ticket(world.alice, "serial");
     const stolen = await connect(`${world.gateway.base}/ws/terminal?ticket=${aliceTicket}`, await headers(world.outsider));
     expect(stolen).toMatchObject({ ok: false, status: 403 });
+    const stolenAcrossOrgs = await connect(`${world.gateway.base}/ws/terminal?ticket=${aliceTicket}`, await headers(world.otherOrgMember));
+    expect(stolenAcrossOrgs).toMatchObject({ ok: false, status: 403 });
+    // The laptop tunnel with another organization's token: the VM is not even found.
+    const { plaintext } = await createApiToken(db(), { userId: world.otherOrgMember.principal.userId, label: world.otherOrgMember.actor.label }, { name: "other" });
+    const tunnel = await connect(`${world.gateway.base}/ws/tunnel?target=${world.vmId}`, { authorization: `Bearer ${plaintext}` });
+    expect(tunnel).toMatchObject({ ok: false, status: 404 });
     // Another site's page with Alice's cookie: refused by Origin.
     const foreign = await connect(`${world.gateway.base}/ws/terminal?ticket=${aliceTicket}`, { origin: "http://evil.example", cookie: await sessionCookie(world.alice.principal.userId) });
     expect(foreign).toMatchObject({ ok: false, status: 403 });

@@ -26,6 +26,8 @@ export interface BridgeEnd {
   /** A sentence for the user. */
   message: string;
   exitCode?: number;
+  /** `target-closed`: whether the cluster closed the stream cleanly (KubeVirt handing the console to another client) or it dropped. */
+  clean?: boolean;
 }
 
 /** What a bridge reports to its session. */

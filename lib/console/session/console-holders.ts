@@ -63,6 +63,9 @@ export async function takenOverBy(db: Db, session: { id: string; workloadId: str
   return row ? asHolder(row) : null;
 }
 
+/** What the holder reads when KubeVirt gave the console to a client the panel does not know of. */
+export const TAKEN_BY_OUTSIDER = "Another client outside the panel (such as virtctl) opened this console, and the cluster gave it the console.";
+
 /** The sentence the previous holder reads. */
 export function takenOverMessage(by: { userLabel: string }, sameUser: boolean): string {
   return sameUser ? "You opened this console in another window, which took it over." : `${by.userLabel} took over this console.`;

@@ -17,7 +17,7 @@ import { clampSize, endMessage, parseClientMessage, type EndReason, type ServerM
 import { CastRecorder, recordingPath } from "@/lib/console/session/recording";
 import { finishSessionRecord, isRecordingEnabled, startSessionRecord, type SessionStart } from "@/lib/console/session/session-store";
 import { EXCLUSIVE_MODES, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
-import { holderOf, holderView, takenOverBy, takenOverMessage, takeOverFrom, type ConsoleHolder } from "@/lib/console/session/console-holders";
+import { holderOf, holderView, TAKEN_BY_OUTSIDER, takenOverBy, takenOverMessage, takeOverFrom, type ConsoleHolder } from "@/lib/console/session/console-holders";
 
 /** How sessions run on this replica. */
 export interface TerminalServiceOptions {
@@ -144,7 +144,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       }
     },
     end(end) {
-      if (end.reason === "target-closed") return void targetClosed(end.message);
+      if (end.reason === "target-closed") return void targetClosed(end.message, end.clean === true);
       void finish(end.reason, end.message, end.exitCode);
     },
     notice(message) {
@@ -219,11 +219,15 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     end: (reason, detail) => finish(reason, detail),
   });
 
-  // A console's stream closed while its VM still runs: KubeVirt handed the console to another
-  // client. Another panel session that opened it since is "taken over by"; anything else is a drop.
-  async function targetClosed(message: string) {
-    const by = start && EXCLUSIVE_MODES.has(mode) ? await takenOverBy(db, { id, workloadId: target.workloadId, mode, startedAt: start.startedAt }).catch(() => null) : null;
+  // A console's stream closed while its VM still runs. Another panel session that opened it since
+  // took it over ("taken over by …"); a clean close with none is KubeVirt handing it to a client
+  // outside the panel (virtctl), which the browser must not fight for by reconnecting; anything
+  // else dropped (an error, which the browser retries).
+  async function targetClosed(message: string, clean: boolean) {
+    const exclusive = start !== null && EXCLUSIVE_MODES.has(mode);
+    const by = exclusive ? await takenOverBy(db, { id, workloadId: target.workloadId, mode, startedAt: start!.startedAt }).catch(() => null) : null;
     if (by) return finish("taken-over", takenOverMessage(by, by.userId === req.userId));
+    if (exclusive && clean) return finish("taken-over", TAKEN_BY_OUTSIDER);
     return finish("error", message);
   }
 

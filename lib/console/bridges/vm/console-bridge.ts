@@ -14,6 +14,8 @@ import { openVmiStream, type VmiStream } from "@/lib/console/bridges/vm/vmi-stre
 import { ValidationError } from "@/lib/errors";
 
 const NAME = { console: "serial console", vnc: "VNC console" } as const;
+/** How long a VMI's phase may lag behind its guest powering off. */
+const PHASE_LAG_MS = 1500;
 
 function bridgeOver(ws: WebSocket, ctx: BridgeContext, kind: "console" | "vnc"): TerminalBridge {
   const { events, cluster, kc, locator, target } = ctx;
@@ -27,14 +29,20 @@ function bridgeOver(ws: WebSocket, ctx: BridgeContext, kind: "console" | "vnc"):
   ws.on("error", () => {
     // "close" follows.
   });
-  ws.on("close", (_code: number, reasonBytes: Buffer) => {
+  ws.on("close", (code: number, reasonBytes: Buffer) => {
     if (closed || ended) return;
     ended = true;
     const said = reasonBytes.toString("utf8").trim();
-    void readTargetVmi(cluster, kc, locator.namespace, locator.name).then(
-      (vmi) =>
-        isVmiRunning(vmi)
-          ? events.end({ reason: "target-closed", message: `The cluster closed the ${NAME[kind]} of ${target.label}${said ? ` (${said})` : ""}.` })
+    // A guest that powered itself off closes its streams a moment before its VMI says so: ask twice.
+    const stillRunning = async () => {
+      if (!isVmiRunning(await readTargetVmi(cluster, kc, locator.namespace, locator.name))) return false;
+      await new Promise((resolve) => setTimeout(resolve, PHASE_LAG_MS));
+      return isVmiRunning(await readTargetVmi(cluster, kc, locator.namespace, locator.name));
+    };
+    void stillRunning().then(
+      (running) =>
+        running
+          ? events.end({ reason: "target-closed", clean: code === 1000, message: `The cluster closed the ${NAME[kind]} of ${target.label}${said ? ` (${said})` : ""}.` })
           : events.end({ reason: "vm-gone", message: `The VM ${target.label} stopped; the ${NAME[kind]} has ended.` }),
       () => events.end({ reason: "error", message: `The ${NAME[kind]} of ${target.label} closed and the VM could not be read.` }),
     );
