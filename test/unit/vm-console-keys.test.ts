@@ -83,3 +83,15 @@ describe("a VM's ssh login user", () => {
     expect(vmLoginUser({ image: "quay.io/containerdisks/fedora:41", loginUser: "admin" })).toBe("admin");
   });
 });
+
+describe("a VMI's stream paths", () => {
+  it("are KubeVirt's: console, vnc (preserveSession on request) and portforward/<port>/<protocol>", async () => {
+    const { vmiStreamPath, vmiSubresourcePath } = await import("@/lib/console/bridges/vm/vmi-stream");
+    const base = "/apis/subresources.kubevirt.io/v1/namespaces/mc-o-t/virtualmachineinstances/box";
+    expect(vmiStreamPath("mc-o-t", "box", { kind: "console" })).toBe(`${base}/console`);
+    expect(vmiStreamPath("mc-o-t", "box", { kind: "vnc", preserveSession: false })).toBe(`${base}/vnc`);
+    expect(vmiStreamPath("mc-o-t", "box", { kind: "vnc", preserveSession: true })).toBe(`${base}/vnc?preserveSession=true`);
+    expect(vmiStreamPath("mc-o-t", "box", { kind: "portforward", port: 22 })).toBe(`${base}/portforward/22/tcp`);
+    expect(vmiSubresourcePath("mc-o-t", "box", "vnc/screenshot")).toBe(`${base}/vnc/screenshot`);
+  });
+});
