@@ -1,9 +1,10 @@
 // The VNC console's keys: pasted text as keystrokes with Shift explicit for capitals and symbols,
 // typed combinations for the send-keys menu, the order keys are pressed and released; the panel's
-// close reasons as the VNC page reads them; a VM's ssh login user from its image.
+// close reasons as the VNC page reads them; a VM's ssh login user from its image; a VMI's stream paths.
 import { describe, expect, it } from "vitest";
 import { functionKey, KEYS, MENU_COMBINATIONS, parseCombination, pressKeystroke, textKeystrokes } from "@/components/console/keystrokes";
 import { parseCloseReason } from "@/components/console/vnc-connection";
+import { vmiStreamPath, vmiSubresourcePath } from "@/lib/console/bridges/vm/vmi-stream";
 import { vmLoginUser } from "@/lib/vms/login-user";
 
 describe("paste as keystrokes", () => {
@@ -85,8 +86,7 @@ describe("a VM's ssh login user", () => {
 });
 
 describe("a VMI's stream paths", () => {
-  it("are KubeVirt's: console, vnc (preserveSession on request) and portforward/<port>/<protocol>", async () => {
-    const { vmiStreamPath, vmiSubresourcePath } = await import("@/lib/console/bridges/vm/vmi-stream");
+  it("are KubeVirt's: console, vnc (preserveSession on request) and portforward/<port>/<protocol>", () => {
     const base = "/apis/subresources.kubevirt.io/v1/namespaces/mc-o-t/virtualmachineinstances/box";
     expect(vmiStreamPath("mc-o-t", "box", { kind: "console" })).toBe(`${base}/console`);
     expect(vmiStreamPath("mc-o-t", "box", { kind: "vnc", preserveSession: false })).toBe(`${base}/vnc`);
