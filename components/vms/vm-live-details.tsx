@@ -1,5 +1,5 @@
 "use client";
-// The live part of a VM's page: its facts (status, phase, node and IP, running since and boot
+// The live part of a VM's page: its console links (while its instance runs), its facts (status, phase, node and IP, running since and boot
 // time, run strategy, address, boot disk, size, …), the power buttons (which follow its state)
 // and the conditions of the VM and its instance. Starts from the server's render; the
 // live-events stream then patches runtime and conditions as KubeVirt reports them.
@@ -9,6 +9,7 @@ import { describeVmSize } from "@/components/vms/size";
 import { VmOperations } from "@/components/vms/vm-operations";
 import { VmStatus } from "@/components/vms/vm-status";
 import { useVm } from "@/components/vms/vms-query";
+import type { ReactNode } from "react";
 import type { ActionResult } from "@/lib/actions/define-action";
 import type { VmDetail } from "@/lib/vms/types";
 
@@ -21,17 +22,21 @@ export function VmLiveDetails({
   initial,
   renderedAt,
   operateAction,
+  consoles,
 }: {
   teamId: string;
   initial: VmDetail;
   renderedAt: number;
   /** The power action, when the viewer may operate the VM (the action checks again). */
   operateAction: ServerAction | null;
+  /** Links to the VM's consoles, when the viewer may open them: shown while its instance runs. */
+  consoles?: ReactNode;
 }) {
   const { data: vm } = useVm(teamId, initial, renderedAt);
   const { runtime } = vm;
   return (
     <>
+      {consoles && runtime.phase === "Running" && <p>{consoles}</p>}
       <section className="card" data-testid="vm-facts">
         <dl className="facts">
           <dt>Status</dt>

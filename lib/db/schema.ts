@@ -54,7 +54,7 @@ export const auditOutcomeEnum = pgEnum("audit_outcome", ["success", "denied", "e
  */
 export const workloadStateEnum = pgEnum("workload_state", ["creating", "ready", "failed", "deleting", "lost"]);
 /** How a terminal reaches its target: pod exec, ssh from the panel, a VM's serial console, or a laptop's ssh tunnel. */
-export const consoleModeEnum = pgEnum("console_mode", ["exec", "ssh", "serial", "tunnel"]);
+export const consoleModeEnum = pgEnum("console_mode", ["exec", "ssh", "serial", "tunnel", "vnc"]);
 
 /** People who sign in: with a local password, through OIDC, or both. */
 export const users = pgTable(

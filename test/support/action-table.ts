@@ -32,6 +32,7 @@ import {
 import { createSshPodAction, deleteSshPodAction, forgetSshPodHostKeyAction, resetSshPodAction } from "@/app/(panel)/t/[teamId]/pods/actions";
 import { openTerminalTicketAction } from "@/app/(panel)/t/[teamId]/pods/[podId]/terminal/actions";
 import { createVmAction, deleteVmAction, operateVmAction } from "@/app/(panel)/t/[teamId]/vms/actions";
+import { openVmConsoleTicketAction } from "@/app/(panel)/t/[teamId]/vms/[vmId]/console/actions";
 import type { ActionDefinition } from "@/lib/actions/define-action";
 import type { KindName } from "./hostile-input";
 
@@ -105,4 +106,5 @@ export const ACTION_TABLE: ActionEntry[] = [
   },
   { action: operateVmAction, fields: { workloadId: "missingId", operation: "vmOperation" }, team: true },
   { action: deleteVmAction, fields: { id: "missingId", confirmName: "confirmName" }, team: true },
+  { action: openVmConsoleTicketAction, fields: { workloadId: "missingId", mode: "vmConsoleMode" }, team: true },
 ];

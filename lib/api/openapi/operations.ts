@@ -203,6 +203,23 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: "get",
+    path: "/api/vms/{workloadId}/screenshot",
+    operationId: "vmScreenshot",
+    summary: "A VM's screen as a PNG",
+    description: "For people who may open the VM's consoles; the VM must be running.",
+    tag: "vms",
+    auth: "session",
+    path_params: z.object({ workloadId: z.uuid().describe("The VM's id (its workload id).") }),
+    answers: {
+      200: { description: "A download.", media: { type: "image/png", description: "The screen, as KubeVirt's vnc/screenshot gives it." } },
+      401: unauthenticated,
+      403: { description: "The caller may see the VM but not open its consoles.", json: errorSchema },
+      404: notFound,
+      503: { description: "The VM is not running, or its cluster does not answer.", json: errorSchema },
+    },
+  },
+  {
+    method: "get",
     path: "/api/events",
     operationId: "liveEvents",
     summary: "Live changes to what the caller sees",

@@ -21,10 +21,13 @@ import type { WorkloadKind } from "@/lib/workloads/kinds";
 
 /** How a bridge ended by itself (the session handles the ends it causes). */
 export interface BridgeEnd {
-  reason: "exited" | "pod-gone" | "error";
+  /** `target-closed`: the target's side closed a console stream (the VM stopped, or KubeVirt handed the console to another client). */
+  reason: "exited" | "pod-gone" | "vm-gone" | "target-closed" | "error";
   /** A sentence for the user. */
   message: string;
   exitCode?: number;
+  /** `target-closed`: whether the cluster closed the stream cleanly (KubeVirt handing the console to another client) or it dropped. */
+  clean?: boolean;
 }
 
 /** What a bridge reports to its session. */
@@ -52,11 +55,16 @@ export interface TerminalBridge {
 }
 
 /** How a bridge reaches the object: which API resource carries its exec, console and port-forward. */
-export type TargetReach = {
-  /** A pod's `exec` and `portforward` subresources, in `container` for exec. */
-  resource: "pod";
-  container: string | undefined;
-};
+export type TargetReach =
+  | {
+      /** A pod's `exec` and `portforward` subresources, in `container` for exec. */
+      resource: "pod";
+      container: string | undefined;
+    }
+  | {
+      /** A VMI's `console`, `vnc` and `portforward` subresources (`subresources.kubevirt.io`). */
+      resource: "vmi";
+    };
 
 /** The running object behind a terminal target, as much as a bridge needs to connect to it. */
 export interface TargetLocator {
@@ -103,6 +111,10 @@ export interface BridgeContext {
   locator: TargetLocator;
   size: TerminalSize;
   events: BridgeEvents;
+  /** VNC: ask KubeVirt to refuse (not replace) while another viewer is connected (`preserveSession`). */
+  preserveSession?: boolean;
+  /** How often the session pings its client; console bridges ping their upstream stream as often. */
+  keepaliveMs?: number;
 }
 
 /** Connects a bridge; rejects with an AppError whose message can be shown when it cannot. */

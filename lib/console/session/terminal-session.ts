@@ -17,7 +17,8 @@ import { metrics } from "@/lib/observe/metrics";
 import { clampSize, endMessage, parseClientMessage, type EndReason, type ServerMessage, type TerminalSize } from "@/lib/console/protocol";
 import { CastRecorder, recordingPath } from "@/lib/console/session/recording";
 import { finishSessionRecord, isRecordingEnabled, startSessionRecord, type SessionStart } from "@/lib/console/session/session-store";
-import type { TerminalMode, TerminalTarget } from "@/lib/console/targets";
+import { EXCLUSIVE_MODES, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
+import { holderOf, holderView, TAKEN_BY_OUTSIDER, takenOverBy, takenOverMessage, takeOverFrom, type ConsoleHolder } from "@/lib/console/session/console-holders";
 
 /** How sessions run on this replica. */
 export interface TerminalServiceOptions {
@@ -47,11 +48,18 @@ export interface SessionRequest {
   /** The located target, when admission already located it. */
   located?: LocatedTarget;
   /**
-   * Raw byte pipe (the laptop tunnel): no control messages, no text written into the stream,
+   * Raw byte pipe (the laptop tunnel, VNC): no control messages, no text written into the stream,
    * no recording; the end reason goes in the close frame.
    */
   raw: boolean;
+  /** An exclusive console (serial, VNC): take it from whoever holds it instead of being told who does. */
+  takeOver?: boolean;
+  /** VNC: have KubeVirt refuse rather than replace a viewer it has (`preserveSession`); never when taking over. */
+  preserveSession?: boolean;
 }
+
+/** The close code of a console refused because someone holds it (a `busy` message says who). */
+export const BUSY_CLOSE_CODE = 4409;
 
 const OPEN = 1;
 
@@ -141,6 +149,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       }
     },
     end(end) {
+      if (end.reason === "target-closed") return void targetClosed(end.message, end.clean === true);
       void finish(end.reason, end.message, end.exitCode);
     },
     notice(message) {
@@ -214,12 +223,40 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       bytesOut,
       recording: recorder !== null,
     }),
-    end: (reason) => finish(reason),
+    end: (reason, detail) => finish(reason, detail),
   });
   const unregister = () => {
     unregisterLive();
     consoleSessionsOpen.dec({ mode });
   };
+
+  // A console's stream closed while its VM still runs. Another panel session that opened it since
+  // took it over ("taken over by …"); a clean close with none is KubeVirt handing it to a client
+  // outside the panel (virtctl), which the browser must not fight for by reconnecting; anything
+  // else dropped (an error, which the browser retries).
+  async function targetClosed(message: string, clean: boolean) {
+    const exclusive = start !== null && EXCLUSIVE_MODES.has(mode);
+    const by = exclusive ? await takenOverBy(db, { id, workloadId: target.workloadId, mode, startedAt: start!.startedAt }).catch(() => null) : null;
+    if (by) return finish("taken-over", takenOverMessage(by, by.userId === req.userId));
+    if (exclusive && clean) return finish("taken-over", TAKEN_BY_OUTSIDER);
+    return finish("error", message);
+  }
+
+  // Someone holds this console and the viewer did not ask to take it: say who, open nothing, write no row.
+  function refuseBusy(holder: ConsoleHolder) {
+    ended = true;
+    clearTimeout(idleTimer);
+    clearInterval(keepalive);
+    unregister();
+    const view = holderView(holder, req.userId);
+    if (ws.readyState === OPEN) {
+      if (!req.raw) ws.send(JSON.stringify({ type: "busy", holder: view } satisfies ServerMessage));
+      ws.close(BUSY_CLOSE_CODE, closeReason(req.raw ? `busy: ${JSON.stringify({ ...view, user: view.user.slice(0, 60) })}` : "busy"));
+      if (ws.isPaused) ws.resume();
+    }
+    log(`terminal ${mode} ${target.label}: held by ${holder.userLabel}; not taken over`);
+    finished();
+  }
 
   async function finish(reason: EndReason, detail?: string, exitCode?: number) {
     if (ended) return done;
@@ -258,6 +295,12 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
 
   try {
     const user = await getUser(db, req.userId);
+    const holder = EXCLUSIVE_MODES.has(mode) ? await holderOf(db, target.workloadId, mode) : null;
+    if (ended) return done;
+    if (holder && !req.takeOver) {
+      refuseBusy(holder);
+      return done;
+    }
     const recordingOn = !req.raw && (await isRecordingEnabled(db, target.orgId));
     const file = recordingOn ? recordingPath(opts.recordingsDir, id) : null;
     const identity = { id, user: { userId: req.userId, label: user?.email ?? req.userId }, target, mode, hostId: opts.hostId, recorded: file !== null };
@@ -270,6 +313,8 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       return;
     }
     if (file) recorder = new CastRecorder(file, size, { startedAt: row.startedAt, title: `${target.label} (${mode})` });
+    // Our row exists, so a holder on another replica that loses its stream finds who took over.
+    if (holder) await takeOverFrom(holder, { userId: req.userId, userLabel: identity.user.label });
 
     const opener = opts.openers[mode];
     if (!opener) throw new ValidationError(`A ${mode} terminal is not available here.`);
@@ -277,20 +322,21 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     const kc = connection.forTeam(target.teamId);
     const located = req.located ?? (await locateTarget({ db, target, cluster: connection, kc }));
     if (ended) return done;
-    const stop = await located.watchGone((end) => void finish(end.reason, end.message));
+    const stop = await located.watchGone((end) => events.end(end));
     if (ended) {
       stop();
       return done;
     }
     stopWatch = stop;
-    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events });
+    const preserveSession = !holder && req.preserveSession === true;
+    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events, preserveSession, keepaliveMs: opts.keepaliveMs });
     if (ended) {
       opened.close();
       return done;
     }
     bridge = opened;
     if (outputPaused) bridge.pause();
-    sendControl({ type: "ready", sessionId: id, mode: mode as "exec" | "ssh" | "serial", target: target.label, recording: recorder !== null, idleTimeoutSeconds: Math.round(opts.idleTimeoutMs / 1000) });
+    sendControl({ type: "ready", sessionId: id, mode: mode as "exec" | "ssh" | "serial" | "vnc", target: target.label, recording: recorder !== null, idleTimeoutSeconds: Math.round(opts.idleTimeoutMs / 1000) });
     for (const chunk of pendingInput.splice(0)) writeInput(chunk);
     if (!inputPaused) ws.resume();
   } catch (error) {

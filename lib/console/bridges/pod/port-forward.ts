@@ -12,6 +12,7 @@ import { HIGH_WATER_MARK } from "@/lib/console/bridges/bridge";
 import { frame, openKubeStream, PortForwardChannel } from "@/lib/console/bridges/pod/kube-stream";
 import type { ClusterRef } from "@/lib/kube/transport";
 import type { TargetLocator } from "@/lib/console/bridges/bridge";
+import { openVmiPort } from "@/lib/console/bridges/vm/vmi-port";
 
 /** The port-forward subresource path for one port. */
 export function portForwardPath(namespace: string, pod: string, port: number): string {
@@ -93,10 +94,12 @@ export async function openPortForward(cluster: ClusterRef, kc: KubeConfig, names
   return new PortForwardStream(ws);
 }
 
-/** Port `port` of a located target, through its resource's port-forward (a pod's today). */
+/** Port `port` of a located target, through its resource's port-forward: a pod's, or a VMI's (`portforward/<port>/tcp`). */
 export function openTargetPort(cluster: ClusterRef, kc: KubeConfig, locator: TargetLocator, port: number): Promise<Duplex> {
   switch (locator.reach.resource) {
     case "pod":
       return openPortForward(cluster, kc, locator.namespace, locator.name, port);
+    case "vmi":
+      return openVmiPort(cluster, kc, locator, port);
   }
 }

@@ -1,5 +1,6 @@
-// The ssh bridge: an interactive shell over SSH to the pod's sshd, reached through a
-// Kubernetes port-forward to port 22 (the panel needs no route to the pod network). It logs in
+// The ssh bridge: an interactive shell over SSH to the pod's (or VM's) sshd, reached through a
+// Kubernetes port-forward to port 22 — a pod's, or a VMI's `portforward` subresource — (the
+// panel needs no route to the pod network). It logs in
 // as the pod's login user with the panel's own key (whose public half every SSH pod's
 // authorized_keys holds), pins the pod's host key on first use, and asks for an
 // `xterm-256color` PTY that follows the browser's size.
@@ -22,6 +23,7 @@ const HANDSHAKE_TIMEOUT_MS = 20_000;
 
 /** Opens an SSH shell on the target pod. */
 export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, locator, size, events }) => {
+  const what = target.kind === "vm" ? "VM" : "pod";
   const key = await getPanelTerminalKey(db);
   const sock = await openTargetPort(cluster, kc, locator, SSH_PORT);
   const client = new Client();
@@ -56,14 +58,14 @@ export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, loc
             if (!check.ok) {
               refusal =
                 `The SSH host key of ${target.label} has changed (pinned ${check.expected}, now ${check.presented}). ` +
-                "This can mean the pod's sshd was replaced; the connection was refused. An administrator of the organization can forget the pinned key on the pod's page once the change is explained.";
+                `This can mean the ${what}'s sshd was replaced; the connection was refused. An administrator of the organization can forget the pinned key on the ${what}'s page once the change is explained.`;
             } else if (check.firstUse) {
               events.notice?.(`Pinned the SSH host key of ${target.label}: ${check.fingerprint}`);
             }
             verify(check.ok);
           },
           () => {
-            refusal = "The pod's SSH host key could not be checked.";
+            refusal = `The ${what}'s SSH host key could not be checked.`;
             verify(false);
           },
         );
@@ -102,7 +104,7 @@ export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, loc
   });
   shell.on("close", () => finish());
   client.on("error", (error) => finish(`The SSH connection to ${target.label} failed: ${error.message}`));
-  client.on("close", () => finish("The SSH connection to the pod was lost."));
+  client.on("close", () => finish(`The SSH connection to the ${what} was lost.`));
 
   const bridge: TerminalBridge = {
     write(data) {

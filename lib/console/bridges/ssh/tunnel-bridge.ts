@@ -1,12 +1,13 @@
 // The tunnel bridge: raw bytes between a laptop's ssh client (through the ProxyCommand helper
-// and `/ws/tunnel`) and port 22 of the pod, over a Kubernetes port-forward. The panel sees
+// and `/ws/tunnel`) and port 22 of the pod or VM, over a Kubernetes port-forward (a pod's, or a VMI's `portforward`). The panel sees
 // only ciphertext: the user's own key authenticates end to end against the pod's sshd.
 import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridges/bridge";
 import { openTargetPort } from "@/lib/console/bridges/pod/port-forward";
 import { SSH_PORT } from "@/lib/console/bridges/ssh/ssh-bridge";
 
 /** Connects to the pod's sshd and passes bytes through unchanged. */
-export const openTunnelBridge: BridgeOpener = async ({ cluster, kc, locator, events }) => {
+export const openTunnelBridge: BridgeOpener = async ({ cluster, kc, locator, target, events }) => {
+  const what = target.kind === "vm" ? "VM" : "pod";
   const sock = await openTargetPort(cluster, kc, locator, SSH_PORT);
   let closed = false;
   let needDrain = false;
@@ -14,7 +15,7 @@ export const openTunnelBridge: BridgeOpener = async ({ cluster, kc, locator, eve
   const finish = (error?: Error) => {
     if (ended || closed) return;
     ended = true;
-    events.end(error ? { reason: "error", message: `The connection to the pod failed: ${error.message}` } : { reason: "exited", message: "The pod's sshd closed the connection." });
+    events.end(error ? { reason: "error", message: `The connection to the ${what} failed: ${error.message}` } : { reason: "exited", message: `The ${what}'s sshd closed the connection.` });
   };
   sock.on("data", (chunk: Buffer) => events.data(chunk));
   sock.on("drain", () => {

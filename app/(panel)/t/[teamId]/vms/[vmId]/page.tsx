@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { VmConsoleLinks } from "@/components/console/vm-console-frame";
 import { LiveIndicator } from "@/components/live/live-indicator";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { VmLiveDetails } from "@/components/vms/vm-live-details";
@@ -12,8 +13,8 @@ import { deleteVmAction, operateVmAction } from "../actions";
 
 export const metadata: Metadata = { title: "VM" };
 
-// One VM: its facts, power buttons and conditions, kept current by the live-events stream
-// (components/vms/vm-live-details.tsx); its disks; delete. A VM of another team is not found
+// One VM: its console links (while it runs), facts, power buttons and conditions, kept current
+// by the live-events stream (components/vms/vm-live-details.tsx); its disks; delete. A VM of another team is not found
 // (the read is scoped by the team the viewer may see).
 export default async function VmPage({ params }: { params: Promise<{ teamId: string; vmId: string }> }) {
   const { teamId, vmId } = await params;
@@ -36,7 +37,13 @@ export default async function VmPage({ params }: { params: Promise<{ teamId: str
       )}
       <LifecycleNote lifecycle={vm.lifecycle} />
 
-      <VmLiveDetails teamId={team.id} initial={vm} renderedAt={Date.now()} operateAction={allowed("workloads:operate") ? operateVmAction : null} />
+      <VmLiveDetails
+        teamId={team.id}
+        initial={vm}
+        renderedAt={Date.now()}
+        operateAction={allowed("workloads:operate") ? operateVmAction : null}
+        consoles={allowed("terminals:open") ? <VmConsoleLinks teamId={team.id} vmId={vm.id} /> : null}
+      />
 
       {/* Disks: the import / upload progress of the VM's DataVolumes (components/vms/disk-progress.tsx) belongs here, between the power buttons and delete. */}
 
