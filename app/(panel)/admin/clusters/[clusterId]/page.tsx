@@ -16,6 +16,7 @@ import { listClusterAssignments } from "@/lib/clusters/assignments";
 import { getClusterHealth } from "@/lib/clusters/health";
 import { readLive } from "@/lib/clusters/read-live";
 import { getCluster, listManagedObjects } from "@/lib/clusters/service";
+import { resolveSshRoute } from "@/lib/clusters/settings";
 import { getDb } from "@/lib/db";
 import { listTeams } from "@/lib/teams/service";
 import { assignClusterAction, unassignClusterAction } from "../../../orgs/[orgId]/clusters/actions";
@@ -52,7 +53,10 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
         </ActionForm>
       </div>
       <p className="muted small mono">
-        {cluster.server ?? "server unknown"} <InsecureTlsBadge insecureTls={cluster.insecureTls} />
+        {cluster.server ?? "server unknown"} <InsecureTlsBadge insecureTls={cluster.insecureTls} />{" "}
+        <span className="badge" title="How browser ssh and laptop tunnels reach port 22 of pods and VMs (Settings → SSH route)">
+          ssh: {resolveSshRoute(cluster.settings.sshRoute, cluster.inCluster)}
+        </span>
       </p>
       {cluster.insecureTls && (
         <p className="warning-box small" role="note">
@@ -91,7 +95,7 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
 
       <section className="card" aria-labelledby="settings-heading">
         <h2 id="settings-heading">Settings</h2>
-        <ClusterSettingsForm action={updateClusterSettingsAction} clusterId={cluster.id} settings={cluster.settings} />
+        <ClusterSettingsForm action={updateClusterSettingsAction} clusterId={cluster.id} settings={cluster.settings} inCluster={cluster.inCluster} />
       </section>
 
       <section className="card danger-zone">
