@@ -11,6 +11,7 @@ import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
 import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
 import { stopLiveHub } from "@/lib/live/hub";
+import { installLocalClusterRunner } from "@/lib/local-cluster/runner";
 import "@/lib/workload-kinds"; // registers every kind with the workload lifecycle
 import { startReconciler } from "@/lib/workloads/reconciler";
 
@@ -36,6 +37,8 @@ async function main() {
   const abandoned = await endAbandonedSessions(db, terminalServiceDefaults().hostId, recordingsDirOf(env));
   if (abandoned > 0) console.warn(`[minicloud] ended ${abandoned} terminal session row(s) left open by this replica's previous run`);
   const gateway = createPanelGateway(db, env, { log: (line) => console.log(`[minicloud] ${line}`) });
+  // The built-in local cluster: its processes are this process's children and stop with it.
+  const localCluster = await installLocalClusterRunner();
 
   const server = createServer((req, res) => {
     stampClientIp(req, env.trustProxy);
@@ -56,8 +59,11 @@ async function main() {
     gateway.close();
     stopLiveHub(); // ends the live-event streams, which would otherwise hold server.close() open
     stopAllWatchCaches();
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5000).unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const clusterStopped = localCluster.stop().catch((error: Error) => console.error(`[minicloud] the built-in local cluster did not stop cleanly: ${error.message}`));
+    void Promise.all([closed, clusterStopped]).then(() => process.exit(0));
+    // Whatever is still running then dies with this process (its children carry a parent-death signal).
+    setTimeout(() => process.exit(0), 8000).unref();
   };
   // Terminals first: each ends with a message to its user and a complete session row.
   process.on("SIGTERM", () => void endAllLiveSessions().then(shutdown));

@@ -45,6 +45,8 @@ const envSchema = z
     TRUST_PROXY: booleanFlag,
     /** Whether registered clusters may be on loopback addresses (default: yes outside production). */
     MINICLOUD_ALLOW_LOOPBACK_CLUSTERS: z.enum(["true", "false", "1", "0"]).optional(),
+    /** The built-in local cluster (lib/local-cluster): on (start with the panel), off, or unset (offered outside production). */
+    MINICLOUD_LOCAL_CLUSTER: z.enum(["on", "off"], { error: "MINICLOUD_LOCAL_CLUSTER must be on or off (or unset)" }).optional(),
     OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "OIDC_ISSUER must be an http(s) URL" }).optional(),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
@@ -109,6 +111,8 @@ export interface Env {
    * where a loopback address can only mean the panel's own host.
    */
   allowLoopbackClusters: boolean;
+  /** MINICLOUD_LOCAL_CLUSTER: `on` starts the built-in local cluster with the panel (also in production), `off` never; unset offers it outside production. */
+  localCluster: "on" | "off" | "default";
 }
 
 /** Thrown for an invalid environment; its message lists every bad variable. */
@@ -140,6 +144,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
     trustProxy: e.TRUST_PROXY,
     allowLoopbackClusters: e.MINICLOUD_ALLOW_LOOPBACK_CLUSTERS ? ["true", "1"].includes(e.MINICLOUD_ALLOW_LOOPBACK_CLUSTERS) : e.NODE_ENV !== "production",
+    localCluster: e.MINICLOUD_LOCAL_CLUSTER ?? "default",
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
         ? {

@@ -1,0 +1,79 @@
+// The registration of the panel's built-in local cluster (lib/local-cluster). The panel made
+// that cluster itself, on loopback, so its address is not vetted against the loopback policy
+// meant for clusters users paste; its kubeconfig is still vetted like any other. The control
+// plane is made afresh at every start (new certificates, new kube-system UID), so one row
+// marked `built_in` is kept and its credentials and identity are replaced on each start.
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { recordAuditEvent } from "@/lib/audit/service";
+import { probeCluster, type ClusterCheck } from "@/lib/clusters/probe";
+import { readClusterSettings } from "@/lib/clusters/settings";
+import { sealSecret } from "@/lib/crypto/secret-box";
+import type { Db } from "@/lib/db/client";
+import { clusters } from "@/lib/db/schema";
+import { getEnv } from "@/lib/env";
+import { AppError, UnavailableError } from "@/lib/errors";
+import { kubeconfigSealContext } from "@/lib/kube/clients";
+import { kubeConfigFromSelected, selectContext, storedKubeconfigText, vetKubeconfig } from "@/lib/kube/kubeconfig";
+import { slugify } from "@/lib/names";
+
+/** The names the built-in cluster is registered under: the first one free. */
+const BUILT_IN_NAMES = ["local", "local-built-in"] as const;
+
+/** Who asked: a signed-in admin, or the panel itself at start. */
+export interface BuiltInActor {
+  actorId: string | null;
+  actorLabel: string;
+}
+
+/** The built-in cluster's row id, or null when it was never registered. */
+export async function builtInClusterId(db: Db): Promise<string | null> {
+  const [row] = await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.builtIn, true));
+  return row?.id ?? null;
+}
+
+async function freeName(db: Db): Promise<string> {
+  for (const name of BUILT_IN_NAMES) {
+    const [clash] = await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.slug, slugify(name)));
+    if (!clash) return name;
+  }
+  return `local-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Registers the running built-in cluster from its admin kubeconfig: checks it, then stores it
+ * (a new row the first time, the same row with new credentials after a restart). Returns the row id.
+ */
+export async function registerBuiltInCluster(db: Db, actor: BuiltInActor, kubeconfigText: string): Promise<{ clusterId: string; check: ClusterCheck }> {
+  const selected = selectContext(vetKubeconfig(kubeconfigText));
+  const kc = kubeConfigFromSelected(selected);
+  const [existing] = await db.select().from(clusters).where(eq(clusters.builtIn, true));
+  const id = existing?.id ?? randomUUID();
+  const name = existing?.name ?? (await freeName(db));
+  let check: ClusterCheck;
+  try {
+    check = await probeCluster({ id, name }, kc, { impersonation: existing ? readClusterSettings(existing).impersonation : false });
+  } catch (error) {
+    if (error instanceof AppError) throw new UnavailableError(`The built-in cluster did not answer its check: ${error.message}`);
+    throw error;
+  }
+  const values = {
+    kubeconfigEncrypted: sealSecret(getEnv().encryptionKey, kubeconfigSealContext(id), storedKubeconfigText(selected)),
+    identity: check.identity ?? null,
+    lastCheck: check as unknown as Record<string, unknown>,
+    checkedAt: new Date(check.checkedAt),
+  };
+  await db.transaction(async (tx) => {
+    if (existing) await tx.update(clusters).set(values).where(eq(clusters.id, id));
+    else await tx.insert(clusters).values({ id, name, slug: slugify(name), kind: "host", builtIn: true, ...values });
+    await recordAuditEvent(tx, {
+      ...actor,
+      action: existing ? "cluster.built-in.restart" : "cluster.register",
+      targetType: "cluster",
+      targetId: id,
+      targetLabel: name,
+      detail: { builtIn: true, server: kc.getCurrentCluster()?.server ?? null, version: check.version, nodes: check.nodes },
+    });
+  });
+  return { clusterId: id, check };
+}
