@@ -24,13 +24,21 @@ async function main() {
   // next-auth v4 builds its callback URLs from NEXTAUTH_URL.
   process.env.NEXTAUTH_URL ??= env.publicUrl;
 
+  // Each step of the start with its duration, and the total since `npm start` began.
+  let stepStarted = performance.now();
+  const timed = (what: string) => {
+    console.log(`[minicloud] ${what} (${((performance.now() - stepStarted) / 1000).toFixed(1)} s)`);
+    stepStarted = performance.now();
+  };
   const db = await getDb(); // applies migrations before the first request
+  timed(`database open, migrations applied (${env.databaseUrl ? "PostgreSQL" : "PGlite"})`);
   // Finishes or cleans up interrupted creates and deletes, carries out time-to-live, marks lost
   // workloads (one replica at a time, under a lease): now, then every 30 s.
   const reconciler = startReconciler({ db, holder: terminalServiceDefaults().hostId, intervalMs: 30_000 });
   const app = next({ dev, hostname: env.host, port: env.port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  timed("Next.js ready");
 
   // Sessions this replica held when its previous run died cannot be live now: end their rows
   // (keeping what their recording spools still hold).
@@ -51,7 +59,9 @@ async function main() {
   });
 
   server.listen(env.port, env.host, () => {
-    console.log(`[minicloud] serving on ${env.publicUrl} (listening on ${env.host}:${env.port}, ${env.databaseUrl ? "PostgreSQL" : `PGlite in ${env.dataDir}`})`);
+    timed("listening");
+    const total = env.launchedAtMs === null ? "" : `; ${((Date.now() - env.launchedAtMs) / 1000).toFixed(1)} s after \`npm start\``;
+    console.log(`[minicloud] serving on ${env.publicUrl} (listening on ${env.host}:${env.port}, ${env.databaseUrl ? "PostgreSQL" : `PGlite in ${env.dataDir}`}${total})`);
   });
 
   const shutdown = () => {
