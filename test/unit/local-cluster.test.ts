@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { goMinorVersion } from "@/dev/cluster/go";
 import { CLUSTER_PROGRESS_STEPS } from "@/dev/cluster/progress";
 import { ForbiddenError } from "@/lib/errors";
 import { localClusterAvailability } from "@/lib/local-cluster/policy";
@@ -84,6 +85,12 @@ describe("where the built-in cluster may run", () => {
 });
 
 describe("system packages", () => {
+  it("read Go's version, to tell one that fetches its own toolchain (1.21+) from Debian 12's 1.19", () => {
+    expect(goMinorVersion("go1.19.8")).toEqual([1, 19]);
+    expect(goMinorVersion("go1.26.8\n")).toEqual([1, 26]);
+    expect(goMinorVersion("devel +abc")).toBeNull();
+  });
+
   it("split what blocks the start from what only VMs need, and say what to run", () => {
     const missing = classifyMissing("golang-go qemu-system-x86 openssh-server\n");
     expect(missing).toEqual({ required: ["golang-go", "openssh-server"], forVms: ["qemu-system-x86"] });
