@@ -79,7 +79,7 @@ export function BuiltInBadge({ builtIn }: { builtIn: boolean }) {
     <span
       className="badge"
       data-testid="built-in-badge"
-      title="Run by the panel itself: a real Kubernetes control plane with simulated nodes, and real QEMU guests for VMs. It stops with the panel and starts afresh, empty, with it."
+      title="Run by the panel itself: a real Kubernetes control plane with simulated nodes, and real QEMU guests for VMs. It stops with the panel and starts afresh with it: team namespaces come back, their pods and VMs do not."
     >
       local (built-in)
     </span>

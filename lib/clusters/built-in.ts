@@ -4,13 +4,14 @@
 // plane is made afresh at every start (new certificates, new kube-system UID), so one row
 // marked `built_in` is kept and its credentials and identity are replaced on each start.
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
-import { recordAuditEvent } from "@/lib/audit/service";
+import { and, asc, eq } from "drizzle-orm";
+import { recordAuditEvent, type Actor } from "@/lib/audit/service";
+import { assignCluster, listClusterAssignments } from "@/lib/clusters/assignments";
 import { probeCluster, type ClusterCheck } from "@/lib/clusters/probe";
 import { readClusterSettings } from "@/lib/clusters/settings";
 import { sealSecret } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db/client";
-import { clusters } from "@/lib/db/schema";
+import { auditEvents, clusters } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { AppError, UnavailableError } from "@/lib/errors";
 import { kubeconfigSealContext } from "@/lib/kube/clients";
@@ -44,7 +45,7 @@ async function freeName(db: Db): Promise<string> {
  * Registers the running built-in cluster from its admin kubeconfig: checks it, then stores it
  * (a new row the first time, the same row with new credentials after a restart). Returns the row id.
  */
-export async function registerBuiltInCluster(db: Db, actor: BuiltInActor, kubeconfigText: string): Promise<{ clusterId: string; check: ClusterCheck }> {
+export async function registerBuiltInCluster(db: Db, actor: BuiltInActor, kubeconfigText: string): Promise<{ clusterId: string; check: ClusterCheck; restarted: boolean }> {
   const selected = selectContext(vetKubeconfig(kubeconfigText));
   const kc = kubeConfigFromSelected(selected);
   const [existing] = await db.select().from(clusters).where(eq(clusters.builtIn, true));
@@ -75,5 +76,39 @@ export async function registerBuiltInCluster(db: Db, actor: BuiltInActor, kubeco
       detail: { builtIn: true, server: kc.getCurrentCluster()?.server ?? null, version: check.version, nodes: check.nodes },
     });
   });
-  return { clusterId: id, check };
+  return { clusterId: id, check, restarted: existing !== undefined };
+}
+
+/**
+ * After a restart the control plane is empty: makes each team namespace again (quota, limits,
+ * network policy, as its assignment says) through the assignments service, on behalf of the
+ * admin who asked, or at panel start of the admin who first registered the cluster. Returns
+ * the namespaces it could not make, with why; the workloads that were in them are gone (the
+ * reconciler marks them lost).
+ */
+export async function restoreBuiltInAssignments(db: Db, clusterId: string, actor: BuiltInActor): Promise<string[]> {
+  const assignments = await listClusterAssignments(db, clusterId);
+  if (assignments.length === 0) return [];
+  const onBehalf = await restoringActor(db, clusterId, actor);
+  if (!onBehalf) return assignments.map((a) => `${a.namespace}: no administrator to act for (the cluster's registration has no audit row); assign it again`);
+  const failed: string[] = [];
+  for (const assignment of assignments) {
+    try {
+      await assignCluster(db, onBehalf, { clusterId, teamId: assignment.teamId, quota: assignment.quota });
+    } catch (error) {
+      failed.push(`${assignment.namespace}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return failed;
+}
+
+async function restoringActor(db: Db, clusterId: string, actor: BuiltInActor): Promise<Actor | null> {
+  if (actor.actorId) return { userId: actor.actorId, label: actor.actorLabel };
+  const [registered] = await db
+    .select({ actorId: auditEvents.actorId, actorLabel: auditEvents.actorLabel })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.targetId, clusterId), eq(auditEvents.action, "cluster.register")))
+    .orderBy(asc(auditEvents.createdAt))
+    .limit(1);
+  return registered?.actorId ? { userId: registered.actorId, label: `${registered.actorLabel} (restored at panel start)` } : null;
 }

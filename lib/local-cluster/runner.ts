@@ -5,7 +5,7 @@
 // "local" with its built-in badge, and stopped with the panel. Only server.ts imports this
 // module: it loads dev/cluster/ under tsx, which the Next.js bundle never does.
 import { readFileSync } from "node:fs";
-import { builtInClusterId, registerBuiltInCluster } from "@/lib/clusters/built-in";
+import { builtInClusterId, registerBuiltInCluster, restoreBuiltInAssignments } from "@/lib/clusters/built-in";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
@@ -38,7 +38,7 @@ export interface RunnerDeps {
   availability: () => LocalClusterAvailability;
   ensureSystemPackages: (log: Log) => Promise<void>;
   startControlPlane: (options: { log: Log; progress: Progress }) => Promise<RunningControlPlane>;
-  register: (actor: LocalClusterActor, kubeconfigText: string) => Promise<{ clusterId: string }>;
+  register: (actor: LocalClusterActor, kubeconfigText: string, log: Log) => Promise<{ clusterId: string }>;
   now: () => number;
   log: Log;
 }
@@ -53,8 +53,13 @@ const defaultDeps = (): RunnerDeps => ({
     const { startLocalCluster } = await import("@/dev/cluster/index");
     return startLocalCluster(options);
   },
-  register: async (actor, kubeconfigText) => {
-    const result = await registerBuiltInCluster(await getDb(), actor, kubeconfigText);
+  register: async (actor, kubeconfigText, log) => {
+    const db = await getDb();
+    const result = await registerBuiltInCluster(db, actor, kubeconfigText);
+    if (result.restarted) {
+      // A fresh control plane: the teams' namespaces come back; what ran in them does not.
+      for (const problem of await restoreBuiltInAssignments(db, result.clusterId, actor)) log(`team namespace not restored: ${problem}`);
+    }
     void ensureClusterWatched(result.clusterId); // live pod status from the first pod on
     return result;
   },
@@ -133,7 +138,7 @@ export class LocalClusterRunner implements LocalClusterControl {
       this.running = controlPlane;
       if (this.stopping) return;
       this.step("register", "started");
-      const { clusterId } = await this.deps.register(actor, readFileSync(controlPlane.kubeconfigPath, "utf8"));
+      const { clusterId } = await this.deps.register(actor, readFileSync(controlPlane.kubeconfigPath, "utf8"), this.log);
       this.step("register", "done");
       this.update(readyStatus(this.current, { clusterId, server: controlPlane.server }, this.deps.now()));
       this.log(`ready: ${controlPlane.server}, registered as cluster ${clusterId}`);

@@ -30,7 +30,8 @@ export default async function LocalClusterPage() {
         To try minicloud on this machine without a cluster of your own, the panel runs one itself, as its own child processes: a real Kubernetes control plane (etcd,
         kube-apiserver, controller manager and scheduler), three <strong>simulated nodes</strong> (kwok plays their kubelets: pods run as records, a shell in a pod
         runs on this machine and its ssh reaches a real sshd here), and <strong>real QEMU guests</strong> for VMs. It is registered as a cluster with a{" "}
-        <span className="badge">local (built-in)</span> badge and stops with the panel; the next start makes it afresh, empty.
+        <span className="badge">local (built-in)</span> badge and stops with the panel. The panel starts it again with itself, afresh: the teams&apos; namespaces and quotas come back, the pods and VMs that ran
+        in them do not (they are marked lost).
       </p>
       <p className="muted small">
         The first start builds Kubernetes from source through the Go module proxy — several minutes on a cold machine; the steps show below. Later starts take

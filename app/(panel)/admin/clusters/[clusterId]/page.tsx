@@ -57,7 +57,7 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
       {cluster.builtIn && (
         <p className="muted small">
           The panel&apos;s built-in local cluster (<Link href="/admin/local-cluster">its start</Link>): a real Kubernetes control plane on this machine with three
-          simulated nodes, pods&apos; ssh reaching a real sshd here and VMs running as real QEMU guests. It stops with the panel and starts afresh, empty, with it.
+          simulated nodes, pods&apos; ssh reaching a real sshd here and VMs running as real QEMU guests. It stops with the panel and starts afresh with it: team namespaces come back, their pods and VMs do not.
         </p>
       )}
       {cluster.insecureTls && (
