@@ -5,10 +5,11 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createPersonalTeamAction } from "@/app/(panel)/actions";
+import { startLocalClusterAction } from "@/app/(panel)/admin/local-cluster/actions";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import type { Db } from "@/lib/db";
 import { clusterAssignments, clusters, consoleSessions, orgMembers, organizations, teams, workloads } from "@/lib/db/schema";
-import { ConflictError, ForbiddenError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, UnavailableError } from "@/lib/errors";
 import { readFirstRunChecklist } from "@/lib/first-run/checklist";
 import { suggestPersonalOrgName } from "@/lib/first-run/personal-team";
 import { loadPrincipal } from "@/lib/tenancy/principal";
@@ -98,5 +99,16 @@ describe.each(ENGINES)("first run on %s", (engine) => {
     await expect(executeAction(createPersonalTeamAction.definition, await callerFor(db, orgOwner), { orgName: "mine" }, db)).rejects.toBeInstanceOf(ForbiddenError);
     expect((await db.select({ id: organizations.id }).from(organizations)).length).toBe(orgsBefore);
     expect(await auditCount(db)).toBe(audits + 1);
+  });
+
+  it("lets only platform admins start the built-in cluster, and says so where no panel process runs it", async () => {
+    const db = getDb();
+    const admin = await insertUser(db, { isPlatformAdmin: true });
+    const orgOwner = await insertUser(db);
+    const clustersBefore = await db.select({ id: clusters.id }).from(clusters);
+    await expect(executeAction(startLocalClusterAction.definition, await callerFor(db, orgOwner), {}, db)).rejects.toBeInstanceOf(ForbiddenError);
+    // This test process is not server.ts: there is no runner to start it.
+    await expect(executeAction(startLocalClusterAction.definition, await callerFor(db, admin), {}, db)).rejects.toBeInstanceOf(UnavailableError);
+    expect(await db.select({ id: clusters.id }).from(clusters)).toEqual(clustersBefore);
   });
 });
