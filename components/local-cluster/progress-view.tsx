@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { ActionForm } from "@/components/ui/action-form";
+import { Field } from "@/components/ui/field";
 import { useNow } from "@/components/pods/use-now";
 import { startLocalClusterAction } from "@/app/(panel)/admin/local-cluster/actions";
 import { progressFraction, type LocalClusterStatus, type StepStatus } from "@/lib/local-cluster/progress";
@@ -28,6 +29,11 @@ function StepRow({ step, now }: { step: StepStatus; now: number }) {
       <span className="small muted">{took}</span>
     </li>
   );
+}
+
+/** The name of its first registration (a registered built-in cluster keeps its own). */
+function NameField() {
+  return <Field name="name" label="Register it as" defaultValue="local" hint="The cluster's name in the panel." />;
 }
 
 /** The live view; `initial` is the status when the page was rendered. */
@@ -52,7 +58,9 @@ export function LocalClusterProgress({ initial, renderedAt }: { initial: LocalCl
   return (
     <section className="card" aria-label="Built-in local cluster progress" data-testid="local-cluster-progress" data-phase={status.phase}>
       {status.phase === "idle" || status.phase === "stopped" ? (
-        <ActionForm action={startLocalClusterAction} submitLabel="Start the built-in local cluster" className="inline" />
+        <ActionForm action={startLocalClusterAction} submitLabel="Start the built-in local cluster" className="inline" resetOnSuccess={false}>
+          <NameField />
+        </ActionForm>
       ) : (
         <>
           <div className="page-head">
@@ -87,7 +95,9 @@ export function LocalClusterProgress({ initial, renderedAt }: { initial: LocalCl
             {status.failure.message}
           </div>
           {status.failure.output.length > 0 && <pre className="output">{status.failure.output.join("\n")}</pre>}
-          <ActionForm action={startLocalClusterAction} submitLabel="Retry" className="inline" />
+          <ActionForm action={startLocalClusterAction} submitLabel="Retry" className="inline" resetOnSuccess={false}>
+            <NameField />
+          </ActionForm>
         </div>
       )}
       {status.phase === "ready" && status.clusterId && (

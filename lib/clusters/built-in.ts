@@ -33,8 +33,15 @@ export async function builtInClusterId(db: Db): Promise<string | null> {
   return row?.id ?? null;
 }
 
-async function freeName(db: Db): Promise<string> {
-  for (const name of BUILT_IN_NAMES) {
+/** Whether the built-in cluster could be registered as `name`: it keeps the name it has, or the name is free. */
+export async function isBuiltInNameFree(db: Db, name: string): Promise<boolean> {
+  if ((await builtInClusterId(db)) !== null) return true;
+  const [clash] = await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.slug, slugify(name)));
+  return !clash;
+}
+
+async function freeName(db: Db, preferred: string | undefined): Promise<string> {
+  for (const name of preferred ? [preferred, ...BUILT_IN_NAMES] : BUILT_IN_NAMES) {
     const [clash] = await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.slug, slugify(name)));
     if (!clash) return name;
   }
@@ -43,14 +50,20 @@ async function freeName(db: Db): Promise<string> {
 
 /**
  * Registers the running built-in cluster from its admin kubeconfig: checks it, then stores it
- * (a new row the first time, the same row with new credentials after a restart). Returns the row id.
+ * (a new row the first time, named `preferredName` when free, else "local" or the next free
+ * name; the same row with new credentials after a restart). Returns the row id.
  */
-export async function registerBuiltInCluster(db: Db, actor: BuiltInActor, kubeconfigText: string): Promise<{ clusterId: string; check: ClusterCheck; restarted: boolean }> {
+export async function registerBuiltInCluster(
+  db: Db,
+  actor: BuiltInActor,
+  kubeconfigText: string,
+  preferredName?: string,
+): Promise<{ clusterId: string; check: ClusterCheck; restarted: boolean }> {
   const selected = selectContext(vetKubeconfig(kubeconfigText));
   const kc = kubeConfigFromSelected(selected);
   const [existing] = await db.select().from(clusters).where(eq(clusters.builtIn, true));
   const id = existing?.id ?? randomUUID();
-  const name = existing?.name ?? (await freeName(db));
+  const name = existing?.name ?? (await freeName(db, preferredName));
   let check: ClusterCheck;
   try {
     check = await probeCluster({ id, name }, kc, { impersonation: existing ? readClusterSettings(existing).impersonation : false });

@@ -16,9 +16,10 @@ export interface LocalClusterControl {
   status(): LocalClusterStatus;
   /**
    * Starts the built-in cluster in the background (or retries a failed start); returns at once.
+   * `name` names its first registration (default: "local", or the next free name).
    * Throws an AppError when the environment does not allow it. Idempotent while starting or ready.
    */
-  start(actor: LocalClusterActor): void;
+  start(actor: LocalClusterActor, options?: { name?: string }): void;
   /** Calls `listener` with every new status until the returned function is called. */
   subscribe(listener: (status: LocalClusterStatus) => void): () => void;
 }

@@ -38,7 +38,7 @@ export interface RunnerDeps {
   availability: () => LocalClusterAvailability;
   ensureSystemPackages: (log: Log) => Promise<void>;
   startControlPlane: (options: { log: Log; progress: Progress }) => Promise<RunningControlPlane>;
-  register: (actor: LocalClusterActor, kubeconfigText: string, log: Log) => Promise<{ clusterId: string }>;
+  register: (actor: LocalClusterActor, kubeconfigText: string, log: Log, name?: string) => Promise<{ clusterId: string }>;
   now: () => number;
   log: Log;
 }
@@ -53,9 +53,9 @@ const defaultDeps = (): RunnerDeps => ({
     const { startLocalCluster } = await import("@/dev/cluster/index");
     return startLocalCluster(options);
   },
-  register: async (actor, kubeconfigText, log) => {
+  register: async (actor, kubeconfigText, log, name) => {
     const db = await getDb();
-    const result = await registerBuiltInCluster(db, actor, kubeconfigText);
+    const result = await registerBuiltInCluster(db, actor, kubeconfigText, name);
     if (result.restarted) {
       // A fresh control plane: the teams' namespaces come back; what ran in them does not.
       for (const problem of await restoreBuiltInAssignments(db, result.clusterId, actor)) log(`team namespace not restored: ${problem}`);
@@ -90,11 +90,11 @@ export class LocalClusterRunner implements LocalClusterControl {
     return () => this.listeners.delete(listener);
   }
 
-  start(actor: LocalClusterActor): void {
+  start(actor: LocalClusterActor, options: { name?: string } = {}): void {
     const availability = this.deps.availability();
     if (!availability.allowed) throw new ForbiddenError(availability.reason);
     if (this.stopping || this.current.phase === "starting" || this.current.phase === "ready") return;
-    this.attempt = this.run(actor).finally(() => (this.attempt = null));
+    this.attempt = this.run(actor, options.name).finally(() => (this.attempt = null));
   }
 
   /** Waits for a start in progress to end (tests, shutdown). */
@@ -127,7 +127,7 @@ export class LocalClusterRunner implements LocalClusterControl {
     this.deps.log(line);
   };
 
-  private async run(actor: LocalClusterActor): Promise<void> {
+  private async run(actor: LocalClusterActor, name: string | undefined): Promise<void> {
     this.recentLog.length = 0;
     this.update(startingStatus(this.deps.now()));
     try {
@@ -138,7 +138,7 @@ export class LocalClusterRunner implements LocalClusterControl {
       this.running = controlPlane;
       if (this.stopping) return;
       this.step("register", "started");
-      const { clusterId } = await this.deps.register(actor, readFileSync(controlPlane.kubeconfigPath, "utf8"), this.log);
+      const { clusterId } = await this.deps.register(actor, readFileSync(controlPlane.kubeconfigPath, "utf8"), this.log, name);
       this.step("register", "done");
       this.update(readyStatus(this.current, { clusterId, server: controlPlane.server }, this.deps.now()));
       this.log(`ready: ${controlPlane.server}, registered as cluster ${clusterId}`);

@@ -106,9 +106,9 @@ describe.each(ENGINES)("first run on %s", (engine) => {
     const admin = await insertUser(db, { isPlatformAdmin: true });
     const orgOwner = await insertUser(db);
     const clustersBefore = await db.select({ id: clusters.id }).from(clusters);
-    await expect(executeAction(startLocalClusterAction.definition, await callerFor(db, orgOwner), {}, db)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(executeAction(startLocalClusterAction.definition, await callerFor(db, orgOwner), { name: "local" }, db)).rejects.toBeInstanceOf(ForbiddenError);
     // This test process is not server.ts: there is no runner to start it.
-    await expect(executeAction(startLocalClusterAction.definition, await callerFor(db, admin), {}, db)).rejects.toBeInstanceOf(UnavailableError);
+    await expect(executeAction(startLocalClusterAction.definition, await callerFor(db, admin), { name: "local" }, db)).rejects.toBeInstanceOf(UnavailableError);
     expect(await db.select({ id: clusters.id }).from(clusters)).toEqual(clustersBefore);
   });
 });

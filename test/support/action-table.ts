@@ -68,8 +68,7 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: revokeApiTokenAction, fields: { tokenId: "missingId" } },
   { action: createOrgAction, fields: { name: "name" } },
   { action: createPersonalTeamAction, fields: { orgName: "name" } },
-  // No input: in a process without the panel's runner (this suite) every call is refused as unavailable.
-  { action: startLocalClusterAction, fields: {} },
+  { action: startLocalClusterAction, fields: { name: "name" } },
   { action: renameOrgAction, fields: { orgId: "orgId", name: "name" } },
   { action: deleteOrgAction, fields: { id: "orgId", confirmName: "confirmName" } },
   { action: createTeamAction, fields: { orgId: "orgId", name: "name" } },

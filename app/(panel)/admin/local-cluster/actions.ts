@@ -4,15 +4,14 @@
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { platformScope } from "@/lib/actions/scopes";
+import { nameSchema } from "@/lib/names";
 import { startBuiltInCluster } from "@/lib/local-cluster/start";
 
-/** Starts the built-in local cluster (or retries); returns at once with the start under way. */
+/** Starts the built-in local cluster (or retries), to be registered as `name`; returns at once with the start under way. */
 export const startLocalClusterAction = defineAction({
   name: "cluster.built-in.start",
-  input: z.object({}),
+  input: z.object({ name: nameSchema }),
   permission: "clusters:register",
   scope: platformScope,
-  run: async ({ actor }) => {
-    startBuiltInCluster({ actorId: actor.userId, actorLabel: actor.label });
-  },
+  run: ({ db, actor, input }) => startBuiltInCluster(db, { actorId: actor.userId, actorLabel: actor.label }, input),
 });
