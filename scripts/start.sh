@@ -45,4 +45,5 @@ if [[ -z "${MINICLOUD_ENCRYPTION_KEY:-}" ]]; then
   export MINICLOUD_ENCRYPTION_KEY
 fi
 # server.ts prints the rest: migrations, the framework's start, and when it listens (with the total).
-exec tsx server.ts
+# One process: node with tsx as its loader (the tsx command would start a second node to run it).
+exec node --import tsx server.ts
