@@ -7,6 +7,7 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { readFirstRunChecklist } from "@/lib/first-run/checklist";
 import { suggestPersonalOrgName } from "@/lib/first-run/personal-team";
+import { localClusterControl } from "@/lib/local-cluster/control";
 import { localClusterAvailability } from "@/lib/local-cluster/policy";
 import { listTeams } from "@/lib/teams/service";
 
@@ -30,7 +31,11 @@ export default async function Home() {
           </p>
           <FirstRunChecklistView
             checklist={checklist}
-            context={{ suggestedOrgName: suggestPersonalOrgName(user.email), localClusterRefusal: availability.allowed ? null : availability.reason }}
+            context={{
+              suggestedOrgName: suggestPersonalOrgName(user.email),
+              localClusterRefusal: availability.allowed ? null : availability.reason,
+              localClusterPhase: localClusterControl()?.status().phase ?? "idle",
+            }}
           />
         </>
       );

@@ -3,12 +3,15 @@
 import Link from "next/link";
 import { PersonalTeamForm } from "@/components/first-run/personal-team-form";
 import type { ChecklistStep, FirstRunChecklist } from "@/lib/first-run/checklist";
+import type { LocalClusterStatus } from "@/lib/local-cluster/progress";
 
 /** What the checklist needs besides the steps' state. */
 export interface ChecklistContext {
   suggestedOrgName: string;
   /** Why the built-in cluster cannot be started here, or null when it can. */
   localClusterRefusal: string | null;
+  /** Where the built-in cluster's start is. */
+  localClusterPhase: LocalClusterStatus["phase"];
 }
 
 function StepAction({ step, checklist, context }: { step: ChecklistStep; checklist: FirstRunChecklist; context: ChecklistContext }) {
@@ -24,6 +27,15 @@ function StepAction({ step, checklist, context }: { step: ChecklistStep; checkli
         </div>
       );
     case "cluster":
+      if (context.localClusterPhase === "starting" || context.localClusterPhase === "failed") {
+        return (
+          <p>
+            <Link href="/admin/local-cluster">
+              {context.localClusterPhase === "starting" ? "The built-in local cluster is starting: follow its progress" : "The built-in local cluster did not start: see why, and retry"}
+            </Link>
+          </p>
+        );
+      }
       return (
         <p>
           {context.localClusterRefusal === null ? (
