@@ -37,7 +37,7 @@ const nextConfig: NextConfig = {
   },
   // Packages with native parts, wasm files or their own sockets are loaded from
   // node_modules at run time instead of being bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "@kubernetes/client-node", "ssh2", "ws"],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "@kubernetes/client-node", "ssh2", "ws", "pino", "prom-client"],
   poweredByHeader: false,
   experimental: {
     // The start-time build (see `typescript` below) writes no Turbopack build cache: on a fresh

@@ -65,6 +65,10 @@ const envSchema = z
      * the owner's login name: for pod images with one fixed account, and for the local control
      * plane, where every pod's port 22 reaches the one sshd on the host.
      */
+    /** Guards GET /metrics: a bearer token (at least 16 characters). */
+    MINICLOUD_METRICS_TOKEN: z.string().trim().min(16, "MINICLOUD_METRICS_TOKEN must be at least 16 characters").optional(),
+    /** `open`: GET /metrics without a token (only where a network policy admits the scraper alone). */
+    MINICLOUD_METRICS: z.enum(["open", "off"], { error: "MINICLOUD_METRICS must be open or off (or unset)" }).optional(),
     MINICLOUD_SSH_POD_LOGIN: z
       .string()
       .trim()
@@ -117,6 +121,8 @@ export interface Env {
   localCluster: "on" | "off" | "default";
   /** When the launching command began (epoch milliseconds), or null when unknown. */
   launchedAtMs: number | null;
+  /** Who may read GET /metrics: nobody (off), holders of the token, or anyone reaching the port. */
+  metrics: { kind: "off" } | { kind: "token"; token: string } | { kind: "open" };
 }
 
 /** Thrown for an invalid environment; its message lists every bad variable. */
@@ -161,6 +167,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         : null,
     terminalIdleMinutes: e.MINICLOUD_TERMINAL_IDLE_MINUTES,
     sshPodLogin: e.MINICLOUD_SSH_POD_LOGIN ?? null,
+    metrics: e.MINICLOUD_METRICS_TOKEN ? { kind: "token", token: e.MINICLOUD_METRICS_TOKEN } : e.MINICLOUD_METRICS === "open" ? { kind: "open" } : { kind: "off" },
   };
 }
 

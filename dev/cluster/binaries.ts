@@ -202,7 +202,7 @@ async function downloadModule(mod: string, version: string, cwd: string, log: Lo
 }
 
 /** A lock file holding the builder's pid; a lock whose owner died is taken over. */
-async function acquireLock(lockPath: string, log: Log): Promise<() => Promise<void>> {
+export async function acquireLock(lockPath: string, log: Log): Promise<() => Promise<void>> {
   let waitingLogged = false;
   for (;;) {
     try {

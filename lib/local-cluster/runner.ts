@@ -10,6 +10,7 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
 import { ensureClusterWatched } from "@/lib/live/hub";
+import { moduleLogger } from "@/lib/observe/log";
 import { installLocalClusterControl, type LocalClusterActor, type LocalClusterControl } from "@/lib/local-cluster/control";
 import { localClusterAvailability, type LocalClusterAvailability } from "@/lib/local-cluster/policy";
 import {
@@ -43,6 +44,8 @@ export interface RunnerDeps {
   log: Log;
 }
 
+const localClusterLog = () => moduleLogger("local-cluster");
+
 /** How many lines of the start's log a failure can show. */
 const LOG_LINES_KEPT = 40;
 
@@ -64,7 +67,7 @@ const defaultDeps = (): RunnerDeps => ({
     return result;
   },
   now: Date.now,
-  log: (line) => console.log(`[minicloud] [local cluster] ${line}`),
+  log: (line) => localClusterLog().info(line),
 });
 
 /** One per panel process: starts, reports and stops the built-in cluster. */
@@ -168,7 +171,7 @@ export async function installLocalClusterRunner(): Promise<LocalClusterRunner> {
   if (availability.allowed && (availability.startWithPanel || registered)) {
     runner.start({ actorId: null, actorLabel: "minicloud (panel start)" });
   } else if (!availability.allowed && registered) {
-    console.warn(`[minicloud] the built-in local cluster is registered but not started: ${availability.reason}`);
+    localClusterLog().warn(`the built-in local cluster is registered but not started: ${availability.reason}`);
   }
   return runner;
 }

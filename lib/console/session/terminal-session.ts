@@ -13,6 +13,7 @@ import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeEvents, type BridgeOpener, 
 import type { LocatedTarget } from "@/lib/console/bridges/bridge";
 import { locateTarget } from "@/lib/console/bridges/locator";
 import { registerLiveSession } from "@/lib/console/session/live-sessions";
+import { metrics } from "@/lib/observe/metrics";
 import { clampSize, endMessage, parseClientMessage, type EndReason, type ServerMessage, type TerminalSize } from "@/lib/console/protocol";
 import { CastRecorder, recordingPath } from "@/lib/console/session/recording";
 import { finishSessionRecord, isRecordingEnabled, startSessionRecord, type SessionStart } from "@/lib/console/session/session-store";
@@ -69,6 +70,9 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
   let size = req.size;
   let bytesIn = 0;
   let bytesOut = 0;
+  const { consoleSessionsOpen, consoleBytes } = metrics();
+  const countIn = consoleBytes.labels(mode, "in");
+  const countOut = consoleBytes.labels(mode, "out");
   let bridge: TerminalBridge | null = null;
   let ended = false;
   let outputPaused = false;
@@ -121,6 +125,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     data(chunk) {
       if (ended || ws.readyState !== OPEN) return;
       bytesOut += chunk.length;
+      countOut.inc(chunk.length);
       pendingOutput.push(chunk);
       pendingBytes += chunk.length;
       if (pendingBytes >= HIGH_WATER_MARK) flushOutput();
@@ -145,6 +150,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
 
   const writeInput = (data: Buffer) => {
     bytesIn += data.length;
+    countIn.inc(data.length);
     if (!bridge!.write(data) && !inputPaused) {
       inputPaused = true;
       ws.pause();
@@ -192,7 +198,8 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
   ws.on("close", () => void finish("client-closed"));
   ws.on("error", () => void finish("client-closed"));
 
-  const unregister = registerLiveSession(id, {
+  consoleSessionsOpen.inc({ mode });
+  const unregisterLive = registerLiveSession(id, {
     view: () => ({
       id,
       userId: req.userId,
@@ -209,6 +216,10 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     }),
     end: (reason) => finish(reason),
   });
+  const unregister = () => {
+    unregisterLive();
+    consoleSessionsOpen.dec({ mode });
+  };
 
   async function finish(reason: EndReason, detail?: string, exitCode?: number) {
     if (ended) return done;
