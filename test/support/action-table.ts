@@ -9,6 +9,8 @@ import {
   registerClusterAction,
   updateClusterSettingsAction,
 } from "@/app/(panel)/admin/clusters/actions";
+import { createPersonalTeamAction } from "@/app/(panel)/actions";
+import { startLocalClusterAction } from "@/app/(panel)/admin/local-cluster/actions";
 import { endTerminalSessionAction, setTerminalRecordingAction } from "@/app/(panel)/admin/sessions/actions";
 import { removeOrphanAction } from "@/app/(panel)/admin/drift/actions";
 import { addSshKeyAction, createApiTokenAction, deleteSshKeyAction, revokeApiTokenAction } from "@/app/(panel)/profile/actions";
@@ -66,6 +68,8 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: createApiTokenAction, fields: { name: "tokenName", expiresInDays: "expiresInDays" } },
   { action: revokeApiTokenAction, fields: { tokenId: "missingId" } },
   { action: createOrgAction, fields: { name: "name" } },
+  { action: createPersonalTeamAction, fields: { orgName: "name" } },
+  { action: startLocalClusterAction, fields: { name: "name" } },
   { action: renameOrgAction, fields: { orgId: "orgId", name: "name" } },
   { action: deleteOrgAction, fields: { id: "orgId", confirmName: "confirmName" } },
   { action: createTeamAction, fields: { orgId: "orgId", name: "name" } },

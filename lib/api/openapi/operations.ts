@@ -149,6 +149,20 @@ export const OPERATIONS: Operation[] = [
     auth: "session",
     answers: { 200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events." } }, 401: unauthenticated },
   },
+  {
+    method: "get",
+    path: "/api/local-cluster/events",
+    operationId: "builtInClusterProgress",
+    summary: "The built-in local cluster's start, live",
+    description: "Server-Sent Events, platform administrators only: the whole status of the built-in local cluster's start (its steps, the failure with the last lines of its output, the cluster once ready) on connect and on every change.",
+    tag: "live",
+    auth: "session",
+    answers: {
+      200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events, one status per message." } },
+      401: unauthenticated,
+      404: notFound,
+    },
+  },
 ];
 
 /**
