@@ -117,7 +117,7 @@ describe("cluster PKI", () => {
       requestCert: true,
       rejectUnauthorized: true,
     });
-    server.on("secureConnection", (socket) => socket.end(socket.getPeerCertificate().subject.CN));
+    server.on("secureConnection", (socket) => socket.end(String(socket.getPeerCertificate().subject.CN)));
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
     const port = (server.address() as { port: number }).port;
