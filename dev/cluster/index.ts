@@ -16,6 +16,9 @@ import { logTail, signalGroup, startProcess, type ManagedProcess } from "./proce
 import { waitForHttpsOk, waitForTcp } from "./readiness";
 import { reapAbandonedRuns, RunDir } from "./run-dir";
 import { prepareSshd, sshdArgs, SSHD_BINARY } from "./sshd";
+import { installPortForwardCrd } from "./pod-runner/port-forwards";
+import { startPodRunner, type RunningPodRunner } from "./pod-runner/runner";
+import { connect } from "./standins/kube";
 import { startStandins } from "./standins/index";
 import type { RunningStandins } from "./standins/types";
 
@@ -98,6 +101,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
 
   const processes: ManagedProcess[] = [];
   let standins: Promise<RunningStandins> | undefined;
+  let podRunner: Promise<RunningPodRunner> | undefined;
   let stopping: Promise<void> | undefined;
 
   const start = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ManagedProcess => {
@@ -120,6 +124,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
         ?.then((running) => running.stop(), () => undefined) // a failed start has nothing to stop
         .catch((error: Error) => log(`stand-ins failed to stop cleanly: ${error.message}`));
       if (ready) await stopStandins;
+      await podRunner?.then((runner) => runner.stop(), () => undefined).catch((error: Error) => log(`pod runner failed to stop cleanly: ${error.message}`));
       // Clients first, then the apiserver, then its storage; the data is disposable, so no long grace.
       const byName = (...names: string[]) => processes.filter((p) => names.includes(p.name));
       await Promise.all(byName("kwok", "kube-scheduler", "kube-controller-manager", "sshd").map((p) => p.stop(1000)));
@@ -154,6 +159,8 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
     const kwokFiles = writeKwokConfig(path.join(dir, "kwok"), binaries.kwokKustomizeDir, { sshdPort, spare: spareForward });
     await unlessComponentDies(waitForHttpsOk(apiserver, `${server}/readyz`, { ca: caFile, client: pki.admin }));
     log(`kube-apiserver ready at ${server} after ${elapsed()}`);
+    // kwok serves per-pod port-forwards from PortForward objects (the pod runner's), once their CRD is in.
+    await unlessComponentDies(installPortForwardCrd(connect(kubeconfigPath), binaries.kwokKustomizeDir));
 
     start("kube-controller-manager", binaries.kubeControllerManager, controllerManagerArgs(pki, kubeconfigPathFor(dir, "controller-manager"), controllerManagerPort));
     start("kube-scheduler", binaries.kubeScheduler, schedulerArgs(kubeconfigPathFor(dir, "scheduler"), schedulerPort));
@@ -168,7 +175,8 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
     log(`worker nodes Ready after ${elapsed()}`);
 
     standins = startStandins({ kubeconfigPath, dir, log: (line) => log(`[stand-ins] ${line}`) });
-    await unlessComponentDies(standins);
+    podRunner = startPodRunner({ kubeconfigPath, dir, binaries, log: (line) => log(`[pod runner] ${line}`) });
+    await unlessComponentDies(Promise.all([standins, podRunner]));
     ready = true;
     log(`local control plane ready after ${elapsed()} (logs in ${logDir})`);
 
