@@ -2,8 +2,8 @@
 // start it, within what one machine can give: the image's binary in place of the image, the
 // container's command and args with `$(VAR)` expanded, its environment (values and the
 // downward API's pod fields), its volume mount paths rewritten to the directories that hold
-// the volumes' files, and "all addresses" (0.0.0.0) or the pod IP rewritten to the pod's own
-// loopback address. Pure: the runner hands in what it found in the cluster.
+// the volumes' files, and "all addresses" (0.0.0.0) rewritten to the pod's own loopback
+// address, so that pods listening on the same port do not collide. Pure: the runner hands in what it found in the cluster.
 import type { V1Container } from "@kubernetes/client-node";
 
 /** Where one pod runs on this machine. */
@@ -33,8 +33,9 @@ export interface Invocation {
 }
 
 const FIELD_VALUES: Record<string, (p: PodPlacement) => string> = {
-  "status.podIP": (p) => p.address,
-  "status.podIPs": (p) => p.address,
+  // The pod IP itself: advertised (an apiserver's endpoint), never bound — listening is on the loopback address.
+  "status.podIP": (p) => p.podIp,
+  "status.podIPs": (p) => p.podIp,
   "status.hostIP": () => "127.0.0.1",
   "metadata.name": (p) => p.podName,
   "metadata.namespace": (p) => p.namespace,
@@ -66,9 +67,9 @@ export function rewriteMountPaths(text: string, mounts: ResolvedMount[]): string
   return result;
 }
 
-/** Rewrites "every address" and the pod IP to the pod's loopback address (as host:port, in URLs, or alone). */
+/** Rewrites "every address" (0.0.0.0) to the pod's loopback address (as host:port, in URLs, or alone): what it binds. */
 export function rewriteAddresses(text: string, placement: PodPlacement): string {
-  const pattern = new RegExp(`(^|[^0-9.])(0\\.0\\.0\\.0|${escapeRegExp(placement.podIp)})(?![0-9.]*[0-9])`, "g");
+  const pattern = /(^|[^0-9.])(0\.0\.0\.0)(?![0-9.]*[0-9])/g;
   return text.replace(pattern, (_, before: string) => `${before}${placement.address}`);
 }
 
