@@ -50,7 +50,7 @@ import { OBJECT_NAMES as N, type StepName } from "@/lib/nested/types";
 const LIFECYCLE_ACTOR_LABEL = "minicloud (nested cluster lifecycle)";
 
 /** How long each waiting step may take, and how often it looks (tests shorten them). */
-export const nestedTimings = { stepTimeoutMs: 180_000, pollMs: 1000 };
+export const nestedTimings = { stepTimeoutMs: 180_000, removalTimeoutMs: 180_000, pollMs: 1000 };
 
 /** Hooks that let tests fail a step on purpose (the create must then be rolled back). */
 export const nestedStepHooks: { beforeStep?: (step: StepName, row: NestedClusterRow) => void | Promise<void> } = {};
@@ -240,7 +240,7 @@ async function removePlane(db: Db, workload: WorkloadRow): Promise<void> {
   // Only our own namespace: one with this workload's label.
   if (!existing || existing.metadata?.labels?.[WORKLOAD_LABEL] !== row.id) return;
   await kubeDelete(host, `delete namespace ${namespace}`, () => core.deleteNamespace({ name: namespace, propagationPolicy: "Background" }));
-  const deadline = Date.now() + nestedTimings.stepTimeoutMs;
+  const deadline = Date.now() + nestedTimings.removalTimeoutMs;
   while (await kubeOrNull(host, `read namespace ${namespace}`, () => core.readNamespace({ name: namespace }))) {
     if (Date.now() > deadline) throw new UnavailableError(`The namespace ${namespace} is still being deleted; the panel will look again.`);
     await new Promise((r) => setTimeout(r, nestedTimings.pollMs));
