@@ -38,7 +38,9 @@ export const createNestedClusterInputSchema = z.object({
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
   version: z.enum(SUPPORTED_VERSIONS.map((v) => v.version) as [string, ...string[]], { error: "Choose a supported Kubernetes version." }),
-  etcdReplicas: z.preprocess((v) => (typeof v === "string" ? Number(v) : v), z.union([z.literal(1), z.literal(3)], { error: "etcd runs 1 or 3 members." })).default(1),
+  etcdReplicas: wholeNumber("the etcd members", 1, 3, (n) => `${n} member${n === 1 ? "" : "s"}`)
+    .refine((n) => n !== 2, { error: "etcd runs 1 or 3 members: 2 members tolerate no more failures than 1." })
+    .default(1),
   etcdStorageGib: wholeNumber("etcd's storage (GiB)", 1, 100, (n) => `${n} GiB`).default(1),
   apiserverReplicas: wholeNumber("the API server replicas", 1, 3, (n) => `${n} replica${n === 1 ? "" : "s"}`).default(1),
   exposure: z.enum(EXPOSURES, { error: "Choose how the API server is exposed." }).default("ClusterIP"),
