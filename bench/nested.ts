@@ -18,7 +18,7 @@ import { median, prepareBenchEnvironment } from "./support";
 prepareBenchEnvironment();
 
 const PLANES = 100;
-const CONCURRENCY = 10;
+const CONCURRENCY = 20;
 const READY_ROUNDS = 3;
 const DEADLINE_MS = 15 * 60_000;
 

@@ -116,9 +116,12 @@ async function ensureCertificates(db: Db, plane: Plane): Promise<ClusterPki> {
   const svc = apiserverService(ctx);
   const service = await ensureObject(plane, svc, () => core.createNamespacedService({ namespace, body: svc }), () => core.readNamespacedService({ name: svc.metadata!.name!, namespace }));
   const pki = (await loadPki(db, plane.row.id)) ?? (await storePki(db, plane.row.id, await createClusterPki(endpointsOf(ctx, service, await externalAddressesOf(plane, service)))));
-  for (const secret of pkiSecrets(ctx, pki)) {
-    await ensureObject(plane, secret, () => core.createNamespacedSecret({ namespace, body: secret }), () => core.readNamespacedSecret({ name: secret.metadata!.name!, namespace }));
-  }
+  // The Secrets, then the components: each group at once (none depends on another in it).
+  await Promise.all(
+    pkiSecrets(ctx, pki).map((secret) =>
+      ensureObject(plane, secret, () => core.createNamespacedSecret({ namespace, body: secret }), () => core.readNamespacedSecret({ name: secret.metadata!.name!, namespace })),
+    ),
+  );
   await ensureComponents(plane);
   return pki;
 }
@@ -130,16 +133,18 @@ async function ensureComponents(plane: Plane): Promise<void> {
   const apps = host.kc.makeApiClient(AppsV1Api);
   const networking = host.kc.makeApiClient(NetworkingV1Api);
   const namespace = ctx.namespace;
-  for (const svc of etcdServices(ctx)) {
-    await ensureObject(plane, svc, () => core.createNamespacedService({ namespace, body: svc }), () => core.readNamespacedService({ name: svc.metadata!.name!, namespace }));
-  }
   const sts = etcdStatefulSet(ctx);
-  await ensureObject(plane, sts, () => apps.createNamespacedStatefulSet({ namespace, body: sts }), () => apps.readNamespacedStatefulSet({ name: sts.metadata!.name!, namespace }));
   const policy = networkPolicy(ctx);
-  await ensureObject(plane, policy, () => networking.createNamespacedNetworkPolicy({ namespace, body: policy }), () => networking.readNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace }));
-  for (const deployment of [apiserverDeployment(ctx), controllerManagerDeployment(ctx), schedulerDeployment(ctx)]) {
-    await ensureObject(plane, deployment, () => apps.createNamespacedDeployment({ namespace, body: deployment }), () => apps.readNamespacedDeployment({ name: deployment.metadata!.name!, namespace }));
-  }
+  await Promise.all([
+    ...etcdServices(ctx).map((svc) =>
+      ensureObject(plane, svc, () => core.createNamespacedService({ namespace, body: svc }), () => core.readNamespacedService({ name: svc.metadata!.name!, namespace })),
+    ),
+    ensureObject(plane, sts, () => apps.createNamespacedStatefulSet({ namespace, body: sts }), () => apps.readNamespacedStatefulSet({ name: sts.metadata!.name!, namespace })),
+    ensureObject(plane, policy, () => networking.createNamespacedNetworkPolicy({ namespace, body: policy }), () => networking.readNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace })),
+    ...[apiserverDeployment(ctx), controllerManagerDeployment(ctx), schedulerDeployment(ctx)].map((deployment) =>
+      ensureObject(plane, deployment, () => apps.createNamespacedDeployment({ namespace, body: deployment }), () => apps.readNamespacedDeployment({ name: deployment.metadata!.name!, namespace })),
+    ),
+  ]);
 }
 
 /** Polls `check` until it answers ok or the step's time runs out; the last reason names what was wrong. */
