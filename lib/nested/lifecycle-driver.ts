@@ -61,6 +61,17 @@ export const nestedTimings = { stepTimeoutMs: 180_000, removalTimeoutMs: 180_000
 /** Hooks that let tests fail a step on purpose (the create must then be rolled back). */
 export const nestedStepHooks: { beforeStep?: (step: StepName, row: NestedClusterRow) => void | Promise<void> } = {};
 
+// Creates whose caller waits to hear that the intent is written (the machine calls `ensure`
+// right after): the service answers then, and the steps go on.
+const globalForStarts = globalThis as typeof globalThis & { __minicloudNestedStarts?: Map<string, () => void> };
+const intentWritten = (globalForStarts.__minicloudNestedStarts ??= new Map());
+
+/** Resolves once the create of `workloadId` has written its intent; call before starting the create. */
+export function whenIntentWritten(workloadId: string): { written: Promise<void>; forget: () => void } {
+  const written = new Promise<void>((resolve) => intentWritten.set(workloadId, () => resolve()));
+  return { written, forget: () => intentWritten.delete(workloadId) };
+}
+
 interface Plane {
   row: NestedClusterRow;
   host: ClusterConnection;
@@ -215,6 +226,7 @@ async function step<T>(db: Db, row: NestedClusterRow, name: StepName, work: () =
 }
 
 async function ensurePlane(db: Db, workload: WorkloadRow): Promise<Record<string, unknown>> {
+  intentWritten.get(workload.id)?.();
   const row = asNestedRow(workload);
   const plane = await planeOf(db, row);
   const pki = await step(db, row, "certificates", () => ensureCertificates(db, plane));
