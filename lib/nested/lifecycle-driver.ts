@@ -180,7 +180,7 @@ async function waitUntil(what: string, check: () => Promise<{ ok: boolean; reaso
 async function awaitEtcd(plane: Plane, pki: ClusterPki): Promise<void> {
   const { host, ctx } = plane;
   const namespace = ctx.namespace;
-  await waitUntil("etcd did not become healthy", async () => {
+  await waitUntil("The etcd members did not become healthy", async () => {
     for (const member of etcdMembers(ctx.spec)) {
       const health = await etcdMemberHealth(host, namespace, member, pki);
       if (!health.healthy) return { ok: false, reason: `${member}: ${health.reason}` };
@@ -198,14 +198,14 @@ export async function nestedAdminConfig(db: Db, row: NestedClusterRow, pki: Clus
 
 async function awaitApiserver(db: Db, plane: Plane, pki: ClusterPki): Promise<KubeConfig> {
   const { kc } = await nestedAdminConfig(db, plane.row, pki);
-  await waitUntil("the nested API server did not become ready", () => nestedReadyz(kc));
+  await waitUntil("The nested API server did not become ready", () => nestedReadyz(kc));
   return kc;
 }
 
 async function awaitControllers(plane: Plane, nested: KubeConfig): Promise<void> {
   const nestedRef = { id: plane.row.id, name: plane.row.spec.displayName };
   const nestedCore = nested.makeApiClient(CoreV1Api);
-  await waitUntil("the controllers did not become ready", async () => {
+  await waitUntil("The controllers did not become ready", async () => {
     const leases = await leaderLeases(nestedRef, nested);
     if (!leases.controllerManager) return { ok: false, reason: "the controller-manager holds no leader lease yet" };
     if (!leases.scheduler) return { ok: false, reason: "the scheduler holds no leader lease yet" };
