@@ -81,7 +81,7 @@ export function LocalClusterProgress({ initial, renderedAt }: { initial: LocalCl
           >
             <span style={{ width: `${Math.round(fraction * 100)}%` }} />
           </div>
-          <ol className="steps">
+          <ol className="local-steps">
             {status.steps.map((step) => (
               <StepRow key={step.id} step={step} now={now} />
             ))}

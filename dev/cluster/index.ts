@@ -17,6 +17,9 @@ import { logTail, signalGroup, startProcess, type ManagedProcess } from "./proce
 import { waitForHttpsOk, waitForTcp } from "./readiness";
 import { reapAbandonedRuns, RunDir } from "./run-dir";
 import { prepareSshd, sshdArgs, SSHD_BINARY } from "./sshd";
+import { installPortForwardCrd } from "./pod-runner/port-forwards";
+import { startPodRunner, type RunningPodRunner } from "./pod-runner/runner";
+import { connect } from "./standins/kube";
 import { startStandins } from "./standins/index";
 import type { RunningStandins } from "./standins/types";
 
@@ -102,6 +105,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void, progre
 
   const processes: ManagedProcess[] = [];
   let standins: Promise<RunningStandins> | undefined;
+  let podRunner: Promise<RunningPodRunner> | undefined;
   let stopping: Promise<void> | undefined;
 
   const start = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ManagedProcess => {
@@ -124,6 +128,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void, progre
         ?.then((running) => running.stop(), () => undefined) // a failed start has nothing to stop
         .catch((error: Error) => log(`stand-ins failed to stop cleanly: ${error.message}`));
       if (ready) await stopStandins;
+      await podRunner?.then((runner) => runner.stop(), () => undefined).catch((error: Error) => log(`pod runner failed to stop cleanly: ${error.message}`));
       // Clients first, then the apiserver, then its storage; the data is disposable, so no long grace.
       const byName = (...names: string[]) => processes.filter((p) => names.includes(p.name));
       await Promise.all(byName("kwok", "kube-scheduler", "kube-controller-manager", "sshd").map((p) => p.stop(1000)));
@@ -163,6 +168,8 @@ async function startOnce(binaries: Binaries, log: (line: string) => void, progre
     log(`kube-apiserver ready at ${server} after ${elapsed()}`);
     progress({ step: "apiserver", state: "done" });
     progress({ step: "controllers", state: "started" });
+    // kwok serves per-pod port-forwards from PortForward objects (the pod runner's), once their CRD is in.
+    await unlessComponentDies(installPortForwardCrd(connect(kubeconfigPath), binaries.kwokKustomizeDir));
 
     start("kube-controller-manager", binaries.kubeControllerManager, controllerManagerArgs(pki, kubeconfigPathFor(dir, "controller-manager"), controllerManagerPort));
     start("kube-scheduler", binaries.kubeScheduler, schedulerArgs(kubeconfigPathFor(dir, "scheduler"), schedulerPort));
@@ -181,7 +188,8 @@ async function startOnce(binaries: Binaries, log: (line: string) => void, progre
     progress({ step: "standins", state: "started" });
 
     standins = startStandins({ kubeconfigPath, dir, log: (line) => log(`[stand-ins] ${line}`) });
-    await unlessComponentDies(standins);
+    podRunner = startPodRunner({ kubeconfigPath, dir, binaries, log: (line) => log(`[pod runner] ${line}`) });
+    await unlessComponentDies(Promise.all([standins, podRunner]));
     ready = true;
     progress({ step: "standins", state: "done" });
     log(`local control plane ready after ${elapsed()} (logs in ${logDir})`);

@@ -461,3 +461,22 @@ export const sshHostKeys = pgTable("ssh_host_keys", {
   keyType: text("key_type").notNull(),
   firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A nested cluster's hosted control plane (lib/nested): its PKI, sealed (AES-256-GCM, bound to
+ * the workload id) — private keys live nowhere else but the nested namespace's Secrets — and
+ * the progress of its create as steps. Goes with its workload row.
+ */
+export const nestedControlPlanes = pgTable("nested_control_planes", {
+  workloadId: uuid("workload_id")
+    .primaryKey()
+    .references(() => workloads.id, { onDelete: "cascade" }),
+  pkiEncrypted: text("pki_encrypted").notNull(),
+  // The soonest expiry among its certificates (the UI warns as it nears).
+  certificatesExpireAt: timestamp("certificates_expire_at", { withTimezone: true }).notNull(),
+  certificatesRotatedAt: timestamp("certificates_rotated_at", { withTimezone: true }),
+  // [{ step, state: pending|running|done|failed, error?, at }] in order.
+  steps: jsonb("steps").$type<{ step: string; state: string; error?: string; at: string }[]>().notNull().default([]),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});

@@ -24,6 +24,7 @@ import {
   renameOrgAction,
 } from "@/app/(panel)/orgs/actions";
 import { assignClusterAction, unassignClusterAction } from "@/app/(panel)/orgs/[orgId]/clusters/actions";
+import { createNestedClusterAction, deleteNestedClusterAction, rotateNestedCertificatesAction } from "@/app/(panel)/orgs/[orgId]/nested/actions";
 import {
   addTeamMemberAction,
   changeTeamMemberRoleAction,
@@ -78,6 +79,25 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: removeOrgMemberAction, fields: { orgId: "orgId", userId: "missingId" } },
   { action: assignClusterAction, fields: { clusterId: "clusterId", teamId: "teamId", ...quota } },
   { action: unassignClusterAction, fields: { clusterId: "clusterId", teamId: "teamId", confirmName: "confirmName" } },
+  {
+    action: createNestedClusterAction,
+    fields: {
+      teamId: "teamId",
+      hostClusterId: "clusterId",
+      name: "nestedName",
+      version: "nestedVersion",
+      etcdReplicas: "etcdReplicas",
+      etcdStorageGib: "etcdStorageGib",
+      apiserverReplicas: "apiserverReplicas",
+      exposure: "exposure",
+      imageEtcd: "imageOverride",
+      imageApiserver: "imageOverride",
+      imageControllerManager: "imageOverride",
+      imageScheduler: "imageOverride",
+    },
+  },
+  { action: deleteNestedClusterAction, fields: { id: "missingId", confirmName: "confirmName" } },
+  { action: rotateNestedCertificatesAction, fields: { clusterId: "missingId" } },
   { action: renameTeamAction, fields: { teamId: "teamId", name: "name" }, team: true },
   { action: addTeamMemberAction, fields: { teamId: "teamId", email: "email", role: "teamRole" }, team: true },
   { action: changeTeamMemberRoleAction, fields: { teamId: "teamId", userId: "userId", role: "teamRole" }, team: true },
