@@ -1,14 +1,12 @@
 // Download of a nested cluster's admin kubeconfig (system:masters): org admins of the owning
 // team's organization and platform admins; every download is audited.
 import { getDb } from "@/lib/db";
-import { toUserError } from "@/lib/errors";
+import { errorResponse } from "@/lib/api/responses";
 import { authorizeNestedRoute } from "@/lib/nested/route-access";
 import { downloadAdminKubeconfig } from "@/lib/nested/service";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
-
-const STATUS: Record<string, number> = { unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409 };
 
 export async function GET(_request: Request, { params }: { params: Promise<{ clusterId: string }> }) {
   const { clusterId } = await params;
@@ -24,7 +22,6 @@ export async function GET(_request: Request, { params }: { params: Promise<{ clu
       },
     });
   } catch (error) {
-    const userError = toUserError(error);
-    return Response.json({ error: userError.message }, { status: STATUS[userError.code] ?? 500 });
+    return errorResponse(error);
   }
 }

@@ -2,7 +2,7 @@
 // it is being created (as they change), then the live health every 5 s; a create that failed
 // and was rolled back ends the stream with its reason.
 import { getDb } from "@/lib/db";
-import { toUserError } from "@/lib/errors";
+import { errorResponse } from "@/lib/api/responses";
 import { authorizeNestedRoute } from "@/lib/nested/route-access";
 import { nestedProgressStream } from "@/lib/nested/progress";
 
@@ -15,8 +15,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ clus
   try {
     await authorizeNestedRoute(db, clusterId, "nested.read");
   } catch (error) {
-    const userError = toUserError(error);
-    return Response.json({ error: userError.message }, { status: userError.code === "unauthenticated" ? 401 : 404 });
+    return errorResponse(error);
   }
   return new Response(nestedProgressStream(db, clusterId, request.signal), {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" },
