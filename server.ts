@@ -12,6 +12,7 @@ import { EnvError, getEnv } from "@/lib/env";
 import { stopAllWatchCaches } from "@/lib/kube/watch-cache";
 import { stopAllVmWatchCaches } from "@/lib/vms/watch-cache";
 import { stopLiveHub } from "@/lib/live/hub";
+import { installLocalClusterRunner } from "@/lib/local-cluster/runner";
 import { log } from "@/lib/observe/log";
 import { handleObserved, upgradeObserved } from "@/lib/observe/http";
 import { METRICS_PATH, serveMetrics } from "@/lib/observe/metrics-endpoint";
@@ -27,13 +28,24 @@ async function main() {
   // next-auth v4 builds its callback URLs from NEXTAUTH_URL.
   process.env.NEXTAUTH_URL ??= env.publicUrl;
 
+  // Each step of the start with its duration, and the total since `npm start` began; the first
+  // counts from this process's start (performance.now()'s origin): loading the panel's code.
+  let stepStarted = 0;
+  const timed = (step: string) => {
+    const seconds = Number(((performance.now() - stepStarted) / 1000).toFixed(1));
+    log.info({ startStep: step, seconds }, `${step} (${seconds.toFixed(1)} s)`);
+    stepStarted = performance.now();
+  };
+  timed("server code loaded");
   const db = await getDb(); // applies migrations before the first request
+  timed(`database open, migrations applied (${env.databaseUrl ? "PostgreSQL" : "PGlite"})`);
   // Finishes or cleans up interrupted creates and deletes, carries out time-to-live, marks lost
   // workloads (one replica at a time, under a lease): now, then every 30 s.
   const reconciler = startReconciler({ db, holder: terminalServiceDefaults().hostId, intervalMs: 30_000 });
   const app = next({ dev, hostname: env.host, port: env.port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  timed("Next.js ready");
 
   // Sessions this replica held when its previous run died cannot be live now: end their rows
   // (keeping what their recording spools still hold).
@@ -41,6 +53,8 @@ async function main() {
   if (abandoned > 0) log.warn(`ended ${abandoned} terminal session row(s) left open by this replica's previous run`);
   const gatewayLog = log.child({ module: "gateway" });
   const gateway = createPanelGateway(db, env, { log: (line) => gatewayLog.info(line) });
+  // The built-in local cluster: its processes are this process's children and stop with it.
+  const localCluster = await installLocalClusterRunner();
 
   const server = createServer((req, res) =>
     handleObserved(req, res, () => {
@@ -58,7 +72,10 @@ async function main() {
   );
 
   server.listen(env.port, env.host, () => {
-    log.info(`serving on ${env.publicUrl} (listening on ${env.host}:${env.port}, ${env.databaseUrl ? "PostgreSQL" : `PGlite in ${env.dataDir}`})`);
+    timed("listening");
+    const total = env.launchedAtMs === null ? "" : `; ${((Date.now() - env.launchedAtMs) / 1000).toFixed(1)} s after \`npm start\``;
+    const sinceLaunch = env.launchedAtMs === null ? {} : { secondsSinceNpmStart: Number(((Date.now() - env.launchedAtMs) / 1000).toFixed(1)) };
+    log.info(sinceLaunch, `serving on ${env.publicUrl} (listening on ${env.host}:${env.port}, ${env.databaseUrl ? "PostgreSQL" : `PGlite in ${env.dataDir}`}${total})`);
   });
 
   const shutdown = () => {
@@ -67,8 +84,11 @@ async function main() {
     stopLiveHub(); // ends the live-event streams, which would otherwise hold server.close() open
     stopAllWatchCaches();
     stopAllVmWatchCaches();
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5000).unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const clusterStopped = localCluster.stop().catch((error: Error) => log.error({ err: error }, "the built-in local cluster did not stop cleanly"));
+    void Promise.all([closed, clusterStopped]).then(() => process.exit(0));
+    // Whatever is still running then dies with this process (its children carry a parent-death signal).
+    setTimeout(() => process.exit(0), 8000).unref();
   };
   // Terminals first: each ends with a message to its user and a complete session row.
   process.on("SIGTERM", () => void endAllLiveSessions().then(shutdown));

@@ -79,6 +79,8 @@ export function kwokArgs(options: { kubeconfig: string; files: KwokFiles; port: 
     `--node-port=${options.port}`,
     `--tls-cert-file=${options.serving.cert}`,
     `--tls-private-key-file=${options.serving.key}`,
+    // Per-pod port-forwards of the pod runner (dev/cluster/pod-runner/) come from PortForward objects.
+    "--enable-crds=PortForward",
     // Without a lease the node lifecycle controller marks nodes NotReady after 40 s.
     "--node-lease-duration-seconds=40",
   ];

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   "org:teams:create": "org",
   "org:audit:read": "org",
   "clusters:assign": "org",
+  // Nested clusters (hosted control planes) of the organization's teams: create, delete, admin kubeconfig, certificates.
+  "nested:manage": "org",
   // team
   "team:read": "team",
   "team:rename": "team",
@@ -65,7 +67,7 @@ export const TEAM_ROLE_PERMISSIONS: Record<TeamRole, readonly TeamPermission[]> 
 };
 
 const ORG_MEMBER: OrgPermission[] = ["org:read", "org:members:read"];
-const ORG_ADMIN: OrgPermission[] = [...ORG_MEMBER, "org:rename", "org:members:manage", "org:teams:create", "org:audit:read", "clusters:assign"];
+const ORG_ADMIN: OrgPermission[] = [...ORG_MEMBER, "org:rename", "org:members:manage", "org:teams:create", "org:audit:read", "clusters:assign", "nested:manage"];
 const ORG_OWNER: OrgPermission[] = [...ORG_ADMIN, "org:delete"];
 
 /** What each org role grants within its own organization. */

@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import { asc, count, eq, inArray } from "drizzle-orm";
+import { and, asc, count, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { auditSuccess, type Actor } from "@/lib/audit/service";
 import { syncClusterTeamAccess } from "@/lib/clusters/assignments";
@@ -78,6 +78,8 @@ export interface ClusterSummary extends ClusterRef {
   slug: string;
   kind: "host" | "nested";
   inCluster: boolean;
+  /** The panel's own local control plane (lib/local-cluster), shown with a "local (built-in)" badge. */
+  builtIn: boolean;
   /** Whether the panel connects without verifying TLS (the admin chose so at registration). */
   insecureTls: boolean;
   /** The API server address (null when it cannot be read). */
@@ -117,6 +119,7 @@ function toSummary(row: ClusterRow, assignmentCount: number): ClusterSummary {
     slug: row.slug,
     kind: row.kind,
     inCluster: row.inCluster,
+    builtIn: row.builtIn,
     insecureTls: row.insecureTls,
     server: serverOf(row),
     check: readStoredCheck(row.lastCheck),
@@ -278,8 +281,11 @@ export async function recheckCluster(db: Db, actor: Actor, input: { clusterId: s
   try {
     const connection = await getClusterConnection(db, clusterId);
     // The address is vetted again: the policy or what its name resolves to may have changed.
+    // The built-in cluster is the panel's own, on loopback by design (lib/clusters/built-in.ts).
     const server = connection.kc.getCurrentCluster()?.server;
-    if (server && !row.inCluster) await vetServerAddress(server, row.insecureTls, addressPolicy());
+    // A nested cluster's address is one the panel made (its apiserver's Service, reached through its
+    // tunnel); the built-in cluster's is the panel's own loopback control plane.
+    if (server && !row.inCluster && !row.builtIn && row.kind === "host") await vetServerAddress(server, row.insecureTls, addressPolicy());
     check = await probeCluster(connection, connection.kc, { impersonation: connection.impersonation });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
@@ -415,6 +421,7 @@ export async function disconnectCluster(db: Db, actor: Actor, input: DisconnectC
   if (confirmName.trim() !== row.name) {
     throw new ValidationError("Type the cluster's name exactly to confirm.", { confirmName: `Type “${row.name}” to confirm.` });
   }
+  if (row.kind === "nested") throw new ConflictError("A nested cluster is removed with its control plane: delete it from its organization's nested clusters.");
   const nested = await db.select({ name: clusters.name }).from(clusters).where(eq(clusters.parentClusterId, clusterId));
   if (nested.length > 0) throw new ConflictError(`Delete the nested clusters running in it first: ${listNames(nested.map((n) => n.name))}.`);
   const remaining = await db
@@ -473,3 +480,87 @@ export async function disconnectCluster(db: Db, actor: Actor, input: DisconnectC
   return { deleted };
 }
 
+
+/** A nested cluster to register once its control plane is ready (lib/nested makes it). */
+export interface NestedClusterRegistration {
+  /** The cluster row's id: the nested cluster's workload id. */
+  id: string;
+  name: string;
+  slug: string;
+  parentClusterId: string;
+  namespace: string;
+  version: string;
+  /** The admin kubeconfig as stored (the apiserver's address inside the host cluster). */
+  kubeconfig: string;
+  /** A client for it as the panel reaches it (through its tunnel). */
+  kc: KubeConfig;
+}
+
+/**
+ * Registers a nested cluster as a cluster of kind `nested` with its parent recorded, checked as
+ * any other; assignable to teams from then on. Idempotent: an existing row of the same id is kept.
+ */
+export async function registerNestedCluster(db: Db, actor: Actor, input: NestedClusterRegistration): Promise<ClusterCheck> {
+  const [existing] = await db.select({ lastCheck: clusters.lastCheck }).from(clusters).where(eq(clusters.id, input.id));
+  if (existing) return readStoredCheck(existing.lastCheck) ?? unreachableCheck("not checked yet");
+  const check = await probeCluster({ id: input.id, name: input.name }, input.kc, { impersonation: false });
+  await db.transaction(async (tx) => {
+    await tx.insert(clusters).values({
+      id: input.id,
+      name: input.name,
+      slug: input.slug,
+      kind: "nested",
+      parentClusterId: input.parentClusterId,
+      nestedType: "hosted-control-plane",
+      nestedVersion: input.version,
+      nestedNamespace: input.namespace,
+      identity: check.identity ?? null,
+      kubeconfigEncrypted: sealSecret(getEnv().encryptionKey, kubeconfigSealContext(input.id), input.kubeconfig),
+      lastCheck: check as unknown as Record<string, unknown>,
+      checkedAt: new Date(check.checkedAt),
+    });
+    await auditSuccess(tx, actor, {
+      action: "cluster.register",
+      targetType: "cluster",
+      targetId: input.id,
+      targetLabel: input.name,
+      detail: { source: "nested", parentClusterId: input.parentClusterId, namespace: input.namespace, version: check.version },
+    });
+  });
+  return check;
+}
+
+/**
+ * Removes a nested cluster's row and its assignments (the objects inside go with its control
+ * plane). Refused while teams' workloads still run in it.
+ */
+export async function unregisterNestedCluster(db: Db, actor: Actor, clusterId: string): Promise<void> {
+  const [row] = await db.select({ name: clusters.name, kind: clusters.kind }).from(clusters).where(eq(clusters.id, clusterId));
+  if (!row) return;
+  if (row.kind !== "nested") throw new ConflictError("Only a nested cluster is removed with its control plane.");
+  const remaining = await db.select({ kind: workloads.kind, name: workloads.name }).from(workloads).where(eq(workloads.clusterId, clusterId));
+  if (remaining.length > 0) {
+    throw new ConflictError(`Workloads still run in the nested cluster “${row.name}”: ${listNames(remaining.map((w) => `${w.kind} ${w.name}`))}. Delete them first.`);
+  }
+  await db.transaction(async (tx) => {
+    const assignments = await tx.delete(clusterAssignments).where(eq(clusterAssignments.clusterId, clusterId)).returning({ teamId: clusterAssignments.teamId });
+    await tx.delete(clusters).where(eq(clusters.id, clusterId));
+    await auditSuccess(tx, actor, {
+      action: "cluster.unregister",
+      targetType: "cluster",
+      targetId: clusterId,
+      targetLabel: row.name,
+      detail: { source: "nested", assignmentsRemoved: assignments.length },
+    });
+  });
+  forgetClusterConnection(clusterId);
+}
+
+/** Replaces a nested cluster's stored admin kubeconfig (after its certificates were rotated). */
+export async function replaceNestedKubeconfig(db: Db, clusterId: string, kubeconfig: string): Promise<void> {
+  await db
+    .update(clusters)
+    .set({ kubeconfigEncrypted: sealSecret(getEnv().encryptionKey, kubeconfigSealContext(clusterId), kubeconfig) })
+    .where(and(eq(clusters.id, clusterId), eq(clusters.kind, "nested")));
+  forgetClusterConnection(clusterId);
+}

@@ -173,6 +173,8 @@ export const clusters = pgTable(
     nestedVersion: text("nested_version"),
     nestedNamespace: text("nested_namespace"),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    // The panel's own local control plane (lib/local-cluster), re-made and re-registered at each start.
+    builtIn: boolean("built_in").notNull().default(false),
     // The last connection check (version, nodes, APIs, missing permissions); see lib/clusters.
     lastCheck: jsonb("last_check").$type<Record<string, unknown>>(),
     checkedAt: timestamp("checked_at", { withTimezone: true }),
@@ -182,6 +184,8 @@ export const clusters = pgTable(
   (t) => [
     uniqueIndex("clusters_slug_key").on(t.slug),
     uniqueIndex("clusters_identity_key").on(t.identity),
+    // At most one built-in cluster.
+    uniqueIndex("clusters_built_in_key").on(t.builtIn).where(sql`${t.builtIn}`),
     check("clusters_nested_has_parent", sql`(${t.kind} = 'nested') = (${t.parentClusterId} is not null)`),
   ],
 );
@@ -456,4 +460,23 @@ export const sshHostKeys = pgTable("ssh_host_keys", {
   fingerprint: text("fingerprint").notNull(),
   keyType: text("key_type").notNull(),
   firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A nested cluster's hosted control plane (lib/nested): its PKI, sealed (AES-256-GCM, bound to
+ * the workload id) — private keys live nowhere else but the nested namespace's Secrets — and
+ * the progress of its create as steps. Goes with its workload row.
+ */
+export const nestedControlPlanes = pgTable("nested_control_planes", {
+  workloadId: uuid("workload_id")
+    .primaryKey()
+    .references(() => workloads.id, { onDelete: "cascade" }),
+  pkiEncrypted: text("pki_encrypted").notNull(),
+  // The soonest expiry among its certificates (the UI warns as it nears).
+  certificatesExpireAt: timestamp("certificates_expire_at", { withTimezone: true }).notNull(),
+  certificatesRotatedAt: timestamp("certificates_rotated_at", { withTimezone: true }),
+  // [{ step, state: pending|running|done|failed, error?, at }] in order.
+  steps: jsonb("steps").$type<{ step: string; state: string; error?: string; at: string }[]>().notNull().default([]),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
 });

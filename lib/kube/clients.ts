@@ -5,6 +5,7 @@ import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
 import type https from "node:https";
 import type WebSocket from "ws";
 import { eq } from "drizzle-orm";
+import { resolveSshRoute } from "@/lib/clusters/settings";
 import { openSecret } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db";
 import { clusters } from "@/lib/db/schema";
@@ -52,6 +53,8 @@ export interface ClusterConnection extends ClusterRef {
   impersonation: boolean;
   /** The config for work done on behalf of `teamId`: impersonating when enabled, else the panel's. */
   forTeam(teamId: string): KubeConfig;
+  /** How ssh reaches port 22 of pods and VMs (the cluster's setting, `auto` resolved). */
+  sshRoute: "port-forward" | "direct";
 }
 
 interface CachedConnection {
@@ -62,8 +65,41 @@ interface CachedConnection {
 const globalForClients = globalThis as typeof globalThis & { __minicloudClusterClients?: Map<string, CachedConnection> };
 const cache = (globalForClients.__minicloudClusterClients ??= new Map());
 
-/** Builds the client config of a cluster row (decrypting its kubeconfig). */
-export function buildConnection(row: { id: string; name: string; inCluster: boolean; kubeconfigEncrypted: string | null; settings: Record<string, unknown> }): ClusterConnection {
+/**
+ * Where the panel reaches a cluster whose stored API server address it cannot dial itself: a
+ * nested cluster's apiserver is a Service of its host (`https://kube-apiserver.<ns>.svc:6443`),
+ * reached through a tunnel the nested domain opens (lib/nested/tunnel.ts registers the route).
+ * The serving certificate is still checked, against the stored address's host name.
+ */
+export interface ServerRoute {
+  server: string;
+  tlsServerName: string;
+}
+type ServerRouter = (db: Db, row: typeof clusters.$inferSelect) => Promise<ServerRoute | null>;
+const globalForRoutes = globalThis as typeof globalThis & { __minicloudServerRouter?: ServerRouter };
+
+/** Registers how nested clusters are reached (one router; a module reload replaces it). */
+export function registerServerRouter(router: ServerRouter): void {
+  globalForRoutes.__minicloudServerRouter = router;
+}
+
+/** A copy of `kc` that dials `route.server` and checks the certificate against `route.tlsServerName`. */
+export function reroutedKubeConfig(kc: KubeConfig, route: ServerRoute): KubeConfig {
+  const rerouted = new CancellableKubeConfig();
+  rerouted.loadFromOptions({
+    clusters: kc.getClusters().map((c) => ({ ...c, server: route.server, tlsServerName: route.tlsServerName })),
+    users: kc.getUsers(),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
+  return rerouted;
+}
+
+/** Builds the client config of a cluster row (decrypting its kubeconfig); `route` replaces where it dials. */
+export function buildConnection(
+  row: { id: string; name: string; inCluster: boolean; kubeconfigEncrypted: string | null; settings: Record<string, unknown> },
+  route?: ServerRoute | null,
+): ClusterConnection {
   let kc: KubeConfig;
   if (row.inCluster) {
     kc = new CancellableKubeConfig();
@@ -82,13 +118,16 @@ export function buildConnection(row: { id: string; name: string; inCluster: bool
       throw new UnavailableError(`The stored credentials of cluster “${row.name}” are no longer accepted: ${error.message} Register the cluster again.`);
     }
   }
+  if (route) kc = reroutedKubeConfig(kc, route);
   const impersonation = row.settings.impersonation === true;
+  const sshRoute = resolveSshRoute(row.settings.sshRoute, row.inCluster);
   const perTeam = new Map<string, KubeConfig>();
   return {
     id: row.id,
     name: row.name,
     kc,
     impersonation,
+    sshRoute,
     forTeam(teamId) {
       if (!impersonation) return kc;
       let config = perTeam.get(teamId);
@@ -102,10 +141,12 @@ export function buildConnection(row: { id: string; name: string; inCluster: bool
 export async function getClusterConnection(db: Db, clusterId: string): Promise<ClusterConnection> {
   const [row] = await db.select().from(clusters).where(eq(clusters.id, clusterId));
   if (!row) throw new NotFoundError("No such cluster.");
-  const version = `${row.updatedAt.getTime()}`;
+  const router = globalForRoutes.__minicloudServerRouter;
+  const route = row.kind === "nested" && router ? await router(db, row) : null;
+  const version = `${row.updatedAt.getTime()}|${route?.server ?? ""}`;
   const cached = cache.get(clusterId);
   if (cached?.version === version) return cached.connection;
-  const connection = buildConnection(row);
+  const connection = buildConnection(row, route);
   cache.set(clusterId, { version, connection });
   return connection;
 }

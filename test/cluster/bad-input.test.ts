@@ -20,6 +20,7 @@ import { GET as recordingRoute } from "@/app/api/terminal-sessions/[sessionId]/r
 import { GET as listVmsRoute, POST as createVmRoute } from "@/app/api/teams/[teamId]/vms/route";
 import { DELETE as deleteVmRoute, GET as vmRoute } from "@/app/api/teams/[teamId]/vms/[vmId]/route";
 import { POST as powerVmRoute } from "@/app/api/teams/[teamId]/vms/[vmId]/power/route";
+import { GET as nestedKubeconfigRoute } from "@/app/api/nested/[clusterId]/kubeconfig/route";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
@@ -259,6 +260,11 @@ describe("bad input", () => {
       return answer("route delete vm", input, await deleteVmRoute(request, { params: Promise.resolve({ teamId, vmId }) }));
     });
 
+    await drive("route GET /api/nested/:clusterId/kubeconfig", { clusterId: "missingId" }, ROUTE_RUNS, SEED + 1005, async (input) => {
+      const clusterId = asText(input.clusterId);
+      const request = new Request(url(`/api/nested/${encodeURIComponent(clusterId)}/kubeconfig`, {}));
+      return answer("route nested kubeconfig", input, await nestedKubeconfigRoute(request, { params: Promise.resolve({ clusterId }) }));
+    });
     // POST /api/auth/callback/credentials: next-auth hands the form to the provider's authorize().
     const credentials = getAuthOptions().providers.find((p) => p.id === "credentials") as unknown as { options: { authorize: (c: unknown, req: unknown) => Promise<unknown> } };
     await drive("route POST /api/auth/callback/credentials", { email: "email", password: "wrongPassword" }, ROUTE_RUNS, SEED + 1004, async (input) => {

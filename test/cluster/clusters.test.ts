@@ -190,6 +190,7 @@ describe("host clusters", () => {
       vmImageCatalog: [{ label: "Fedora", image: "quay.io/containerdisks/fedora:41" }],
       impersonation: true,
       removeOrphans: false,
+      sshRoute: "port-forward" as const,
     };
     await updateClusterSettings(db(), who, { clusterId: cluster.id, settings });
     expect(readClusterSettings((await db().select().from(clusters).where(eq(clusters.id, cluster.id)))[0]!)).toEqual(settings);

@@ -3,7 +3,7 @@
 // external database, values validated by the schema), and an install into the local control
 // plane gives the panel, running with the chart's ServiceAccount token, enough access for every
 // flow: registration finds nothing missing, then assignment, an SSH pod with its exec terminal
-// and port-forward ssh, a VM started and stopped, and cleanup — a rule missing from the chart
+// and port-forward ssh, a VM started, its serial console opened, stopped, and cleanup — a rule missing from the chart
 // fails here with Kubernetes' own "forbidden".
 import { spawn } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
@@ -258,6 +258,12 @@ describe("Helm chart installed in the local control plane", () => {
     expect(vm.state).toBe("ready");
     const custom = kc.makeApiClient(CustomObjectsApi);
     await waitFor<VirtualMachineInstance>(kc, { apiVersion: `${KUBEVIRT.group}/${KUBEVIRT.version}`, kind: "VirtualMachineInstance", namespace: assignment.namespace }, (list) => list.some((vmi) => vmi.status?.phase === "Running"), { timeoutMs: 60_000 });
+    // Its serial console through the gateway (VMI console subresource, as the team).
+    const { ticket: serialTicket } = await issueTerminalTicket(db(), (await loadPrincipal(db(), admin.id))!, { workloadId: vm.id, mode: "serial" }, actor, "vm");
+    const serial = await open(`${gateway.base}/ws/terminal?ticket=${serialTicket}`, { origin: ORIGIN, cookie: await sessionCookie(admin.id) });
+    expect(await serial.waitForMessage("ready", 30_000)).toMatchObject({ mode: "serial" });
+    serial.ws.close();
+    await serial.closed;
     await operateVm(db(), actor, { teamId: team.id, workloadId: vm.id, operation: "stop" });
     await waitFor<VirtualMachineInstance>(kc, { apiVersion: `${KUBEVIRT.group}/${KUBEVIRT.version}`, kind: "VirtualMachineInstance", namespace: assignment.namespace }, (list) => list.length === 0, { timeoutMs: 60_000 });
     expect(await deleteVm(db(), actor, { teamId: team.id, workloadId: vm.id })).toBe("deleted");

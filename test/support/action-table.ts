@@ -9,6 +9,8 @@ import {
   registerClusterAction,
   updateClusterSettingsAction,
 } from "@/app/(panel)/admin/clusters/actions";
+import { createPersonalTeamAction } from "@/app/(panel)/actions";
+import { startLocalClusterAction } from "@/app/(panel)/admin/local-cluster/actions";
 import { endTerminalSessionAction, setTerminalRecordingAction } from "@/app/(panel)/admin/sessions/actions";
 import { removeOrphanAction } from "@/app/(panel)/admin/drift/actions";
 import { addSshKeyAction, createApiTokenAction, deleteSshKeyAction, revokeApiTokenAction } from "@/app/(panel)/profile/actions";
@@ -22,6 +24,7 @@ import {
   renameOrgAction,
 } from "@/app/(panel)/orgs/actions";
 import { assignClusterAction, unassignClusterAction } from "@/app/(panel)/orgs/[orgId]/clusters/actions";
+import { createNestedClusterAction, deleteNestedClusterAction, rotateNestedCertificatesAction } from "@/app/(panel)/orgs/[orgId]/nested/actions";
 import {
   addTeamMemberAction,
   changeTeamMemberRoleAction,
@@ -66,6 +69,8 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: createApiTokenAction, fields: { name: "tokenName", expiresInDays: "expiresInDays" } },
   { action: revokeApiTokenAction, fields: { tokenId: "missingId" } },
   { action: createOrgAction, fields: { name: "name" } },
+  { action: createPersonalTeamAction, fields: { orgName: "name" } },
+  { action: startLocalClusterAction, fields: { name: "name" } },
   { action: renameOrgAction, fields: { orgId: "orgId", name: "name" } },
   { action: deleteOrgAction, fields: { id: "orgId", confirmName: "confirmName" } },
   { action: createTeamAction, fields: { orgId: "orgId", name: "name" } },
@@ -74,6 +79,25 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: removeOrgMemberAction, fields: { orgId: "orgId", userId: "missingId" } },
   { action: assignClusterAction, fields: { clusterId: "clusterId", teamId: "teamId", ...quota } },
   { action: unassignClusterAction, fields: { clusterId: "clusterId", teamId: "teamId", confirmName: "confirmName" } },
+  {
+    action: createNestedClusterAction,
+    fields: {
+      teamId: "teamId",
+      hostClusterId: "clusterId",
+      name: "nestedName",
+      version: "nestedVersion",
+      etcdReplicas: "etcdReplicas",
+      etcdStorageGib: "etcdStorageGib",
+      apiserverReplicas: "apiserverReplicas",
+      exposure: "exposure",
+      imageEtcd: "imageOverride",
+      imageApiserver: "imageOverride",
+      imageControllerManager: "imageOverride",
+      imageScheduler: "imageOverride",
+    },
+  },
+  { action: deleteNestedClusterAction, fields: { id: "missingId", confirmName: "confirmName" } },
+  { action: rotateNestedCertificatesAction, fields: { clusterId: "missingId" } },
   { action: renameTeamAction, fields: { teamId: "teamId", name: "name" }, team: true },
   { action: addTeamMemberAction, fields: { teamId: "teamId", email: "email", role: "teamRole" }, team: true },
   { action: changeTeamMemberRoleAction, fields: { teamId: "teamId", userId: "userId", role: "teamRole" }, team: true },

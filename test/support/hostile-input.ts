@@ -307,6 +307,17 @@ export const KINDS = {
   quotaPods: { bad: badNumber({ min: 0, max: 1_000_000, whole: true, optional: true }), good: fixed("") },
   quotaVms: { bad: badNumber({ min: 0, max: 100_000, whole: true, optional: true }), good: fixed("") },
   quotaStorage: { bad: badNumber({ min: 0, max: 100_000_000, whole: true, optional: true }), good: fixed("") },
+  nestedName: {
+    bad: fc.oneof(badName, fc.constantFrom("1abc", "0", "9-lives"), longText(52, 63).map((t) => `a${t.replace(/[^a-z]/g, "a")}`.slice(0, 60))),
+    good: () => word.map((w) => `nested ${w}`.slice(0, 40)),
+  },
+  nestedVersion: { bad: notOneOf(["v1.35.4", "v1.34.6"]), good: fixed("v1.35.4") },
+  etcdReplicas: { bad: fc.oneof(badNumber({ min: 1, max: 3, whole: true, optional: true }), fc.constantFrom(2, "2", " 2 ")), good: fixed("1") },
+  etcdStorageGib: { bad: badNumber({ min: 1, max: 100, whole: true, optional: true }), good: fixed("1") },
+  apiserverReplicas: { bad: badNumber({ min: 1, max: 3, whole: true, optional: true }), good: fixed("1") },
+  exposure: { bad: notOneOf(["ClusterIP", "NodePort", "LoadBalancer", undefined]), good: fixed("ClusterIP") },
+  /** An optional image override: empty is the upstream image. */
+  imageOverride: { bad: badImage.filter((v) => !(typeof v === "string" && (v.trim() === "" || VALID_REFERENCES.includes(v.trim())))), good: fixed("") },
   /** A terminal ticket nobody issued: random ones of the right shape, and malformed ones. */
   ticket: { bad: fc.oneof(fc.base64String({ minLength: 44, maxLength: 44 }).map((b) => b.slice(0, 43).replace(/\+/g, "-").replace(/\//g, "_")), badId, longText(44, 10_000)), good: fixed("") },
   /** A tunnel target: a workload id or org/team/pod that names nothing. */

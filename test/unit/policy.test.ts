@@ -48,6 +48,7 @@ const EXPECTED: Record<Permission, string> = {
   "org:teams:create":          "YYY       YYN    YYN    NNN    NNN    NNN    NNN    NNN",
   "org:audit:read":            "YYY       YYN    YYN    NNN    NNN    NNN    NNN    NNN",
   "clusters:assign":           "YYY       YYN    YYN    NNN    NNN    NNN    NNN    NNN",
+  "nested:manage":             "YYY       YYN    YYN    NNN    NNN    NNN    NNN    NNN",
   "team:read":                 "YYY       YYN    YYN    NNN    YNN    YNN    YNN    NNN",
   "team:rename":               "YYY       YYN    YYN    NNN    YNN    NNN    NNN    NNN",
   "team:delete":               "YYY       YYN    YYN    NNN    NNN    NNN    NNN    NNN",

@@ -228,6 +228,53 @@ export const OPERATIONS: Operation[] = [
     auth: "session",
     answers: { 200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events." } }, 401: unauthenticated },
   },
+  {
+    method: "get",
+    path: "/api/local-cluster/events",
+    operationId: "builtInClusterProgress",
+    summary: "The built-in local cluster's start, live",
+    description: "Server-Sent Events, platform administrators only: the whole status of the built-in local cluster's start (its steps, the failure with the last lines of its output, the cluster once ready) on connect and on every change.",
+    tag: "live",
+    auth: "session",
+    answers: {
+      200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events, one status per message." } },
+      401: unauthenticated,
+      404: notFound,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/nested/{clusterId}/kubeconfig",
+    operationId: "nestedAdminKubeconfig",
+    summary: "A nested cluster's admin kubeconfig",
+    description: "system:masters of the nested cluster; org admins of the owning team's organization and platform admins. Every download is audited.",
+    tag: "nested",
+    auth: "session",
+    path_params: z.object({ clusterId: z.uuid().describe("The nested cluster's id.") }),
+    answers: {
+      200: { description: "A download.", media: { type: "application/yaml", description: "A kubeconfig with a client certificate." } },
+      401: unauthenticated,
+      403: { description: "The caller may see the cluster but not download its credentials.", json: errorSchema },
+      404: notFound,
+      409: { description: "The cluster is not ready yet.", json: errorSchema },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/nested/{clusterId}/progress",
+    operationId: "nestedProgress",
+    summary: "A nested cluster's create steps, then its health, live",
+    description: "Server-Sent Events: the steps while it is created, then its health every 5 s; a create that failed and was rolled back ends the stream with its reason.",
+    tag: "nested",
+    auth: "session",
+    path_params: z.object({ clusterId: z.uuid().describe("The nested cluster's id.") }),
+    answers: {
+      200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events." } },
+      401: unauthenticated,
+      403: { description: "Not allowed to read it.", json: errorSchema },
+      404: notFound,
+    },
+  },
 ];
 
 /**

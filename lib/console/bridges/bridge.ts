@@ -12,6 +12,7 @@
 //   writes: the kubelet stops reading the PTY, or the SSH window closes) until `resume()`.
 // - input: `write()` returns false when the bridge's outgoing buffer is full; the session then
 //   stops reading the browser's socket until the bridge calls `events.drain()`.
+import type { Duplex } from "node:stream";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Db } from "@/lib/db/client";
 import type { TerminalTarget } from "@/lib/console/targets";
@@ -73,6 +74,8 @@ export interface TargetLocator {
   /** The running object's name (it may differ from the workload's: a reset recreates it). */
   name: string;
   reach: TargetReach;
+  /** Its address on the cluster's network (pod IP, the VMI's first interface), for dialing it directly; null when it has none yet. */
+  address: string | null;
 }
 
 /** What a locator found: the locator, and how to learn that the object went away. */
@@ -115,7 +118,12 @@ export interface BridgeContext {
   preserveSession?: boolean;
   /** How often the session pings its client; console bridges ping their upstream stream as often. */
   keepaliveMs?: number;
+  /** Set when the cluster's ssh route is direct: how to open a TCP connection to an address on its network. */
+  dial?: DirectDial;
 }
+
+/** Opens a TCP connection to `host:port` (the panel's own network; injectable for tests). */
+export type DirectDial = (host: string, port: number) => Promise<Duplex>;
 
 /** Connects a bridge; rejects with an AppError whose message can be shown when it cannot. */
 export type BridgeOpener = (ctx: BridgeContext) => Promise<TerminalBridge>;

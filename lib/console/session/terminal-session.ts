@@ -10,8 +10,9 @@ import { AppError, ValidationError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { getUser } from "@/lib/users/service";
 import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeEvents, type BridgeOpener, type TerminalBridge } from "@/lib/console/bridges/bridge";
-import type { LocatedTarget } from "@/lib/console/bridges/bridge";
+import type { DirectDial, LocatedTarget } from "@/lib/console/bridges/bridge";
 import { locateTarget } from "@/lib/console/bridges/locator";
+import { dialTcp } from "@/lib/console/bridges/target-port";
 import { registerLiveSession } from "@/lib/console/session/live-sessions";
 import { metrics } from "@/lib/observe/metrics";
 import { clampSize, endMessage, parseClientMessage, type EndReason, type ServerMessage, type TerminalSize } from "@/lib/console/protocol";
@@ -34,6 +35,8 @@ export interface TerminalServiceOptions {
   /** The bridge for each mode. */
   openers: Partial<Record<TerminalMode, BridgeOpener>>;
   log?: (line: string) => void;
+  /** How to dial a target's address on clusters whose ssh route is direct (default: TCP from this process). */
+  dial?: DirectDial;
   /** Called once a session's rows are written (metrics, tests). */
   onEnded?: (ended: { sessionId: string; mode: TerminalMode; reason: EndReason }) => void;
 }
@@ -329,7 +332,8 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     }
     stopWatch = stop;
     const preserveSession = !holder && req.preserveSession === true;
-    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events, preserveSession, keepaliveMs: opts.keepaliveMs });
+    const dial = connection.sshRoute === "direct" ? (opts.dial ?? dialTcp) : undefined;
+    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events, preserveSession, keepaliveMs: opts.keepaliveMs, dial });
     if (ended) {
       opened.close();
       return done;

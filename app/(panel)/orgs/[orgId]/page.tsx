@@ -66,6 +66,14 @@ export default async function OrgPage({ params }: { params: Promise<{ orgId: str
         </section>
       )}
 
+      {allowed("nested:manage") && (
+        <section className="card">
+          <h2>Nested clusters</h2>
+          <p>Kubernetes control planes of their own, running as pods in a host cluster, for this organization&apos;s teams.</p>
+          <Link href={`/orgs/${org.id}/nested`}>Nested clusters</Link>
+        </section>
+      )}
+
       {isSessionAdmin(principal, org.id) && (
         <section className="card" aria-labelledby="terminals-title">
           <h2 id="terminals-title">Terminals</h2>

@@ -1,6 +1,7 @@
-// The ssh bridge: an interactive shell over SSH to the pod's (or VM's) sshd, reached through a
-// Kubernetes port-forward to port 22 — a pod's, or a VMI's `portforward` subresource — (the
-// panel needs no route to the pod network). It logs in
+// The ssh bridge: an interactive shell over SSH to the pod's (or VM's) sshd, reached by the
+// cluster's ssh route (target-port.ts): a Kubernetes port-forward to port 22 — a pod's, or a
+// VMI's `portforward` subresource — for which the panel needs no route to the pod network, or
+// the target's address directly from inside the cluster. It logs in
 // as the pod's login user with the panel's own key (whose public half every SSH pod's
 // authorized_keys holds), pins the pod's host key on first use, and asks for an
 // `xterm-256color` PTY that follows the browser's size.
@@ -13,7 +14,7 @@ import { Client, type ClientChannel } from "ssh2";
 import { UnavailableError } from "@/lib/errors";
 import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridges/bridge";
 import { checkHostKey } from "@/lib/console/bridges/ssh/host-keys";
-import { openTargetPort } from "@/lib/console/bridges/pod/port-forward";
+import { openTargetPort } from "@/lib/console/bridges/target-port";
 import { adaptiveReceiveWindow } from "@/lib/console/bridges/ssh/ssh-window";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
 
@@ -22,10 +23,11 @@ export const SSH_PORT = 22;
 const HANDSHAKE_TIMEOUT_MS = 20_000;
 
 /** Opens an SSH shell on the target pod. */
-export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, locator, size, events }) => {
+export const openSshBridge: BridgeOpener = async (ctx) => {
+  const { db, target, size, events } = ctx;
   const what = target.kind === "vm" ? "VM" : "pod";
   const key = await getPanelTerminalKey(db);
-  const sock = await openTargetPort(cluster, kc, locator, SSH_PORT);
+  const sock = await openTargetPort(ctx, SSH_PORT);
   const client = new Client();
   let refusal: string | null = null;
 

@@ -17,7 +17,7 @@ export interface SshConfigOptions {
   helperCommand?: string;
 }
 
-/** The `Host` alias of each target: `<pod>.<team>.<org>`, as the pod page shows it (lib/pods/ssh-command.ts). */
+/** The `Host` alias of each target: `<pod name in the cluster, with its suffix>.<team>.<org>`, as the pod page shows it (lib/pods/ssh-command.ts). */
 export function hostAliases(targets: readonly TerminalTarget[]): Map<string, string> {
   return new Map(targets.map((t) => [t.workloadId, sshHostAlias(t)]));
 }

@@ -1,14 +1,15 @@
 // The tunnel bridge: raw bytes between a laptop's ssh client (through the ProxyCommand helper
-// and `/ws/tunnel`) and port 22 of the pod or VM, over a Kubernetes port-forward (a pod's, or a VMI's `portforward`). The panel sees
+// and `/ws/tunnel`) and port 22 of the pod or VM, by the cluster's ssh route (target-port.ts). The panel sees
 // only ciphertext: the user's own key authenticates end to end against the pod's sshd.
 import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridges/bridge";
-import { openTargetPort } from "@/lib/console/bridges/pod/port-forward";
 import { SSH_PORT } from "@/lib/console/bridges/ssh/ssh-bridge";
+import { openTargetPort } from "@/lib/console/bridges/target-port";
 
 /** Connects to the pod's sshd and passes bytes through unchanged. */
-export const openTunnelBridge: BridgeOpener = async ({ cluster, kc, locator, target, events }) => {
+export const openTunnelBridge: BridgeOpener = async (ctx) => {
+  const { target, events } = ctx;
   const what = target.kind === "vm" ? "VM" : "pod";
-  const sock = await openTargetPort(cluster, kc, locator, SSH_PORT);
+  const sock = await openTargetPort(ctx, SSH_PORT);
   let closed = false;
   let needDrain = false;
   let ended = false;

@@ -24,7 +24,8 @@ export const locateVmTarget: Locate = async ({ target, cluster, kc }) => {
   const vmi = await readTargetVmi(cluster, kc, target.namespace, target.name);
   if (!vmi) throw new UnavailableError(`The VM ${target.label} is not running; start it first.`);
   if (!isVmiRunning(vmi)) throw new UnavailableError(`The VM ${target.label} is ${vmiPhaseOf(vmi) ?? "starting"}; a console can be opened once it is Running.`);
-  const locator: TargetLocator = { kind: target.kind, namespace: target.namespace, name: target.name, reach: { resource: "vmi" } };
+  const address = vmi.status?.interfaces?.find((i) => i.ipAddress)?.ipAddress ?? null;
+  const locator: TargetLocator = { kind: target.kind, namespace: target.namespace, name: target.name, reach: { resource: "vmi" }, address };
   return {
     locator,
     // The VMI's streams close when it goes; the bridge says why (vmi-stream.ts). Nothing to watch per session.
