@@ -43,6 +43,9 @@ export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   { group: CORE, resource: "secrets", verbs: ["get", "list", "create", "update", "delete"], why: "hand ssh keys to pods", when: "always" },
   { group: CORE, resource: "persistentvolumeclaims", verbs: ["get", "list", "watch", "create", "delete"], why: "keep home directories and VM disks", when: "always" },
   { group: CORE, resource: "events", verbs: ["get", "list", "watch"], why: "explain why a pod or VM is stuck", when: "always" },
+  // Nested clusters: their control planes run as an etcd StatefulSet and component Deployments.
+  { group: "apps", resource: "statefulsets", verbs: ["get", "create", "patch"], why: "run nested clusters' etcd", when: "always" },
+  { group: "apps", resource: "deployments", verbs: ["get", "create", "patch"], why: "run nested clusters' control planes", when: "always" },
   // VMs (only where KubeVirt / CDI are installed).
   { group: "kubevirt.io", resource: "virtualmachines", verbs: ["get", "list", "watch", "create", "update", "patch", "delete"], why: "run VMs", when: "kubevirt" },
   { group: "kubevirt.io", resource: "virtualmachineinstances", verbs: ["get", "list", "watch"], why: "show VM status", when: "kubevirt" },

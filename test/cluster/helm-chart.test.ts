@@ -3,7 +3,8 @@
 // external database, values validated by the schema), and an install into the local control
 // plane gives the panel, running with the chart's ServiceAccount token, enough access for every
 // flow: registration finds nothing missing, then assignment, an SSH pod with its exec terminal
-// and port-forward ssh, a VM started, its serial console opened, stopped, and cleanup — a rule missing from the chart
+// and port-forward ssh, a VM started, its serial console opened, stopped, a nested cluster
+// made ready and deleted, and cleanup — a rule missing from the chart
 // fails here with Kubernetes' own "forbidden".
 import { spawn } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import { workloads } from "@/lib/db/schema";
 import { issueTerminalTicket } from "@/lib/console/gateway/tickets";
 import { DEFAULT_OPENERS } from "@/lib/console/gateway/terminal-routes";
 import { loadPrincipal } from "@/lib/tenancy/principal";
+import { createNestedCluster, deleteNestedCluster, getNestedCluster } from "@/lib/nested/service";
 import { createSshPod, deleteSshPod } from "@/lib/pods/service";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
 import { KUBEVIRT, type VirtualMachineInstance } from "@/lib/vms/kubevirt";
@@ -270,6 +272,12 @@ describe("Helm chart installed in the local control plane", () => {
     expect(await deleteSshPod(db(), actor, { teamId: team.id, workloadId: pod.id })).toMatch(/^delet/);
     const vms = (await custom.listNamespacedCustomObject({ group: KUBEVIRT.group, version: KUBEVIRT.version, namespace: assignment.namespace, plural: "virtualmachines" })) as { items: unknown[] };
     expect(vms.items).toEqual([]);
+
+    // A nested cluster on it: control-plane objects made, running, registered; then deleted.
+    const nested = await createNestedCluster(db(), actor, { teamId: team.id, hostClusterId: cluster.id, name: uniqueName("chart plane"), version: "v1.35.4" });
+    expect((await nested.done).state).toBe("ready");
+    const nestedView = (await getNestedCluster(db(), nested.id))!;
+    expect(await deleteNestedCluster(db(), actor, { clusterId: nested.id, confirmName: nestedView.name })).toBe("deleted");
 
     // Disconnecting deletes what the panel made (team namespaces included), with the chart's rights.
     const { deleted } = await disconnectCluster(db(), actor, { clusterId: cluster.id, deleteObjects: true, confirmName: cluster.name });
