@@ -16,7 +16,7 @@ import type {
   V1RoleBinding,
   V1Service,
   V1ServiceAccount,
-  V1Subject,
+  RbacV1Subject,
 } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { DEFAULT_NODE_TOKEN_GROUP } from "@/lib/nested/bootstrap/token";
@@ -36,7 +36,7 @@ export interface JoinPreparation {
 }
 
 const NODES_GROUP = "system:nodes";
-const group = (name: string): V1Subject => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name });
+const group = (name: string): RbacV1Subject => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name });
 const meta = (p: JoinPreparation, name: string, namespace?: string) => ({ name, ...(namespace && { namespace }), labels: p.labels });
 
 /** `cluster-info` in kube-public: a kubeconfig with the cluster's CA and address, no user. */
@@ -56,14 +56,14 @@ export function clusterInfoConfigMap(p: JoinPreparation): V1ConfigMap {
 /** The RBAC of kubeadm's bootstrap-token phase and of its config uploads. */
 export function bootstrapRbac(p: JoinPreparation): (V1Role | V1RoleBinding | V1ClusterRole | V1ClusterRoleBinding)[] {
   const bootstrappers = group(DEFAULT_NODE_TOKEN_GROUP);
-  const clusterBinding = (name: string, role: string, subjects: V1Subject[]): V1ClusterRoleBinding => ({
+  const clusterBinding = (name: string, role: string, subjects: RbacV1Subject[]): V1ClusterRoleBinding => ({
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRoleBinding",
     metadata: meta(p, name),
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
     subjects,
   });
-  const readOne = (name: string, namespace: string, resource: string, resourceName: string, subjects: V1Subject[]): [V1Role, V1RoleBinding] => [
+  const readOne = (name: string, namespace: string, resource: string, resourceName: string, subjects: RbacV1Subject[]): [V1Role, V1RoleBinding] => [
     { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(p, name, namespace), rules: [{ apiGroups: [""], resources: [resource], resourceNames: [resourceName], verbs: ["get"] }] },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
