@@ -1,10 +1,12 @@
 // Nested clusters in the durable workload machine (lib/workloads/lifecycle.ts). A create is
 // the hosted control plane's steps, each recorded for the UI and each bounded:
 //   certificates  namespace (the root), the apiserver's Service (its cluster IP goes into the
-//                 serving certificate), the PKI (made once, sealed in the database), Secrets;
-//   etcd          its Services and StatefulSet, until every member answers /health;
-//   apiserver     its Deployment and the NetworkPolicy, until /readyz answers ok;
-//   controllers   controller-manager and scheduler, until both hold their leader leases and
+//                 serving certificate), the PKI (made once, sealed in the database), Secrets,
+//                 then every component's object at once, as kubeadm starts its static pods
+//                 (the components retry until what they need answers);
+//   etcd          until every member answers /health;
+//   apiserver     until /readyz answers ok;
+//   controllers   until the controller-manager and the scheduler hold their leader leases and
 //                 the `default` ServiceAccount exists (the controllers work);
 //   registered    the cluster row of kind nested (lib/clusters), assignable to teams.
 // A step that fails or runs out of time fails the create with its reason, and the machine
@@ -49,8 +51,12 @@ import { OBJECT_NAMES as N, type StepName } from "@/lib/nested/types";
 // The cluster row is registered and removed by the panel for the nested cluster's creator.
 const LIFECYCLE_ACTOR_LABEL = "minicloud (nested cluster lifecycle)";
 
-/** How long each waiting step may take, and how often it looks (tests shorten them). */
-export const nestedTimings = { stepTimeoutMs: 180_000, removalTimeoutMs: 180_000, pollMs: 1000 };
+/**
+ * How long each waiting step may take, and how often it looks (tests shorten them).
+ * `objectsOnly`: stop after the objects are made, without waiting for the processes — for the
+ * benchmark that measures making 100 planes' PKI and objects (bench/nested.ts), never the panel.
+ */
+export const nestedTimings = { stepTimeoutMs: 180_000, removalTimeoutMs: 180_000, pollMs: 1000, objectsOnly: false };
 
 /** Hooks that let tests fail a step on purpose (the create must then be rolled back). */
 export const nestedStepHooks: { beforeStep?: (step: StepName, row: NestedClusterRow) => void | Promise<void> } = {};
@@ -110,10 +116,35 @@ async function ensureCertificates(db: Db, plane: Plane): Promise<ClusterPki> {
   const svc = apiserverService(ctx);
   const service = await ensureObject(plane, svc, () => core.createNamespacedService({ namespace, body: svc }), () => core.readNamespacedService({ name: svc.metadata!.name!, namespace }));
   const pki = (await loadPki(db, plane.row.id)) ?? (await storePki(db, plane.row.id, await createClusterPki(endpointsOf(ctx, service, await externalAddressesOf(plane, service)))));
-  for (const secret of pkiSecrets(ctx, pki)) {
-    await ensureObject(plane, secret, () => core.createNamespacedSecret({ namespace, body: secret }), () => core.readNamespacedSecret({ name: secret.metadata!.name!, namespace }));
-  }
+  // The Secrets, then the components: each group at once (none depends on another in it).
+  await Promise.all(
+    pkiSecrets(ctx, pki).map((secret) =>
+      ensureObject(plane, secret, () => core.createNamespacedSecret({ namespace, body: secret }), () => core.readNamespacedSecret({ name: secret.metadata!.name!, namespace })),
+    ),
+  );
+  await ensureComponents(plane);
   return pki;
+}
+
+// etcd (Services, StatefulSet), the NetworkPolicy, and the three components' Deployments.
+async function ensureComponents(plane: Plane): Promise<void> {
+  const { host, ctx } = plane;
+  const core = host.kc.makeApiClient(CoreV1Api);
+  const apps = host.kc.makeApiClient(AppsV1Api);
+  const networking = host.kc.makeApiClient(NetworkingV1Api);
+  const namespace = ctx.namespace;
+  const sts = etcdStatefulSet(ctx);
+  const policy = networkPolicy(ctx);
+  await Promise.all([
+    ...etcdServices(ctx).map((svc) =>
+      ensureObject(plane, svc, () => core.createNamespacedService({ namespace, body: svc }), () => core.readNamespacedService({ name: svc.metadata!.name!, namespace })),
+    ),
+    ensureObject(plane, sts, () => apps.createNamespacedStatefulSet({ namespace, body: sts }), () => apps.readNamespacedStatefulSet({ name: sts.metadata!.name!, namespace })),
+    ensureObject(plane, policy, () => networking.createNamespacedNetworkPolicy({ namespace, body: policy }), () => networking.readNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace })),
+    ...[apiserverDeployment(ctx), controllerManagerDeployment(ctx), schedulerDeployment(ctx)].map((deployment) =>
+      ensureObject(plane, deployment, () => apps.createNamespacedDeployment({ namespace, body: deployment }), () => apps.readNamespacedDeployment({ name: deployment.metadata!.name!, namespace })),
+    ),
+  ]);
 }
 
 /** Polls `check` until it answers ok or the step's time runs out; the last reason names what was wrong. */
@@ -135,16 +166,9 @@ async function waitUntil(what: string, check: () => Promise<{ ok: boolean; reaso
   }
 }
 
-async function ensureEtcd(plane: Plane, pki: ClusterPki): Promise<void> {
+async function awaitEtcd(plane: Plane, pki: ClusterPki): Promise<void> {
   const { host, ctx } = plane;
-  const core = host.kc.makeApiClient(CoreV1Api);
-  const apps = host.kc.makeApiClient(AppsV1Api);
   const namespace = ctx.namespace;
-  for (const svc of etcdServices(ctx)) {
-    await ensureObject(plane, svc, () => core.createNamespacedService({ namespace, body: svc }), () => core.readNamespacedService({ name: svc.metadata!.name!, namespace }));
-  }
-  const sts = etcdStatefulSet(ctx);
-  await ensureObject(plane, sts, () => apps.createNamespacedStatefulSet({ namespace, body: sts }), () => apps.readNamespacedStatefulSet({ name: sts.metadata!.name!, namespace }));
   await waitUntil("etcd did not become healthy", async () => {
     for (const member of etcdMembers(ctx.spec)) {
       const health = await etcdMemberHealth(host, namespace, member, pki);
@@ -161,27 +185,13 @@ export async function nestedAdminConfig(db: Db, row: NestedClusterRow, pki: Clus
   return { stored, kc: reroutedKubeConfig(kubeConfigFromStored(stored), route) };
 }
 
-async function ensureApiserver(db: Db, plane: Plane, pki: ClusterPki): Promise<KubeConfig> {
-  const { host, ctx } = plane;
-  const apps = host.kc.makeApiClient(AppsV1Api);
-  const networking = host.kc.makeApiClient(NetworkingV1Api);
-  const namespace = ctx.namespace;
-  const policy = networkPolicy(ctx);
-  await ensureObject(plane, policy, () => networking.createNamespacedNetworkPolicy({ namespace, body: policy }), () => networking.readNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace }));
-  const deployment = apiserverDeployment(ctx);
-  await ensureObject(plane, deployment, () => apps.createNamespacedDeployment({ namespace, body: deployment }), () => apps.readNamespacedDeployment({ name: deployment.metadata!.name!, namespace }));
+async function awaitApiserver(db: Db, plane: Plane, pki: ClusterPki): Promise<KubeConfig> {
   const { kc } = await nestedAdminConfig(db, plane.row, pki);
   await waitUntil("the nested API server did not become ready", () => nestedReadyz(kc));
   return kc;
 }
 
-async function ensureControllers(plane: Plane, nested: KubeConfig): Promise<void> {
-  const { host, ctx } = plane;
-  const apps = host.kc.makeApiClient(AppsV1Api);
-  const namespace = ctx.namespace;
-  for (const deployment of [controllerManagerDeployment(ctx), schedulerDeployment(ctx)]) {
-    await ensureObject(plane, deployment, () => apps.createNamespacedDeployment({ namespace, body: deployment }), () => apps.readNamespacedDeployment({ name: deployment.metadata!.name!, namespace }));
-  }
+async function awaitControllers(plane: Plane, nested: KubeConfig): Promise<void> {
   const nestedRef = { id: plane.row.id, name: plane.row.spec.displayName };
   const nestedCore = nested.makeApiClient(CoreV1Api);
   await waitUntil("the controllers did not become ready", async () => {
@@ -208,9 +218,10 @@ async function ensurePlane(db: Db, workload: WorkloadRow): Promise<Record<string
   const row = asNestedRow(workload);
   const plane = await planeOf(db, row);
   const pki = await step(db, row, "certificates", () => ensureCertificates(db, plane));
-  await step(db, row, "etcd", () => ensureEtcd(plane, pki));
-  const nested = await step(db, row, "apiserver", () => ensureApiserver(db, plane, pki));
-  await step(db, row, "controllers", () => ensureControllers(plane, nested));
+  if (nestedTimings.objectsOnly) return { namespace: row.namespace, objectsOnly: true };
+  await step(db, row, "etcd", () => awaitEtcd(plane, pki));
+  const nested = await step(db, row, "apiserver", () => awaitApiserver(db, plane, pki));
+  await step(db, row, "controllers", () => awaitControllers(plane, nested));
   await step(db, row, "registered", async () => {
     const { stored, kc } = await nestedAdminConfig(db, row, pki);
     await registerNestedCluster(db, { userId: row.createdBy, label: LIFECYCLE_ACTOR_LABEL }, {
