@@ -35,6 +35,11 @@ export default async function NestedClusterPage({ params }: { params: Promise<{ 
       <div className="page-head">
         <h1>{cluster.displayName}</h1>
         <div className="actions">
+          {ready && cluster.registered && (
+            <Link className="button" href={`/orgs/${org.id}/nested/${cluster.id}/status`} data-testid="status-link">
+              Status
+            </Link>
+          )}
           {ready && (
             <a className="button primary" href={`/api/nested/${cluster.id}/kubeconfig`} download data-testid="download-kubeconfig">
               Download admin kubeconfig
