@@ -125,16 +125,15 @@ async function writePoolConfig(pool: Pool, size: number, image: string): Promise
   else await kube(pool.host, "record the worker pool", () => core.createNamespacedConfigMap({ namespace: pool.row.namespace, body }));
 }
 
-/** Creates workers with one fresh token; a worker half-made is removed again. */
-async function createWorkers(pool: Pool, image: string, count: number): Promise<string[]> {
-  if (count <= 0) return [];
+/** Creates workers with one fresh token into `made`; a worker half-made is removed again. */
+async function createWorkers(pool: Pool, image: string, count: number, made: string[] = []): Promise<string[]> {
+  if (count <= 0) return made;
   await prepareForJoin(pool.nested, pool.kc, preparationOf(pool));
   const { token, expiresAt } = await mintJoinToken(pool.nested, pool.kc, { ttlMs: workerTimings.tokenTtlMs, description: `minicloud worker pool of ${pool.row.name}`, labels: { "app.kubernetes.io/managed-by": "minicloud" } });
   const core = pool.host.kc.makeApiClient(CoreV1Api);
   const custom = pool.host.kc.makeApiClient(CustomObjectsApi);
   const address = new URL(apiserverInClusterUrl(pool.row)).host;
   const ctx: WorkerContext = { ...pool.ctx, image };
-  const made: string[] = [];
   for (let i = 0; i < count; i++) {
     const name = withRandomSuffix("worker");
     const honest: JoinCommand = { address, token, caCertHashes: [caCertHash(pool.pki.cas.ca.certPem)], nodeName: name };
@@ -256,12 +255,18 @@ export async function scaleWorkerPool(db: Db, actor: Actor, input: ScaleWorkerPo
     const config = await readPoolConfig(pool);
     const image = config.image ?? (await workerImage(db, pool.row));
     const vms = (await listWorkerVms(pool)).filter((vm) => !vm.metadata?.deletionTimestamp);
-    let created: string[] = [];
+    const created: string[] = [];
     const removed: string[] = [];
     const evicted: string[] = [];
     await writePoolConfig(pool, size, image);
     if (size > vms.length) {
-      created = await createWorkers(pool, image, size - vms.length);
+      try {
+        await createWorkers(pool, image, size - vms.length, created);
+      } catch (error) {
+        // The pool keeps what was made, not what was asked: nothing else would make the rest.
+        await writePoolConfig(pool, vms.length + created.length, image).catch(() => {});
+        throw error;
+      }
     } else if (size < vms.length) {
       const views = await workerViews(pool, vms);
       const victims = views.sort((a, b) => REMOVAL_ORDER[a.state] - REMOVAL_ORDER[b.state] || (b.createdAt ?? "").localeCompare(a.createdAt ?? "")).slice(0, vms.length - size);
