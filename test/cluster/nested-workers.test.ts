@@ -4,7 +4,7 @@
 // against the nested apiserver (token discovery of cluster-info with the bootstrapsigner's JWS,
 // the pinned CA, TLS bootstrap approved and signed by the nested controller-manager), then keeps
 // the node Ready. Scaling down drains the node inside the nested cluster before its VM goes.
-import { AppsV1Api, CertificatesV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Watch, type V1Node } from "@kubernetes/client-node";
+import { AppsV1Api, CertificatesV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api, Watch, type V1Node } from "@kubernetes/client-node";
 import { describe, expect } from "vitest";
 import { assignCluster } from "@/lib/clusters/assignments";
 import { isSignedBy, readCertificate } from "@/lib/pki/certificates";
@@ -170,11 +170,32 @@ describe("nested cluster workers", () => {
       // Neither joined: no Node for them, and no CSR from their tokens was signed for them.
       expect((await nestedCore.listNode()).items.map((n) => n.metadata!.name)).toEqual([kept]);
 
-      // A failed worker can be retried (a new VM with a fresh token) or removed.
+      // A missing bootstrapper binding: the CSR cannot be created, and the pool says which binding.
+      workerPoolHooks.afterPrepare = async (nestedKc) => {
+        await nestedKc.makeApiClient(RbacAuthorizationV1Api).deleteClusterRoleBinding({ name: "kubeadm:kubelet-bootstrap" });
+      };
+      let unbound: string;
+      try {
+        [unbound] = (await scaleWorkerPool(db(), actor, { clusterId, size: 4 })).created as [string];
+      } finally {
+        workerPoolHooks.afterPrepare = undefined;
+      }
+      const unboundView = await until("the unbound worker failed", async () => (await getWorkerPool(db(), clusterId)).workers.find((w) => w.name === unbound && w.state === "failed"));
+      expect(unboundView.reason).toBe("join refused: the ClusterRoleBinding kubeadm:kubelet-bootstrap is missing: bootstrappers may not create certificate signing requests");
+      expect((await nestedCore.listNode()).items.map((n) => n.metadata!.name)).toEqual([kept]);
+
+      // A failed worker can be retried (a new VM with a fresh token; the preparation made again) or removed.
       const { replacement } = await retryWorker(db(), actor, { clusterId, worker: tampered });
-      await until("the retried worker Ready", async () => (await getWorkerPool(db(), clusterId)).workers.find((w) => w.name === replacement && w.state === "ready"));
-      expect((await removeWorker(db(), actor, { clusterId, worker: expired })).size).toBe(2);
-      expect(await workerVms()).toEqual([kept, replacement].sort());
+      const { replacement: rebound } = await retryWorker(db(), actor, { clusterId, worker: unbound });
+      await until("the retried workers Ready", async () => {
+        const workers = (await getWorkerPool(db(), clusterId)).workers;
+        return [replacement, rebound].every((name) => workers.some((w) => w.name === name && w.state === "ready"));
+      });
+      expect((await removeWorker(db(), actor, { clusterId, worker: expired })).size).toBe(3);
+      expect(await workerVms()).toEqual([kept, replacement, rebound].sort());
+      // The retry's audit row keeps why the worker had failed.
+      const retries = (await auditRows(db(), "nested.workers.retry")).map((r) => r.detail as { worker: string; reason: string | null });
+      expect(retries.find((r) => r.worker === tampered)?.reason).toContain("are pinned");
 
       // Deleting the nested cluster deletes its worker VMs (and their Secrets) with its namespace.
       expect(await deleteNestedCluster(db(), actor, { clusterId, confirmName: "With workers" })).toBe("deleted");

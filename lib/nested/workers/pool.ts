@@ -42,8 +42,8 @@ const POD_CIDR = "10.120.0.0/16";
 const COREDNS_VERSION = "v1.12.1";
 const WORKER_SIZE = { cpuCores: 2, memoryMib: 2048 };
 
-/** Test hooks: a join command changed on its way into the worker's cloud-init (to prove refusals), a token's life. */
-export const workerPoolHooks: { tamperJoin?: (join: JoinCommand) => JoinCommand } = {};
+/** Test hooks (to prove refusals): a join command changed on its way into the worker's cloud-init; something done to the nested cluster once it is prepared. */
+export const workerPoolHooks: { tamperJoin?: (join: JoinCommand) => JoinCommand; afterPrepare?: (nested: KubeConfig) => Promise<void> } = {};
 
 interface Pool {
   row: NestedClusterRow;
@@ -129,6 +129,7 @@ async function writePoolConfig(pool: Pool, size: number, image: string): Promise
 async function createWorkers(pool: Pool, image: string, count: number, made: string[] = []): Promise<string[]> {
   if (count <= 0) return made;
   await prepareForJoin(pool.nested, pool.kc, preparationOf(pool));
+  await workerPoolHooks.afterPrepare?.(pool.kc);
   const { token, expiresAt } = await mintJoinToken(pool.nested, pool.kc, { ttlMs: workerTimings.tokenTtlMs, description: `minicloud worker pool of ${pool.row.name}`, labels: { "app.kubernetes.io/managed-by": "minicloud" } });
   const core = pool.host.kc.makeApiClient(CoreV1Api);
   const custom = pool.host.kc.makeApiClient(CustomObjectsApi);
