@@ -416,6 +416,7 @@ export async function disconnectCluster(db: Db, actor: Actor, input: DisconnectC
   if (confirmName.trim() !== row.name) {
     throw new ValidationError("Type the cluster's name exactly to confirm.", { confirmName: `Type “${row.name}” to confirm.` });
   }
+  if (row.kind === "nested") throw new ConflictError("A nested cluster is removed with its control plane: delete it from its organization's nested clusters.");
   const nested = await db.select({ name: clusters.name }).from(clusters).where(eq(clusters.parentClusterId, clusterId));
   if (nested.length > 0) throw new ConflictError(`Delete the nested clusters running in it first: ${listNames(nested.map((n) => n.name))}.`);
   const remaining = await db

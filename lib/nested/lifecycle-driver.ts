@@ -61,6 +61,17 @@ export const nestedTimings = { stepTimeoutMs: 180_000, removalTimeoutMs: 180_000
 /** Hooks that let tests fail a step on purpose (the create must then be rolled back). */
 export const nestedStepHooks: { beforeStep?: (step: StepName, row: NestedClusterRow) => void | Promise<void> } = {};
 
+// Creates whose caller waits to hear that the intent is written (the machine calls `ensure`
+// right after): the service answers then, and the steps go on.
+const globalForStarts = globalThis as typeof globalThis & { __minicloudNestedStarts?: Map<string, () => void> };
+const intentWritten = (globalForStarts.__minicloudNestedStarts ??= new Map());
+
+/** Resolves once the create of `workloadId` has written its intent; call before starting the create. */
+export function whenIntentWritten(workloadId: string): { written: Promise<void>; forget: () => void } {
+  const written = new Promise<void>((resolve) => intentWritten.set(workloadId, () => resolve()));
+  return { written, forget: () => intentWritten.delete(workloadId) };
+}
+
 interface Plane {
   row: NestedClusterRow;
   host: ClusterConnection;
@@ -169,7 +180,7 @@ async function waitUntil(what: string, check: () => Promise<{ ok: boolean; reaso
 async function awaitEtcd(plane: Plane, pki: ClusterPki): Promise<void> {
   const { host, ctx } = plane;
   const namespace = ctx.namespace;
-  await waitUntil("etcd did not become healthy", async () => {
+  await waitUntil("The etcd members did not become healthy", async () => {
     for (const member of etcdMembers(ctx.spec)) {
       const health = await etcdMemberHealth(host, namespace, member, pki);
       if (!health.healthy) return { ok: false, reason: `${member}: ${health.reason}` };
@@ -187,14 +198,14 @@ export async function nestedAdminConfig(db: Db, row: NestedClusterRow, pki: Clus
 
 async function awaitApiserver(db: Db, plane: Plane, pki: ClusterPki): Promise<KubeConfig> {
   const { kc } = await nestedAdminConfig(db, plane.row, pki);
-  await waitUntil("the nested API server did not become ready", () => nestedReadyz(kc));
+  await waitUntil("The nested API server did not become ready", () => nestedReadyz(kc));
   return kc;
 }
 
 async function awaitControllers(plane: Plane, nested: KubeConfig): Promise<void> {
   const nestedRef = { id: plane.row.id, name: plane.row.spec.displayName };
   const nestedCore = nested.makeApiClient(CoreV1Api);
-  await waitUntil("the controllers did not become ready", async () => {
+  await waitUntil("The controllers did not become ready", async () => {
     const leases = await leaderLeases(nestedRef, nested);
     if (!leases.controllerManager) return { ok: false, reason: "the controller-manager holds no leader lease yet" };
     if (!leases.scheduler) return { ok: false, reason: "the scheduler holds no leader lease yet" };
@@ -215,6 +226,7 @@ async function step<T>(db: Db, row: NestedClusterRow, name: StepName, work: () =
 }
 
 async function ensurePlane(db: Db, workload: WorkloadRow): Promise<Record<string, unknown>> {
+  intentWritten.get(workload.id)?.();
   const row = asNestedRow(workload);
   const plane = await planeOf(db, row);
   const pki = await step(db, row, "certificates", () => ensureCertificates(db, plane));

@@ -2,6 +2,7 @@
 // up every 500 ms while it is being created or deleted) and, once ready, its health every 5 s.
 // After a rollback the row is gone: the stream says why (the audit row's reason) and ends.
 import type { Db } from "@/lib/db/client";
+import { toUserError } from "@/lib/errors";
 import { getNestedCluster, lastCreateError, nestedClusterHealth } from "@/lib/nested/service";
 
 const STEP_POLL_MS = 500;
@@ -35,7 +36,7 @@ export function nestedProgressStream(db: Db, id: string, signal: AbortSignal): R
           }
           if (view.state === "ready" && Date.now() - lastHealth >= HEALTH_EVERY_MS) {
             lastHealth = Date.now();
-            send({ type: "health", health: await nestedClusterHealth(db, id).catch((error: Error) => ({ error: error.message })) });
+            send({ type: "health", health: await nestedClusterHealth(db, id).catch((error: unknown) => ({ error: toUserError(error).message })) });
           }
           await new Promise((r) => setTimeout(r, view.state === "ready" ? 1000 : STEP_POLL_MS));
         }

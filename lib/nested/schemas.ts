@@ -39,7 +39,7 @@ export const createNestedClusterInputSchema = z.object({
     }),
   version: z.enum(SUPPORTED_VERSIONS.map((v) => v.version) as [string, ...string[]], { error: "Choose a supported Kubernetes version." }),
   etcdReplicas: wholeNumber("the etcd members", 1, 3, (n) => `${n} member${n === 1 ? "" : "s"}`)
-    .refine((n) => n !== 2, { error: "etcd runs 1 or 3 members: 2 members tolerate no more failures than 1." })
+    .refine((n) => n !== 2, { error: "Use 1 or 3 etcd members: 2 members tolerate no more failures than 1." })
     .default(1),
   etcdStorageGib: wholeNumber("etcd's storage (GiB)", 1, 100, (n) => `${n} GiB`).default(1),
   apiserverReplicas: wholeNumber("the API server replicas", 1, 3, (n) => `${n} replica${n === 1 ? "" : "s"}`).default(1),

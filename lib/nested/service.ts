@@ -22,7 +22,7 @@ import { teamClusterContext } from "@/lib/workloads/cluster-context";
 import { requireTypedName } from "@/lib/workloads/form-fields";
 import { createWorkload, deleteWorkload, requireReady, workloadAuditTarget, type CreateOutcome } from "@/lib/workloads/lifecycle";
 import { componentReadiness, leaderLeases, nestedReadyz, type ReadyzCheck } from "@/lib/nested/health";
-import { endpointsOf, nestedAdminConfig } from "@/lib/nested/lifecycle-driver";
+import { endpointsOf, nestedAdminConfig, whenIntentWritten } from "@/lib/nested/lifecycle-driver";
 import { apiserverServerName, pkiSecrets, type PlaneContext } from "@/lib/nested/manifests";
 import { asNestedRow, requireNestedRow, type NestedClusterRow } from "@/lib/nested/rows";
 import {
@@ -53,18 +53,6 @@ export interface StartedNestedCluster {
   done: Promise<CreateOutcome>;
 }
 
-async function waitForRow(db: Db, id: string, done: Promise<unknown>): Promise<void> {
-  let settled = false;
-  void done.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (;;) {
-    const [row] = await db.select({ id: workloads.id }).from(workloads).where(eq(workloads.id, id));
-    if (row || settled) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * Creates a nested cluster. Refused before anything is made: bad input (field errors), a host
@@ -103,9 +91,14 @@ export async function createNestedCluster(db: Db, actor: Actor, input: CreateNes
     hostClusterDomain: CLUSTER_DOMAIN,
   };
   const detail = { hostClusterId: request.hostClusterId, namespace, version, etcdReplicas: spec.etcdReplicas, apiserverReplicas: spec.apiserverReplicas, exposure: spec.exposure, images: spec.images };
+  // The intent is written before the machine calls the driver; register for that moment first.
+  const intent = whenIntentWritten(id);
   const done = createWorkload(db, actor, { id, teamId: request.teamId, clusterId: request.hostClusterId, kind: "nested-cluster", namespace, name, spec, createdBy: actor.userId }, detail);
   done.catch(() => {}); // the caller follows the steps; a refusal is in the audit row and answered by lastCreateError
-  await waitForRow(db, id, done);
+  // A create that failed before its intent was written (a database error) settles `done` first: the caller hears it.
+  const first = await Promise.race([intent.written.then(() => null), done.then(() => null, (error: unknown) => ({ error }))]);
+  intent.forget();
+  if (first) throw first.error;
   return { id, name, namespace, done };
 }
 

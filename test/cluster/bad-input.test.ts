@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, vi } from "vitest";
 import { GET as listPodsRoute } from "@/app/api/teams/[teamId]/pods/route";
 import { GET as podLogsRoute } from "@/app/api/teams/[teamId]/pods/[podId]/logs/route";
 import { GET as recordingRoute } from "@/app/api/terminal-sessions/[sessionId]/recording/route";
+import { GET as nestedKubeconfigRoute } from "@/app/api/nested/[clusterId]/kubeconfig/route";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
@@ -225,6 +226,11 @@ describe("bad input", () => {
       const sessionId = asText(input.sessionId);
       const request = new Request(url(`/api/terminal-sessions/${encodeURIComponent(sessionId)}/recording`, {}));
       return answer("route recording", input, await recordingRoute(request, { params: Promise.resolve({ sessionId }) }));
+    });
+    await drive("route GET /api/nested/:clusterId/kubeconfig", { clusterId: "missingId" }, ROUTE_RUNS, SEED + 1005, async (input) => {
+      const clusterId = asText(input.clusterId);
+      const request = new Request(url(`/api/nested/${encodeURIComponent(clusterId)}/kubeconfig`, {}));
+      return answer("route nested kubeconfig", input, await nestedKubeconfigRoute(request, { params: Promise.resolve({ clusterId }) }));
     });
     // POST /api/auth/callback/credentials: next-auth hands the form to the provider's authorize().
     const credentials = getAuthOptions().providers.find((p) => p.id === "credentials") as unknown as { options: { authorize: (c: unknown, req: unknown) => Promise<unknown> } };

@@ -170,7 +170,7 @@ describe("nested clusters", () => {
           version: "v1.35.4",
           images: { etcd: "registry.example.test/not-etcd:1" },
         });
-        await expect(started.done).rejects.toThrow(/etcd did not become healthy within 8 s/);
+        await expect(started.done).rejects.toThrow(/The etcd members did not become healthy within 8 s: etcd-0: /);
         expect(await namespaceOf(kc, started.namespace)).toBeNull();
         expect(await db().select().from(workloads).where(eq(workloads.id, started.id))).toEqual([]);
       } finally {

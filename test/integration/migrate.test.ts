@@ -12,6 +12,7 @@ const TABLES = [
   "console_recordings",
   "console_sessions",
   "console_tickets",
+  "nested_control_planes",
   "org_members",
   "organizations",
   "panel_keys",
