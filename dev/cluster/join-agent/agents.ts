@@ -14,7 +14,7 @@ import { joinFromUserData, type JoinCommand } from "@/lib/nested/bootstrap/join-
 import { loopbackAddressOf } from "../pod-runner/invocation";
 import type { VirtualMachineInstance } from "../standins/kubevirt";
 import { orNotFound, type Kube } from "../standins/kube";
-import type { Endpoint } from "./http";
+import { apiRequest, type Endpoint } from "./http";
 import { defaultNodeTimings, runNode, type NodeTimings } from "./node";
 import { defaultJoinTimings, JoinFailed, performJoin, type JoinTimings } from "./protocol";
 
@@ -135,7 +135,6 @@ export class JoinAgents {
   }
 
   private async version(endpoint: Endpoint, caPem: string): Promise<string> {
-    const { apiRequest } = await import("./http");
     const answer = await apiRequest(endpoint, { ca: caPem }, "GET", "/version").catch(() => null);
     try {
       return answer?.status === 200 ? answer.json<{ gitVersion: string }>().gitVersion : "v0.0.0";

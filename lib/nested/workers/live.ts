@@ -1,7 +1,7 @@
 // The worker pool, live: the view is sent again whenever the nested cluster's Nodes or the
 // host's worker VMs and their instances change (watches, not polling), and every 10 s besides so
 // that time-based failures (a VM that never runs, a join that never registers) appear on time.
-import { CoreV1Api, Watch } from "@kubernetes/client-node";
+import { Watch } from "@kubernetes/client-node";
 import type { Db } from "@/lib/db/client";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { nestedAdminConfig } from "@/lib/nested/lifecycle-driver";
@@ -64,7 +64,6 @@ export function workerPoolStream(db: Db, clusterId: string, signal: AbortSignal)
         ];
         if (pki) {
           const { kc } = await nestedAdminConfig(db, row, pki);
-          kc.makeApiClient(CoreV1Api); // the tunnel is open by now
           watches.push([new Watch(kc), "/api/v1/nodes", {}]);
         }
         const open = async ([watch, path, query]: (typeof watches)[number]) => {
