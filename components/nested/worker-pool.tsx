@@ -40,7 +40,7 @@ export function WorkerPool({ clusterId, scale, retry, remove }: { clusterId: str
   const ready = pool?.workers.filter((w) => w.state === "ready").length ?? 0;
   return (
     <div className="stack" data-testid="worker-pool">
-      <ActionForm action={scale} submitLabel="Scale" className="inline-form" resetOnSuccess={false}>
+      <ActionForm action={scale} submitLabel="Scale" className="inline" resetOnSuccess={false}>
         <input type="hidden" name="clusterId" value={clusterId} />
         <Field name="size" label="Workers" type="number" min={0} max={20} defaultValue={pool ? String(pool.size) : "0"} key={pool?.size ?? -1} data-testid="pool-size" hint="Scaling down drains each removed node first." />
       </ActionForm>
@@ -65,12 +65,12 @@ export function WorkerPool({ clusterId, scale, retry, remove }: { clusterId: str
               { text: "VM", cell: (w) => w.vmStatus },
               { text: "Version", cell: (w) => w.node?.version ?? "" },
               { text: "Allocatable", cell: (w) => (w.node ? `${w.node.cpu} CPU, ${w.node.memory}` : "") },
-              { text: "Why", cell: (w) => (w.reason ? <span className="error-text" data-testid="worker-reason">{w.reason}</span> : w.node?.unschedulable ? "cordoned" : "") },
+              { text: "Why", cell: (w) => (w.reason ? <span className="field-error" data-testid="worker-reason">{w.reason}</span> : w.node?.unschedulable ? "cordoned" : "") },
               {
                 text: "",
                 cell: (w) =>
                   w.state === "failed" ? (
-                    <div className="row-actions">
+                    <div className="toolbar">
                       <ConfirmAction action={retry} fields={{ clusterId, worker: w.name }} buttonLabel="Retry" title={`Retry ${w.name}?`} danger={false}>
                         <p>Its VM is replaced by a new one that joins with a fresh token.</p>
                       </ConfirmAction>
