@@ -2,9 +2,11 @@
 // the hosted control plane's steps, each recorded for the UI and each bounded:
 //   certificates  namespace (the root), the apiserver's Service (its cluster IP goes into the
 //                 serving certificate), the PKI (made once, sealed in the database), Secrets,
-//                 then every component's object at once, as kubeadm starts its static pods
-//                 (the components retry until what they need answers);
-//   etcd          until every member answers /health;
+//                 etcd's Services and StatefulSet, the NetworkPolicy;
+//   etcd          until every member answers /health; then the apiserver, controller-manager
+//                 and scheduler Deployments (started before etcd answers, an apiserver only
+//                 exits and is restarted with back-off: the datastore comes first, as hosted
+//                 control planes do it);
 //   apiserver     until /readyz answers ok;
 //   controllers   until the controller-manager and the scheduler hold their leader leases and
 //                 the `default` ServiceAccount exists (the controllers work);
@@ -133,12 +135,12 @@ async function ensureCertificates(db: Db, plane: Plane): Promise<ClusterPki> {
       ensureObject(plane, secret, () => core.createNamespacedSecret({ namespace, body: secret }), () => core.readNamespacedSecret({ name: secret.metadata!.name!, namespace })),
     ),
   );
-  await ensureComponents(plane);
+  await ensureDatastore(plane);
   return pki;
 }
 
-// etcd (Services, StatefulSet), the NetworkPolicy, and the three components' Deployments.
-async function ensureComponents(plane: Plane): Promise<void> {
+// etcd (Services, StatefulSet) and the NetworkPolicy, each at once.
+async function ensureDatastore(plane: Plane): Promise<void> {
   const { host, ctx } = plane;
   const core = host.kc.makeApiClient(CoreV1Api);
   const apps = host.kc.makeApiClient(AppsV1Api);
@@ -152,10 +154,19 @@ async function ensureComponents(plane: Plane): Promise<void> {
     ),
     ensureObject(plane, sts, () => apps.createNamespacedStatefulSet({ namespace, body: sts }), () => apps.readNamespacedStatefulSet({ name: sts.metadata!.name!, namespace })),
     ensureObject(plane, policy, () => networking.createNamespacedNetworkPolicy({ namespace, body: policy }), () => networking.readNamespacedNetworkPolicy({ name: policy.metadata!.name!, namespace })),
-    ...[apiserverDeployment(ctx), controllerManagerDeployment(ctx), schedulerDeployment(ctx)].map((deployment) =>
+  ]);
+}
+
+// The apiserver, controller-manager and scheduler Deployments, at once.
+async function ensureDeployments(plane: Plane): Promise<void> {
+  const { host, ctx } = plane;
+  const apps = host.kc.makeApiClient(AppsV1Api);
+  const namespace = ctx.namespace;
+  await Promise.all(
+    [apiserverDeployment(ctx), controllerManagerDeployment(ctx), schedulerDeployment(ctx)].map((deployment) =>
       ensureObject(plane, deployment, () => apps.createNamespacedDeployment({ namespace, body: deployment }), () => apps.readNamespacedDeployment({ name: deployment.metadata!.name!, namespace })),
     ),
-  ]);
+  );
 }
 
 /** Polls `check` until it answers ok or the step's time runs out; the last reason names what was wrong. */
@@ -230,8 +241,14 @@ async function ensurePlane(db: Db, workload: WorkloadRow): Promise<Record<string
   const row = asNestedRow(workload);
   const plane = await planeOf(db, row);
   const pki = await step(db, row, "certificates", () => ensureCertificates(db, plane));
-  if (nestedTimings.objectsOnly) return { namespace: row.namespace, objectsOnly: true };
-  await step(db, row, "etcd", () => awaitEtcd(plane, pki));
+  if (nestedTimings.objectsOnly) {
+    await ensureDeployments(plane);
+    return { namespace: row.namespace, objectsOnly: true };
+  }
+  await step(db, row, "etcd", async () => {
+    await awaitEtcd(plane, pki);
+    await ensureDeployments(plane);
+  });
   const nested = await step(db, row, "apiserver", () => awaitApiserver(db, plane, pki));
   await step(db, row, "controllers", () => awaitControllers(plane, nested));
   await step(db, row, "registered", async () => {

@@ -23,7 +23,7 @@ import { requireTypedName } from "@/lib/workloads/form-fields";
 import { createWorkload, deleteWorkload, requireReady, workloadAuditTarget, type CreateOutcome } from "@/lib/workloads/lifecycle";
 import { componentReadiness, leaderLeases, nestedReadyz, type ReadyzCheck } from "@/lib/nested/health";
 import { endpointsOf, nestedAdminConfig, whenIntentWritten } from "@/lib/nested/lifecycle-driver";
-import { apiserverServerName, pkiSecrets, type PlaneContext } from "@/lib/nested/manifests";
+import { pkiSecrets, type PlaneContext } from "@/lib/nested/manifests";
 import { asNestedRow, requireNestedRow, type NestedClusterRow } from "@/lib/nested/rows";
 import {
   createNestedClusterInputSchema,
@@ -307,6 +307,3 @@ export async function deleteNestedCluster(db: Db, actor: Actor, input: { cluster
   if (inside.length > 0) throw new ConflictError(`Workloads still run in this nested cluster (${inside.map((w) => `${w.kind} ${w.name}`).join(", ")}); delete them first.`);
   return deleteWorkload(db, { ...row, spec: { ...row.spec } }, { actorId: actor.userId, actorLabel: actor.label, detail: {} });
 }
-
-/** The server name a tunnelled client checks the nested apiserver's certificate against. */
-export { apiserverServerName };
