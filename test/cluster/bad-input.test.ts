@@ -18,6 +18,8 @@ import { GET as listPodsRoute } from "@/app/api/teams/[teamId]/pods/route";
 import { GET as podLogsRoute } from "@/app/api/teams/[teamId]/pods/[podId]/logs/route";
 import { GET as recordingRoute } from "@/app/api/terminal-sessions/[sessionId]/recording/route";
 import { GET as nestedKubeconfigRoute } from "@/app/api/nested/[clusterId]/kubeconfig/route";
+import { GET as workerPoolRoute, PUT as scaleWorkerPoolRoute } from "@/app/api/nested/[clusterId]/workers/route";
+import { GET as clusterStatusRoute } from "@/app/api/clusters/[clusterId]/status/route";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
@@ -231,6 +233,25 @@ describe("bad input", () => {
       const clusterId = asText(input.clusterId);
       const request = new Request(url(`/api/nested/${encodeURIComponent(clusterId)}/kubeconfig`, {}));
       return answer("route nested kubeconfig", input, await nestedKubeconfigRoute(request, { params: Promise.resolve({ clusterId }) }));
+    });
+    await drive("route GET /api/nested/:clusterId/workers", { clusterId: "missingId", bearer: "bearer" }, ROUTE_RUNS, SEED + 1006, async (input) => {
+      const clusterId = asText(input.clusterId);
+      const request = new Request(url(`/api/nested/${encodeURIComponent(clusterId)}/workers`, {}), { headers: bearer(input.bearer) });
+      return answer("route worker pool", input, await workerPoolRoute(request, { params: Promise.resolve({ clusterId }) }));
+    });
+    await drive("route PUT /api/nested/:clusterId/workers", { clusterId: "missingId", bearer: "bearer", size: "poolSize" }, ROUTE_RUNS, SEED + 1007, async (input) => {
+      const clusterId = asText(input.clusterId);
+      const request = new Request(url(`/api/nested/${encodeURIComponent(clusterId)}/workers`, {}), {
+        method: "PUT",
+        headers: { ...bearer(input.bearer), "content-type": "application/json" },
+        body: JSON.stringify({ size: input.size }),
+      });
+      return answer("route scale worker pool", input, await scaleWorkerPoolRoute(request, { params: Promise.resolve({ clusterId }) }));
+    });
+    await drive("route GET /api/clusters/:clusterId/status", { clusterId: "missingId" }, ROUTE_RUNS, SEED + 1008, async (input) => {
+      const clusterId = asText(input.clusterId);
+      const request = new Request(url(`/api/clusters/${encodeURIComponent(clusterId)}/status`, {}));
+      return answer("route cluster status", input, await clusterStatusRoute(request, { params: Promise.resolve({ clusterId }) }));
     });
     // POST /api/auth/callback/credentials: next-auth hands the form to the provider's authorize().
     const credentials = getAuthOptions().providers.find((p) => p.id === "credentials") as unknown as { options: { authorize: (c: unknown, req: unknown) => Promise<unknown> } };

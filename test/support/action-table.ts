@@ -25,6 +25,7 @@ import {
 } from "@/app/(panel)/orgs/actions";
 import { assignClusterAction, unassignClusterAction } from "@/app/(panel)/orgs/[orgId]/clusters/actions";
 import { createNestedClusterAction, deleteNestedClusterAction, rotateNestedCertificatesAction } from "@/app/(panel)/orgs/[orgId]/nested/actions";
+import { removeWorkerAction, retryWorkerAction, scaleWorkerPoolAction } from "@/app/(panel)/orgs/[orgId]/nested/[clusterId]/workers/actions";
 import {
   addTeamMemberAction,
   changeTeamMemberRoleAction,
@@ -98,6 +99,9 @@ export const ACTION_TABLE: ActionEntry[] = [
   },
   { action: deleteNestedClusterAction, fields: { id: "missingId", confirmName: "confirmName" } },
   { action: rotateNestedCertificatesAction, fields: { clusterId: "missingId" } },
+  { action: scaleWorkerPoolAction, fields: { clusterId: "missingId", size: "poolSize" } },
+  { action: retryWorkerAction, fields: { clusterId: "missingId", worker: "workerName" } },
+  { action: removeWorkerAction, fields: { clusterId: "missingId", worker: "workerName" } },
   { action: renameTeamAction, fields: { teamId: "teamId", name: "name" }, team: true },
   { action: addTeamMemberAction, fields: { teamId: "teamId", email: "email", role: "teamRole" }, team: true },
   { action: changeTeamMemberRoleAction, fields: { teamId: "teamId", userId: "userId", role: "teamRole" }, team: true },

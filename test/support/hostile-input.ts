@@ -317,6 +317,8 @@ export const KINDS = {
   apiserverReplicas: { bad: badNumber({ min: 1, max: 3, whole: true, optional: true }), good: fixed("1") },
   exposure: { bad: notOneOf(["ClusterIP", "NodePort", "LoadBalancer", undefined]), good: fixed("ClusterIP") },
   /** An optional image override: empty is the upstream image. */
+  poolSize: { bad: badNumber({ min: 0, max: 20, whole: true }), good: fixed("0") },
+  workerName: { bad: fc.oneof(badName, fc.constantFrom("1abc", "Worker", "a_b", "a.b"), longText(64, 300)), good: fixed("worker-abcde") },
   imageOverride: { bad: badImage.filter((v) => !(typeof v === "string" && (v.trim() === "" || VALID_REFERENCES.includes(v.trim())))), good: fixed("") },
   /** A terminal ticket nobody issued: random ones of the right shape, and malformed ones. */
   ticket: { bad: fc.oneof(fc.base64String({ minLength: 44, maxLength: 44 }).map((b) => b.slice(0, 43).replace(/\+/g, "-").replace(/\//g, "_")), badId, longText(44, 10_000)), good: fixed("") },
