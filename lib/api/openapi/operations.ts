@@ -2,7 +2,7 @@
 // call it, its parameters and answers as zod schemas. The OpenAPI document (document.ts) is made
 // from this list, and a test checks that every route handler under app/api is in it.
 import { z } from "zod";
-import { errorSchema, healthSchema, sshPodListSchema, sshPodLogsSchema } from "@/lib/api/openapi/schemas";
+import { errorSchema, healthSchema, sshPodListSchema, sshPodLogsSchema, workerPoolScaleSchema, workerPoolScaledSchema } from "@/lib/api/openapi/schemas";
 
 /** How a caller proves who it is. */
 export type Auth = "none" | "session" | "session-or-token" | "metrics-token";
@@ -189,6 +189,56 @@ export const OPERATIONS: Operation[] = [
     tag: "nested",
     auth: "session",
     path_params: z.object({ clusterId: z.uuid().describe("The nested cluster's id.") }),
+    answers: {
+      200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events." } },
+      401: unauthenticated,
+      403: { description: "Not allowed to read it.", json: errorSchema },
+      404: notFound,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/nested/{clusterId}/workers",
+    operationId: "nestedWorkerPool",
+    summary: "A nested cluster's worker pool",
+    description: "Each worker: its VM, its Node in the nested cluster, its state (joining, ready, failed with the reason). With `Accept: text/event-stream`, the same as Server-Sent Events whenever it changes.",
+    tag: "nested",
+    auth: "session-or-token",
+    path_params: z.object({ clusterId: z.uuid().describe("The nested cluster's id.") }),
+    answers: {
+      200: { description: "The pool.", media: { type: "application/json", description: "`{ pool: { size, workers: [{ name, state, reason, node }] } }`, or an event stream when asked for one." } },
+      401: unauthenticated,
+      403: { description: "The caller may not manage this nested cluster.", json: errorSchema },
+      404: notFound,
+    },
+  },
+  {
+    method: "put",
+    path: "/api/nested/{clusterId}/workers",
+    operationId: "scaleNestedWorkerPool",
+    summary: "Scale a nested cluster's worker pool",
+    description: "Scaling up makes worker VMs that join with a fresh bootstrap token; scaling down cordons and drains their nodes, deletes the Nodes, then the VMs. Audited.",
+    tag: "nested",
+    auth: "session-or-token",
+    path_params: z.object({ clusterId: z.uuid().describe("The nested cluster's id.") }),
+    body: workerPoolScaleSchema,
+    answers: {
+      200: { description: "What changed.", json: workerPoolScaledSchema },
+      400: { description: "Not a size the pool can have.", json: errorSchema },
+      401: unauthenticated,
+      403: { description: "The caller may not manage this nested cluster.", json: errorSchema },
+      404: notFound,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/clusters/{clusterId}/status",
+    operationId: "clusterStatus",
+    summary: "A cluster's status view, live",
+    description: "Server-Sent Events: nodes, pods per node, volumes and claims as they change, and the control plane's health every 10 s. Host clusters: platform admins; nested clusters: those who manage them.",
+    tag: "clusters",
+    auth: "session",
+    path_params: z.object({ clusterId: z.uuid().describe("The cluster's id.") }),
     answers: {
       200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events." } },
       401: unauthenticated,

@@ -1,7 +1,7 @@
 // A cluster's status view as Server-Sent Events (nodes, pods per node, volumes as they change;
 // the control plane's health every 10 s). Host clusters: platform admins; nested: their managers.
 import { getDb } from "@/lib/db";
-import { toUserError } from "@/lib/errors";
+import { errorResponse } from "@/lib/api/responses";
 import { authorizeStatusRoute } from "@/lib/status/route-access";
 import { clusterStatusStream } from "@/lib/status/stream";
 
@@ -14,8 +14,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ clus
   try {
     await authorizeStatusRoute(db, clusterId);
   } catch (error) {
-    const userError = toUserError(error);
-    return Response.json({ error: userError.message }, { status: userError.code === "unauthenticated" ? 401 : 404 });
+    return errorResponse(error);
   }
   return new Response(clusterStatusStream(db, clusterId, request.signal), {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" },
