@@ -33,6 +33,14 @@ export function ClusterSettingsForm({ action, clusterId, settings }: { action: A
           defaultValue={form.vmImageCatalog}
           hint="Container-disk images VMs boot from (KubeVirt containerDisk). One per line: Label = image."
         />
+        <Field
+          name="vmGoldenImages"
+          label="VM golden images"
+          multiline
+          defaultValue={form.vmGoldenImages}
+          placeholder="Debian 12 = golden-images/debian-12"
+          hint="Published disks VMs may boot from a clone of (a CDI clone of the claim). One per line: Label = namespace/claim. CDI must allow cloning from that namespace."
+        />
         <label className="check">
           <input type="checkbox" name="impersonation" defaultChecked={form.impersonation} /> Impersonation: team requests run as the team&apos;s group, bound to its own
           namespace, so Kubernetes RBAC enforces the same boundary as the panel
