@@ -37,7 +37,10 @@ async function main() {
   if (abandoned > 0) console.warn(`[minicloud] ended ${abandoned} terminal session row(s) left open by this replica's previous run`);
   const gateway = createPanelGateway(db, env, { log: (line) => console.log(`[minicloud] ${line}`) });
 
-  const server = createServer((req, res) => {
+  // No limit on how long a request body may take (Node's default is 5 minutes): a disk image
+  // upload (lib/api/vm-disk-upload.ts) of many GiB streams for longer. Slow headers are still
+  // cut off (headersTimeout), and idle connections too.
+  const server = createServer({ requestTimeout: 0 }, (req, res) => {
     stampClientIp(req, env.trustProxy);
     void handle(req, res);
   });
