@@ -59,10 +59,3 @@ export function progressPercent(progress: string | undefined): number | null {
   const n = Number(match[1]);
   return n >= 0 && n <= 100 ? n : null;
 }
-
-/** Why CDI says the DataVolume is not progressing (a failing condition's message), or null. */
-export function dataVolumeProblem(dv: DataVolume): string | null {
-  const failing = (dv.status?.conditions ?? []).find((c) => (c.type === "Running" && c.status === "False" && c.reason && !["Completed", "Pending", "Pod is running"].includes(c.reason)) || (c.type === "Bound" && c.status === "False" && c.reason && c.reason !== "Pending"));
-  if (failing) return [failing.reason, failing.message].filter(Boolean).join(": ");
-  return null;
-}
