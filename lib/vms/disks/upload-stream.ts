@@ -46,7 +46,7 @@ export function uploadRefusal(status: number, body: string): AppError {
  * POSTs `length` bytes from `source` to the proxy. `signal` aborts it (the browser went away);
  * then the proxy sees the connection end and keeps nothing.
  */
-export async function streamToUploadProxy(target: UploadTarget, source: AsyncIterable<Uint8Array>, length: number, signal?: AbortSignal): Promise<void> {
+export async function streamToUploadProxy(target: UploadTarget, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number, signal?: AbortSignal): Promise<void> {
   const req = httpsRequest(`${target.url}/v1beta1/upload`, {
     method: "POST",
     ca: target.caPem,
@@ -57,8 +57,19 @@ export async function streamToUploadProxy(target: UploadTarget, source: AsyncIte
     req.once("response", resolve);
     req.once("error", reject);
   });
-  // The body goes as the proxy takes it; an early answer (a refusal) stops the sending.
-  const body = Readable.from(source, { objectMode: false, highWaterMark: 64 * 1024 });
+  // The body goes as the proxy takes it; an early answer (a refusal) stops the sending. A failure
+  // of the source (the browser's connection ended, fewer bytes than announced) is told apart from
+  // one of the proxy's connection.
+  let sourceError: unknown;
+  const watched = (async function* () {
+    try {
+      yield* source;
+    } catch (error) {
+      sourceError = error;
+      throw error;
+    }
+  })();
+  const body = Readable.from(watched, { objectMode: false, highWaterMark: 64 * 1024 });
   const sending = pipeline(body, req).then(
     () => null,
     (error: unknown) => error,
@@ -68,18 +79,23 @@ export async function streamToUploadProxy(target: UploadTarget, source: AsyncIte
     res = await answered;
   } catch (error) {
     body.destroy();
-    if (signal?.aborted) throw new UploadInterruptedError("The upload was interrupted: the browser's connection ended. Try again.");
-    throw networkFailure(error);
+    throw sourceFailure(sourceError, signal) ?? networkFailure(error);
   }
   const status = res.statusCode ?? 0;
   if (status >= 200 && status < 300) {
     res.resume();
     const sendError = await sending;
-    if (sendError && !signal?.aborted) throw networkFailure(sendError);
+    if (sendError) throw sourceFailure(sourceError, signal) ?? networkFailure(sendError);
     return;
   }
   body.destroy();
   throw uploadRefusal(status, await readSmall(res).catch(() => ""));
+}
+
+function sourceFailure(error: unknown, signal: AbortSignal | undefined): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error !== undefined || signal?.aborted) return new UploadInterruptedError("The upload was interrupted: the connection from the browser ended before the whole file arrived. Nothing was kept; try again.");
+  return null;
 }
 
 function networkFailure(error: unknown): AppError {

@@ -31,7 +31,7 @@ const GIB = 1024 ** 3;
 /** One upload: the VM, the body as it arrives, its declared length. */
 export interface DiskUploadRequest {
   workloadId: string;
-  body: AsyncIterable<Uint8Array>;
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** The request's Content-Length (required: the proxy and the size check need it). */
   length: number | null;
   /** Aborted when the browser goes away. */
@@ -126,7 +126,7 @@ export async function uploadVmDisk(db: Db, caller: Caller, request: DiskUploadRe
     if (length > diskBytes) {
       throw new ValidationError(`The image is ${formatMib(length / 1024 ** 2)}, larger than the VM's disk (${disk.sizeGib} GiB). Create the VM with a larger disk, or upload a smaller image.`);
     }
-    const { head, rest } = await readHead(request.body, length);
+    const { head, rest } = await readHead((async function* () { yield* request.body; })(), length);
     const verdict = detectDiskImageFormat(head);
     if (!verdict.ok) throw new ValidationError(verdict.message);
 
