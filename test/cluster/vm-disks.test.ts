@@ -59,7 +59,7 @@ describe("VM disks (CDI)", () => {
   beforeAll(async () => {
     // A loopback web server with a disk image (and a 404), as an artifact server would be.
     images = createHttpServer((req, res) => {
-      if (req.url === "/disk.img") return void res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": served.length }).end(served);
+      if (new URL(req.url ?? "/", "http://x").pathname === "/disk.img") return void res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": served.length }).end(served);
       res.writeHead(404).end("no such image");
     });
     await new Promise<void>((resolve) => images.listen(0, "127.0.0.1", resolve));
