@@ -9,7 +9,7 @@ import { cdiGroup, cdiVersion, dataVolumeFlow, dataVolumePlural, type DataVolume
 import { fillDataVolume, hasContentSource, removeDataVolumeFile } from "./datavolume-content";
 import { dataVolumePhasePatch, dataVolumePhasesAfterPending } from "./datavolume-status";
 import { startInformer } from "./informer";
-import { apiStatus, describeError, isConflict, isNotFound, mergePatch, type Kube } from "./kube";
+import { apiStatus, describeError, isConflict, isNotFound, mergePatch, orNotFound, type Kube } from "./kube";
 import { kubeTimeNow } from "./kubevirt";
 import { PhaseClock } from "./phase-clock";
 import { objectKey, splitKey, WorkQueue } from "./work-queue";
@@ -53,7 +53,8 @@ export async function startDataVolumeLifecycle(kube: Kube, log: (line: string) =
     const { namespace, name } = splitKey(key);
     const dv = dataVolumes.cache.get(name, namespace);
     if (!dv || dv.metadata?.deletionTimestamp) return;
-    if ((!dv.status?.phase || dv.status.phase === "Pending") && !(await ensureClaim(dv))) {
+    const claimRefused = dv.status?.conditions?.some((c) => c.type === "Bound" && c.reason === "ErrExceededQuota");
+    if ((!dv.status?.phase || claimRefused) && !(await ensureClaim(dv))) {
       queue.add(key, 5_000); // refused (over quota): CDI tries again
       return;
     }
@@ -99,12 +100,17 @@ export async function startDataVolumeLifecycle(kube: Kube, log: (line: string) =
         ...(wanted.volumeMode ? { volumeMode: wanted.volumeMode } : {}),
       },
     };
+    // Look first: the quota admission charges a create before it fails as "already exists", and
+    // that charge stays until the quota controller's next full count.
+    if (await orNotFound(kube.core.readNamespacedPersistentVolumeClaim({ namespace, name }))) return true;
     try {
       await kube.core.createNamespacedPersistentVolumeClaim({ namespace, body: claim });
       return true;
     } catch (error) {
       if (isConflict(error)) return true;
       if (apiStatus(error) !== 403) throw error;
+      const reason = ((error as { body?: unknown }).body && typeof (error as { body?: unknown }).body === "string" ? (JSON.parse((error as { body: string }).body) as { message?: string }).message : undefined) ?? describeError(error);
+      log(`datavolume stand-in: the claim of ${namespace}/${name} was refused: ${reason}`);
       // As CDI reports it: the claim is refused (exceeded quota) and the DataVolume stays Pending.
       await patchStatus(namespace, name, {
         status: {

@@ -9,13 +9,14 @@ export const FORMAT_PROBE_BYTES = 64 * 1024;
 /** A format CDI accepts. */
 export type DiskImageFormat = "qcow2" | "vmdk" | "vdi" | "vhd" | "vhdx" | "iso" | "gzip" | "xz" | "raw";
 
-const startsWith = (head: Buffer, bytes: number[] | string, at = 0) => {
-  const want = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : Buffer.from(bytes);
-  return head.length >= at + want.length && head.subarray(at, at + want.length).equals(want);
+// Uint8Array, not Buffer: the browser runs the same check before it sends anything.
+const startsWith = (head: Uint8Array, bytes: number[] | string, at = 0) => {
+  const want = typeof bytes === "string" ? Array.from(bytes, (c) => c.charCodeAt(0)) : bytes;
+  return head.length >= at + want.length && want.every((b, i) => head[at + i] === b);
 };
 
 // Files people pick by mistake, by their signatures.
-const NOT_DISKS: { name: string; test: (head: Buffer) => boolean }[] = [
+const NOT_DISKS: { name: string; test: (head: Uint8Array) => boolean }[] = [
   { name: "a ZIP archive", test: (h) => startsWith(h, "PK\x03\x04") },
   { name: "a 7-Zip archive", test: (h) => startsWith(h, "7z\xbc\xaf\x27\x1c") },
   { name: "a RAR archive", test: (h) => startsWith(h, "Rar!") },
@@ -32,7 +33,7 @@ const NOT_DISKS: { name: string; test: (head: Buffer) => boolean }[] = [
 ];
 
 /** Whether the head looks like text (a script, HTML, YAML…): printable ASCII/UTF-8 and whitespace only, no NUL. */
-function looksLikeText(head: Buffer): boolean {
+function looksLikeText(head: Uint8Array): boolean {
   const sample = head.subarray(0, Math.min(head.length, 4096));
   if (sample.length === 0) return false;
   for (const byte of sample) {
@@ -48,7 +49,7 @@ export type FormatVerdict = { ok: true; format: DiskImageFormat } | { ok: false;
 const ACCEPTED = "raw, qcow2, VMDK, VDI, VHD/VHDX or ISO, optionally gz- or xz-compressed";
 
 /** Decides from the first bytes (`FORMAT_PROBE_BYTES`, or the whole file when it is shorter). */
-export function detectDiskImageFormat(head: Buffer): FormatVerdict {
+export function detectDiskImageFormat(head: Uint8Array): FormatVerdict {
   if (head.length === 0) return { ok: false, message: "The file is empty." };
   if (startsWith(head, [0x51, 0x46, 0x49, 0xfb])) return { ok: true, format: "qcow2" };
   if (startsWith(head, "KDMV") || startsWith(head, "# Disk DescriptorFile")) return { ok: true, format: "vmdk" };

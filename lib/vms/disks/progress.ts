@@ -6,7 +6,7 @@ import { workloadClusterContext } from "@/lib/workloads/cluster-context";
 import { dataVolumePhaseOf, progressPercent, type DataVolume } from "@/lib/vms/disks/cdi";
 import { readDataVolume } from "@/lib/vms/disks/objects";
 import type { VmDisk, VmDiskProgress } from "@/lib/vms/disks/types";
-import type { VmRow } from "@/lib/vms/rows";
+import { requireVmRow, type VmRow } from "@/lib/vms/rows";
 
 /** The progress of `disk` from its DataVolume as the cluster holds it (null: gone). */
 export function dataVolumeProgress(disk: VmDisk, dv: DataVolume | null | undefined): VmDiskProgress {
@@ -31,4 +31,11 @@ export async function readVmDiskProgress(db: Db, row: VmRow): Promise<VmDiskProg
     if (!(error instanceof AppError)) throw error;
     return { error: error.message };
   }
+}
+
+/** The page's read: the disk progress of one of the team's VMs (NotFound for another team's), and its size. */
+export async function getVmDiskProgress(db: Db, teamId: string, workloadId: string): Promise<{ progress: VmDiskProgress | { error: string }; sizeGib: number } | null> {
+  const row = await requireVmRow(db, teamId, workloadId);
+  const progress = await readVmDiskProgress(db, row);
+  return progress && row.spec.disk ? { progress, sizeGib: row.spec.disk.sizeGib } : null;
 }
