@@ -23,8 +23,14 @@ type BootSourceValues = { bootSource: BootSource; image: string | null; diskUrl:
 /** The checks that depend on the chosen source (for the create schema's superRefine). */
 export function refineBootSource(value: BootSourceValues, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  // Only the chosen source's fields may be filled (the form sends no others): a value for another
+  // source is a mistake said so, not something silently ignored.
+  if (value.bootSource !== "catalog" && value.image !== null) issue("image", "A container disk is chosen only when the VM boots from the catalog.");
+  if (value.bootSource !== "url" && value.diskUrl !== "") issue("diskUrl", "A URL is given only when the VM's disk is imported from one.");
+  if (value.bootSource !== "clone" && value.goldenImage !== "") issue("goldenImage", "A golden image is chosen only when the VM's disk is a clone.");
   if (value.bootSource === "catalog") {
     if (!value.image) issue("image", "Choose an image.");
+    if (value.diskSizeGib !== null) issue("diskSizeGib", "A container disk has no disk size to choose.");
     return;
   }
   if (value.diskSizeGib === null) issue("diskSizeGib", "Enter the disk size in GiB.");
