@@ -20,7 +20,7 @@ export function DiskProgress({ progress, workloadId, canUpload, diskGib }: { pro
     <div className="disk-progress stack" data-testid="disk-progress" data-phase={progress.phase}>
       <dl className="facts">
         <dt>Disk</dt>
-        <dd className="mono">{progress.dataVolumeName}</dd>
+        <dd className="mono" data-testid="disk-name">{progress.dataVolumeName}</dd>
         <dt>Source</dt>
         <dd>{SOURCE_LABELS[progress.source]}</dd>
         <dt>State</dt>
