@@ -13,8 +13,8 @@ const gib = (n: number) => `${n} GiB`;
 export const bootSourceFields = {
   bootSource: z.enum(BOOT_SOURCES, { error: "Choose where the VM boots from." }).default("catalog"),
   image: z.preprocess(blankToNull, catalogImageField.nullable()).default(null),
-  diskUrl: z.preprocess((v) => v ?? "", z.string({ error: "Enter the URL of the disk image." }).max(DISK_URL_MAX_LENGTH + 1, `The URL is longer than ${DISK_URL_MAX_LENGTH} characters.`)).transform((v) => v.trim()),
-  goldenImage: z.preprocess((v) => v ?? "", z.string({ error: "Choose a golden image." }).max(320, "Choose a golden image from the list.")).transform((v) => v.trim()),
+  diskUrl: z.preprocess((v) => v ?? "", z.string({ error: "Enter the URL of the disk image." }).max(DISK_URL_MAX_LENGTH + 1, `The URL is longer than ${DISK_URL_MAX_LENGTH} characters.`)).transform((v) => v.trim()).default(""),
+  goldenImage: z.preprocess((v) => v ?? "", z.string({ error: "Choose a golden image." }).max(320, "Choose a golden image from the list.")).transform((v) => v.trim()).default(""),
   diskSizeGib: z.preprocess(blankToNull, wholeNumber("the disk size in GiB", DISK_SIZE_GIB.min, DISK_SIZE_GIB.max, gib).nullable()).default(null),
 };
 
