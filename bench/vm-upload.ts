@@ -65,7 +65,7 @@ function uploadClient(): { upload: (job: { url: string; ca?: string; headers: Re
 export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: number; rounds?: number; log?: (line: string) => void } = {}): Promise<VmUploadFigures> {
   const log = options.log ?? ((line: string) => console.log(`[vm-upload] ${line}`));
   const bytes = options.bytes ?? 1024 * MIB;
-  const rounds = options.rounds ?? 1;
+  const rounds = options.rounds ?? 3;
   const ownDataDir = prepareBenchEnvironment();
   const { createDatabase } = await import("@/lib/db/client");
   const { migrateDatabase } = await import("@/lib/db/migrate");
@@ -151,13 +151,19 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
       globalThis.gc?.();
       const before = process.memoryUsage.rss();
       let peak = before;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+      let atPeak = process.memoryUsage();
+      const sampler = setInterval(() => {
+        const now = process.memoryUsage();
+        if (now.rss > peak) [peak, atPeak] = [now.rss, now];
+      }, 20);
       try {
         panel.push(await throughPanel(through.id, bytes));
       } finally {
         clearInterval(sampler);
       }
       growth.push((peak - before) / MIB);
+      const mib = (n: number) => `${(n / MIB).toFixed(1)} MiB`;
+      log(`at the peak: heap ${mib(atPeak.heapUsed)} of ${mib(atPeak.heapTotal)}, external ${mib(atPeak.external)} (array buffers ${mib(atPeak.arrayBuffers)})`);
       log(`round ${round + 1}: through the panel ${panel.at(-1)!.toFixed(1)} MiB/s, RSS +${growth.at(-1)!.toFixed(1)} MiB`);
     }
     const figures = { upload_ratio: Number((median(panel) / median(direct)).toFixed(3)), upload_rss_growth_mib: Number(Math.max(...growth).toFixed(1)) };
@@ -174,7 +180,7 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const mib = Number(process.env.UPLOAD_BENCH_MIB ?? 1024);
-  const rounds = Number(process.env.UPLOAD_BENCH_ROUNDS ?? 1);
+  const rounds = Number(process.env.UPLOAD_BENCH_ROUNDS ?? 3);
   benchVmUpload({ bytes: mib * MIB, rounds })
     .then((figures) => {
       console.log(`RESULT upload_ratio=${figures.upload_ratio} upload_rss_growth_mib=${figures.upload_rss_growth_mib}`);
