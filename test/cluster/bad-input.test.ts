@@ -1,6 +1,6 @@
 // Generated bad input against every door: each server action (the table in
 // test/support/action-table.ts, as a platform admin and, for team actions, as a team member),
-// each REST route handler that takes input, the credentials sign-in, and the websocket
+// each REST route handler that takes input (the VM disk upload among them), the credentials sign-in, and the websocket
 // gateway's query parameters. Every case has at least one field that cannot be valid (fields
 // that can be are filled with good values, so refusals come from deep in the services too).
 // Over the whole run: no server error, no new row (but audit and sign-in throttle rows), no
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, vi } from "vitest";
 import { GET as listPodsRoute } from "@/app/api/teams/[teamId]/pods/route";
 import { GET as podLogsRoute } from "@/app/api/teams/[teamId]/pods/[podId]/logs/route";
 import { GET as recordingRoute } from "@/app/api/terminal-sessions/[sessionId]/recording/route";
+import { DELETE as cancelDiskUploadRoute, POST as diskUploadRoute } from "@/app/api/vm-disk-uploads/[workloadId]/route";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
@@ -225,6 +226,18 @@ describe("bad input", () => {
       const sessionId = asText(input.sessionId);
       const request = new Request(url(`/api/terminal-sessions/${encodeURIComponent(sessionId)}/recording`, {}));
       return answer("route recording", input, await recordingRoute(request, { params: Promise.resolve({ sessionId }) }));
+    });
+    // A VM disk upload (the body is the image) and its cancel: an id that is not a VM of the caller's team, a bad token, a body that is no image.
+    await drive("route POST /api/vm-disk-uploads/:workloadId", { workloadId: "podId", bearer: "bearer", body: "anything" }, ROUTE_RUNS, SEED + 1005, async (input) => {
+      const workloadId = asText(input.workloadId);
+      const body = asText(input.body);
+      const request = new Request(url(`/api/vm-disk-uploads/${encodeURIComponent(workloadId)}`, {}), { method: "POST", headers: { ...bearer(input.bearer), "content-length": String(Buffer.byteLength(body)) }, body });
+      return answer("route disk upload", input, await diskUploadRoute(request, { params: Promise.resolve({ workloadId }) }));
+    });
+    await drive("route DELETE /api/vm-disk-uploads/:workloadId", { workloadId: "podId", bearer: "bearer" }, ROUTE_RUNS, SEED + 1006, async (input) => {
+      const workloadId = asText(input.workloadId);
+      const request = new Request(url(`/api/vm-disk-uploads/${encodeURIComponent(workloadId)}`, {}), { method: "DELETE", headers: bearer(input.bearer) });
+      return answer("route disk upload cancel", input, await cancelDiskUploadRoute(request, { params: Promise.resolve({ workloadId }) }));
     });
     // POST /api/auth/callback/credentials: next-auth hands the form to the provider's authorize().
     const credentials = getAuthOptions().providers.find((p) => p.id === "credentials") as unknown as { options: { authorize: (c: unknown, req: unknown) => Promise<unknown> } };

@@ -225,6 +225,7 @@ describe("VM disks (CDI)", () => {
     const [audit] = await db().select().from(auditEvents).where(and(eq(auditEvents.targetId, created.id), eq(auditEvents.action, "vm.create")));
     expect(audit!.detail).toMatchObject({ bootSource: "url", from: imagesUrl, diskSizeGib: 2 });
     expect(JSON.stringify(audit!.detail)).not.toContain("secret");
+    expect((await rowOf(created.id))!.spec).toMatchObject({ image: `${imagesUrl}/disk.img?…` });
     // An upload into a disk that is not an upload disk is refused.
     await expect(upload(created.id, bootableDisk(MIB))).rejects.toBeInstanceOf(ConflictError);
     await remove(created.id, created.name);
@@ -414,6 +415,16 @@ describe("VM disks (CDI)", () => {
     await remove(created.id, created.name);
     await waitUntilNothingLeft(created.id, dvName);
   }, 120_000);
+
+  test("a VM's DataVolume is one of its objects for the reconciler: found, and removed with the rest when its row is gone (drift)", async () => {
+    const created = await create();
+    const { vmDriver } = await import("@/lib/vms/lifecycle-driver");
+    const found = (await vmDriver.inventory(db(), world.clusterId)).find((f) => f.workloadId === created.id)!;
+    expect(found.objects.map((o) => o.kind).sort()).toEqual(["DataVolume", "Secret", "Service", "VirtualMachine"]);
+    await db().delete(workloads).where(eq(workloads.id, created.id));
+    await vmDriver.removeOrphan(db(), world.clusterId, found);
+    await waitUntilNothingLeft(created.id, `${created.name}-disk`);
+  });
 
   test("only members who may create VMs in the owning team may upload or cancel; the route answers others like a missing VM", async () => {
     const created = await create();

@@ -30,9 +30,12 @@ export interface VmDisk {
 /** Bounds of the disk size field. */
 export const DISK_SIZE_GIB = { min: 1, max: 2048 } as const;
 
-/** How a disk is described in lists: the URL, "uploaded image", or the golden image's label. */
+/** How a disk is described in lists: the URL (without its query, which may carry a signature), "uploaded disk image", or the golden image's label. */
 export function describeDisk(disk: VmDisk): string {
-  if (disk.source.type === "url") return disk.source.url;
+  if (disk.source.type === "url") {
+    const query = disk.source.url.indexOf("?");
+    return query < 0 ? disk.source.url : `${disk.source.url.slice(0, query)}?…`;
+  }
   if (disk.source.type === "upload") return "uploaded disk image";
   return `clone of ${disk.source.golden.label}`;
 }
