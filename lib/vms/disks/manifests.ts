@@ -2,7 +2,6 @@
 // (what `virtctl image-upload` makes too), referenced from the VM by a `dataVolume` volume: it
 // exists before the VM (an upload can start as soon as CDI is ready for it), and it is not owned
 // by the VM, so a delete can keep it when the user asks. Pure: no API calls.
-import type { V1OwnerReference } from "@kubernetes/client-node";
 import { CDI, type DataVolume } from "@/lib/vms/disks/cdi";
 import type { VmDisk } from "@/lib/vms/disks/types";
 
@@ -19,13 +18,13 @@ export interface DiskObjectsContext {
 export const dataVolumeNameFor = (vmName: string): string => `${vmName}-disk`;
 
 /** The DataVolume: CDI fills it from the URL, from an upload, or by cloning the golden image's claim. */
-export function dataVolume(ctx: DiskObjectsContext, disk: VmDisk, owner?: V1OwnerReference): DataVolume & { spec: object } {
+export function dataVolume(ctx: DiskObjectsContext, disk: VmDisk): DataVolume & { spec: object } {
   const source =
     disk.source.type === "url" ? { http: { url: disk.source.url } } : disk.source.type === "upload" ? { upload: {} } : { pvc: { namespace: disk.source.golden.namespace, name: disk.source.golden.name } };
   return {
     apiVersion: `${CDI.group}/${CDI.version}`,
     kind: "DataVolume",
-    metadata: { name: disk.dataVolumeName, namespace: ctx.namespace, labels: ctx.labels, annotations: ctx.annotations, ...(owner && { ownerReferences: [owner] }) },
+    metadata: { name: disk.dataVolumeName, namespace: ctx.namespace, labels: ctx.labels, annotations: ctx.annotations },
     spec: {
       source,
       // `storage` (not `pvc`): CDI fills in access and volume modes from the storage profile.

@@ -1,6 +1,6 @@
 // Kubernetes work on a VM's DataVolumes: make (or find) it, list, delete, or keep it when the
 // VM goes (relabelled so it is nobody's workload object and never counts as drift).
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1OwnerReference } from "@kubernetes/client-node";
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { KIND_LABEL, WORKLOAD_LABEL, workloadSelector } from "@/lib/kube/labels";
 import { kube, kubeCreateOrFind, kubeDelete, kubeOrNull } from "@/lib/kube/transport";
 import type { TeamClusterContext } from "@/lib/workloads/cluster-context";
@@ -18,11 +18,11 @@ const custom = (ctx: Pick<TeamClusterContext, "kc">) => ctx.kc.makeApiClient(Cus
 const api = (namespace: string) => ({ group: CDI.group, version: CDI.version, namespace, plural: CDI.dataVolumes });
 
 /** Makes the disk's DataVolume, or finds it when an earlier attempt made it. */
-export function ensureDataVolume(ctx: TeamClusterContext, objects: DiskObjectsContext, disk: VmDisk, owner?: V1OwnerReference): Promise<DataVolume> {
+export function ensureDataVolume(ctx: TeamClusterContext, objects: DiskObjectsContext, disk: VmDisk): Promise<DataVolume> {
   return kubeCreateOrFind<DataVolume>(
     ctx.connection,
     `DataVolume ${disk.dataVolumeName}`,
-    () => custom(ctx).createNamespacedCustomObject({ ...api(ctx.namespace), body: dataVolume(objects, disk, owner) }),
+    () => custom(ctx).createNamespacedCustomObject({ ...api(ctx.namespace), body: dataVolume(objects, disk) }),
     () => custom(ctx).getNamespacedCustomObject({ ...api(ctx.namespace), name: disk.dataVolumeName }),
   );
 }
