@@ -12,6 +12,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { median, prepareBenchEnvironment } from "./support";
@@ -152,6 +153,9 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
       const before = process.memoryUsage.rss();
       let peak = before;
       let atPeak = process.memoryUsage();
+      const cpuBefore = process.cpuUsage();
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const sampler = setInterval(() => {
         const now = process.memoryUsage();
         if (now.rss > peak) [peak, atPeak] = [now.rss, now];
@@ -160,7 +164,10 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
         panel.push(await throughPanel(through.id, bytes));
       } finally {
         clearInterval(sampler);
+        loop.disable();
       }
+      const cpu = process.cpuUsage(cpuBefore);
+      log(`panel process during the upload: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU, event loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
       growth.push((peak - before) / MIB);
       const mib = (n: number) => `${(n / MIB).toFixed(1)} MiB`;
       log(`at the peak: heap ${mib(atPeak.heapUsed)} of ${mib(atPeak.heapTotal)}, external ${mib(atPeak.external)} (array buffers ${mib(atPeak.arrayBuffers)})`);
