@@ -179,6 +179,7 @@ describe("VM disks (CDI)", () => {
     const dv = await dataVolumeOf(dvName);
     expect(dv.metadata.labels).toMatchObject({ [TEAM_LABEL]: world.teamA, [KIND_LABEL]: "vm", [WORKLOAD_LABEL]: created.id, [CLUSTER_LABEL]: world.clusterId });
     expect(dv.spec).toEqual({ source: { upload: {} }, storage: { resources: { requests: { storage: "1Gi" } } } });
+    expect(dv.metadata.annotations).toMatchObject({ "cdi.kubevirt.io/storage.bind.immediate.requested": "true" });
     const vm = (await custom.getNamespacedCustomObject({ group: KUBEVIRT.group, version: KUBEVIRT.version, namespace: world.namespaceA, plural: KUBEVIRT.vms, name: created.name })) as VirtualMachine & { spec: any };
     expect(vm.spec.template.spec.volumes[0]).toEqual({ name: "boot", dataVolume: { name: dvName } });
     expect((await rowOf(created.id))!.spec).toMatchObject({ image: "uploaded disk image", disk: { source: { type: "upload" }, sizeGib: 1, dataVolumeName: dvName } });

@@ -14,6 +14,13 @@ export interface DiskObjectsContext {
   storageClass: string | null;
 }
 
+/**
+ * Asks CDI to bind an upload disk's claim at once (what `virtctl image-upload --force-bind`
+ * sets): on a WaitForFirstConsumer storage class the claim would otherwise wait for the VM's pod,
+ * and a VM that is not started would wait for its image forever.
+ */
+export const IMMEDIATE_BIND_ANNOTATION = "cdi.kubevirt.io/storage.bind.immediate.requested";
+
 /** The name of the DataVolume made for VM `vmName`. */
 export const dataVolumeNameFor = (vmName: string): string => `${vmName}-disk`;
 
@@ -24,7 +31,12 @@ export function dataVolume(ctx: DiskObjectsContext, disk: VmDisk): DataVolume & 
   return {
     apiVersion: `${CDI.group}/${CDI.version}`,
     kind: "DataVolume",
-    metadata: { name: disk.dataVolumeName, namespace: ctx.namespace, labels: ctx.labels, annotations: ctx.annotations },
+    metadata: {
+      name: disk.dataVolumeName,
+      namespace: ctx.namespace,
+      labels: ctx.labels,
+      annotations: { ...ctx.annotations, ...(disk.source.type === "upload" ? { [IMMEDIATE_BIND_ANNOTATION]: "true" } : {}) },
+    },
     spec: {
       source,
       // `storage` (not `pvc`): CDI fills in access and volume modes from the storage profile.

@@ -14,7 +14,7 @@ export function dataVolumeProgress(disk: VmDisk, dv: DataVolume | null | undefin
   const done = phase === "Succeeded";
   const failed = phase === "Failed";
   const percent = done ? 100 : dv ? progressPercent(dv.status?.progress) : null;
-  const awaitingUpload = disk.source.type === "upload" && !done && !failed && (phase === "Missing" || ["Unknown", "Pending", "UploadScheduled", "UploadReady", "WaitForFirstConsumer", "PVCBound"].includes(phase));
+  const awaitingUpload = disk.source.type === "upload" && !done && !failed && (phase === "Missing" || ["Unknown", "Pending", "UploadScheduled", "UploadReady", "WaitForFirstConsumer", "PendingPopulation", "PVCBound"].includes(phase));
   const failing = dv?.status?.conditions?.find((c) => (c.type === "Running" && c.status === "False" && c.reason === "Error") || (c.type === "Bound" && c.status === "False" && c.reason?.startsWith("Err")));
   const problem = failing ? (failing.reason === "ErrExceededQuota" ? "The team's storage quota does not leave room for this disk." : `The last attempt failed (${dv?.status?.restartCount ?? 0} so far): ${failing.message ?? failing.reason}`) : null;
   return { dataVolumeName: disk.dataVolumeName, source: disk.source.type, phase, percent, done, failed, awaitingUpload, problem };
