@@ -21,10 +21,12 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
   globalSetup: "./e2e/global-setup.ts",
-  // The first-run journey needs a fresh panel, so it runs before every other spec.
+  // The first-run journey needs a fresh panel, so it runs before every other spec. The built-in
+  // cluster's journey starts its own panel with its own empty data folder (e2e/first-run.spec.ts).
   projects: [
     { name: "first-run", testMatch: "foundation.spec.ts" },
-    { name: "screens", testIgnore: "foundation.spec.ts", dependencies: ["first-run"] },
+    { name: "screens", testIgnore: ["foundation.spec.ts", "first-run.spec.ts"], dependencies: ["first-run"] },
+    { name: "built-in-cluster", testMatch: "first-run.spec.ts" },
   ],
   use: {
     baseURL,

@@ -22,8 +22,11 @@ test("first run: the setup page creates the platform admin, and only once", asyn
   await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
   await page.getByLabel("Confirm password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Create administrator" }).click();
-  await expect(page.getByRole("heading", { name: "Organizations and teams" })).toBeVisible();
+  // The new platform administrator lands on the first steps, not on "ask an administrator".
+  await expect(page.getByRole("heading", { name: `Welcome, ${ADMIN.name}` })).toBeVisible();
+  await expect(page.getByTestId("first-run-checklist")).toBeVisible();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await snapshot(page, "first-run-home");
 
   // Setup is closed for good once an account exists.
   await page.goto("/setup");

@@ -175,3 +175,17 @@ test("another user sees none of these, and a forged key or token id changes noth
   await expect(tokenRow(pat, "short lived").getByText("active")).toBeVisible();
   await pat.close();
 });
+
+test("the API reference renders the OpenAPI document the panel serves", async ({ page, request }) => {
+  await signIn(page, PAT);
+  await page.goto("/profile");
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page.getByRole("heading", { name: "API reference" })).toBeVisible();
+  await expect(page.getByText("GET /api/teams/{teamId}/pods", { exact: true })).toBeVisible();
+  await snapshot(page, "api-reference");
+  const served = await request.get("/api/openapi.json");
+  expect(served.ok()).toBe(true);
+  const document = (await served.json()) as { openapi: string; paths: Record<string, unknown> };
+  expect(document.openapi).toBe("3.1.0");
+  expect(Object.keys(document.paths)).toContain("/api/teams/{teamId}/pods");
+});

@@ -45,6 +45,10 @@ const envSchema = z
     TRUST_PROXY: booleanFlag,
     /** Whether registered clusters may be on loopback addresses (default: yes outside production). */
     MINICLOUD_ALLOW_LOOPBACK_CLUSTERS: z.enum(["true", "false", "1", "0"]).optional(),
+    /** When `npm start` began (microseconds since the epoch, set by scripts/start.sh), for the start's timings. */
+    MINICLOUD_STARTED_AT: z.coerce.number().int().positive().optional().catch(undefined),
+    /** The built-in local cluster (lib/local-cluster): on (start with the panel), off, or unset (offered outside production). */
+    MINICLOUD_LOCAL_CLUSTER: z.enum(["on", "off"], { error: "MINICLOUD_LOCAL_CLUSTER must be on or off (or unset)" }).optional(),
     OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "OIDC_ISSUER must be an http(s) URL" }).optional(),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
@@ -61,6 +65,10 @@ const envSchema = z
      * the owner's login name: for pod images with one fixed account, and for the local control
      * plane, where every pod's port 22 reaches the one sshd on the host.
      */
+    /** Guards GET /metrics: a bearer token (at least 16 characters). */
+    MINICLOUD_METRICS_TOKEN: z.string().trim().min(16, "MINICLOUD_METRICS_TOKEN must be at least 16 characters").optional(),
+    /** `open`: GET /metrics without a token (only where a network policy admits the scraper alone). */
+    MINICLOUD_METRICS: z.enum(["open", "off"], { error: "MINICLOUD_METRICS must be open or off (or unset)" }).optional(),
     MINICLOUD_SSH_POD_LOGIN: z
       .string()
       .trim()
@@ -109,6 +117,12 @@ export interface Env {
    * where a loopback address can only mean the panel's own host.
    */
   allowLoopbackClusters: boolean;
+  /** MINICLOUD_LOCAL_CLUSTER: `on` starts the built-in local cluster with the panel (also in production), `off` never; unset offers it outside production. */
+  localCluster: "on" | "off" | "default";
+  /** When the launching command began (epoch milliseconds), or null when unknown. */
+  launchedAtMs: number | null;
+  /** Who may read GET /metrics: nobody (off), holders of the token, or anyone reaching the port. */
+  metrics: { kind: "off" } | { kind: "token"; token: string } | { kind: "open" };
 }
 
 /** Thrown for an invalid environment; its message lists every bad variable. */
@@ -140,6 +154,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
     trustProxy: e.TRUST_PROXY,
     allowLoopbackClusters: e.MINICLOUD_ALLOW_LOOPBACK_CLUSTERS ? ["true", "1"].includes(e.MINICLOUD_ALLOW_LOOPBACK_CLUSTERS) : e.NODE_ENV !== "production",
+    localCluster: e.MINICLOUD_LOCAL_CLUSTER ?? "default",
+    launchedAtMs: e.MINICLOUD_STARTED_AT ? Math.floor(e.MINICLOUD_STARTED_AT / 1000) : null,
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
         ? {
@@ -151,6 +167,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         : null,
     terminalIdleMinutes: e.MINICLOUD_TERMINAL_IDLE_MINUTES,
     sshPodLogin: e.MINICLOUD_SSH_POD_LOGIN ?? null,
+    metrics: e.MINICLOUD_METRICS_TOKEN ? { kind: "token", token: e.MINICLOUD_METRICS_TOKEN } : e.MINICLOUD_METRICS === "open" ? { kind: "open" } : { kind: "off" },
   };
 }
 

@@ -1,6 +1,7 @@
 // The error vocabulary of the domain layer. Services throw these; the action wrapper
 // and route handlers map them to user-facing text with `toUserError`. Anything that is
 // not an AppError is unexpected: it is logged with detail and shown as a generic message.
+import { moduleLogger } from "@/lib/observe/log";
 
 /** Base class of expected errors: their message is safe to show to the user verbatim. */
 export abstract class AppError extends Error {
@@ -78,5 +79,5 @@ export function toUserError(error: unknown, log: (msg: string, err: unknown) => 
 }
 
 function defaultLog(msg: string, err: unknown) {
-  console.error(`[minicloud] ${msg}:`, err);
+  moduleLogger("errors").error({ err }, msg);
 }

@@ -71,3 +71,17 @@ export function CheckSummary({ check, checkedAt }: { check: ClusterCheck | null;
     </div>
   );
 }
+
+/** Marks the panel's own built-in local cluster (lib/local-cluster): for trying minicloud, made afresh at each start. */
+export function BuiltInBadge({ builtIn }: { builtIn: boolean }) {
+  if (!builtIn) return null;
+  return (
+    <span
+      className="badge"
+      data-testid="built-in-badge"
+      title="Run by the panel itself: a real Kubernetes control plane with simulated nodes, and real QEMU guests for VMs. It stops with the panel and starts afresh with it: team namespaces come back, their pods and VMs do not."
+    >
+      local (built-in)
+    </span>
+  );
+}

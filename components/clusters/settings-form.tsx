@@ -9,7 +9,7 @@ import { settingsToForm, type ClusterSettings } from "@/lib/clusters/settings";
 type Action = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
 
 /** The settings form, filled with the current settings. */
-export function ClusterSettingsForm({ action, clusterId, settings }: { action: Action; clusterId: string; settings: ClusterSettings }) {
+export function ClusterSettingsForm({ action, clusterId, settings, inCluster }: { action: Action; clusterId: string; settings: ClusterSettings; inCluster: boolean }) {
   const form = settingsToForm(settings);
   return (
     <div data-testid="cluster-settings-form">
@@ -40,6 +40,17 @@ export function ClusterSettingsForm({ action, clusterId, settings }: { action: A
           defaultValue={form.vmGoldenImages}
           placeholder="Debian 12 = golden-images/debian-12"
           hint="Published disks VMs may boot from a clone of (a CDI clone of the claim). One per line: Label = namespace/claim. CDI must allow cloning from that namespace."
+        />
+        <Field
+          name="sshRoute"
+          label="SSH route"
+          defaultValue={form.sshRoute}
+          options={[
+            { value: "auto", label: inCluster ? "Automatic (direct: the panel runs in this cluster)" : "Automatic (port-forward: the panel runs outside this cluster)" },
+            { value: "port-forward", label: "Port-forward through the API server" },
+            { value: "direct", label: "Direct to the pod's or VM's address" },
+          ]}
+          hint="How browser ssh terminals and laptop tunnels reach port 22. Direct is faster but needs the panel on the cluster's pod network."
         />
         <label className="check">
           <input type="checkbox" name="impersonation" defaultChecked={form.impersonation} /> Impersonation: team requests run as the team&apos;s group, bound to its own

@@ -8,7 +8,7 @@ import type { OpenSession } from "@/lib/console/session/session-admin";
 
 type ServerAction = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
 
-const MODE_LABEL: Record<OpenSession["mode"], string> = { exec: "shell (exec)", ssh: "ssh", serial: "serial console", tunnel: "laptop ssh" };
+const MODE_LABEL: Record<OpenSession["mode"], string> = { exec: "shell (exec)", ssh: "ssh", serial: "serial console", vnc: "VNC console", tunnel: "laptop ssh" };
 
 /** Formats a byte count as B / KiB / MiB. */
 export function formatBytes(bytes: number): string {

@@ -23,12 +23,15 @@ export function LiveTerminal({
   openTicket,
   active = true,
   label,
+  console: isConsole = false,
 }: {
   workloadId: string;
   mode: LiveTerminalMode;
   openTicket: TicketAction;
   active?: boolean;
   label: string;
+  /** A VM's serial console: one viewer at a time (take over), a dropped stream is retried, a reconnect redraws. */
+  console?: boolean;
 }) {
   const frame = useRef<HTMLDivElement>(null);
   const screen = useRef<HTMLDivElement>(null);
@@ -80,11 +83,14 @@ export function LiveTerminal({
         notice: (message) => writeNotice(term, message),
         state: (next) => {
           if (next.phase === "connected") {
-            if (hadSession) writeNotice(term, "Reconnected: this is a new session.");
+            // A console replays what the guest printed lately: start from a clean screen so it is not shown twice.
+            if (hadSession && isConsole) term.reset();
+            if (hadSession) writeNotice(term, isConsole ? "Reconnected to the console." : "Reconnected: this is a new session.");
             hadSession = true;
           }
           setState(next);
         },
+        console: isConsole,
       });
       connection.current = conn;
       term.onData((data) => conn.send(data));
@@ -118,7 +124,7 @@ export function LiveTerminal({
       xterm.current?.dispose();
       xterm.current = null;
     };
-  }, [workloadId, mode, copySelection]);
+  }, [workloadId, mode, copySelection, isConsole]);
 
   useEffect(() => {
     if (!active || !xterm.current) return;
@@ -131,7 +137,12 @@ export function LiveTerminal({
       <div className="terminal-bar">
         <TerminalStatus state={state} size={size} />
         <span className="terminal-tools">
-          {state.phase === "ended" && (
+          {(state.phase === "busy" || (state.phase === "ended" && state.reason === "taken-over")) && (
+            <button type="button" className="primary" data-testid="take-over" onClick={() => connection.current?.connect({ takeOver: true })}>
+              {state.phase === "busy" ? "Take over" : "Take back"}
+            </button>
+          )}
+          {state.phase === "ended" && state.reason !== "taken-over" && (
             <button type="button" className="primary" onClick={() => connection.current?.connect()}>
               Reconnect
             </button>

@@ -10,6 +10,8 @@ export type ConnectionState =
   | { phase: "connecting"; attempt: number }
   | { phase: "connected"; sessionId: string; target: string; recording: boolean }
   | { phase: "reconnecting"; seconds: number; attempt: number }
+  /** A VM console someone else holds (`you`: the user's own other window); nothing was opened. */
+  | { phase: "busy"; holder: { user: string; since: string; you: boolean } }
   | { phase: "ended"; reason: EndReason | "refused" | "lost"; message: string };
 
 /** A ticket, or why there is none (`final`: asking again will not help, e.g. not found or forbidden). */
@@ -23,6 +25,11 @@ export interface ConnectionOptions {
   output(data: Uint8Array): void;
   notice(message: string): void;
   state(state: ConnectionState): void;
+  /**
+   * A VM console: a connection the cluster dropped while it was up (reason `error`) is retried
+   * like a network drop; the panel's other ends (taken over, VM stopped, idle) are not.
+   */
+  console?: boolean;
 }
 
 /** Delays before each automatic retry; after the last one the terminal gives up and asks. */
@@ -41,14 +48,17 @@ export class TerminalConnection {
   private refusals = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly encoder = new TextEncoder();
+  /** The next attempt takes the console over (a user's choice; automatic reconnects never do). */
+  private takeOver = false;
 
   constructor(private readonly opts: ConnectionOptions) {}
 
-  /** Connects now, dropping any pending retry (also what "Reconnect" does). */
-  connect(): void {
+  /** Connects now, dropping any pending retry (also what "Reconnect" does); `takeOver`: take a VM console from whoever holds it. */
+  connect(options: { takeOver?: boolean } = {}): void {
     this.clearTimer();
     this.retries = 0;
     this.refusals = 0;
+    this.takeOver = options.takeOver === true;
     void this.attempt();
   }
 
@@ -101,12 +111,16 @@ export class TerminalConnection {
     const url = new URL("/ws/terminal", window.location.href);
     url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
     const { cols, rows } = this.opts.size();
-    url.search = new URLSearchParams({ ticket, cols: String(cols), rows: String(rows) }).toString();
+    const query = new URLSearchParams({ ticket, cols: String(cols), rows: String(rows) });
+    if (this.takeOver) query.set("takeOver", "1");
+    url.search = query.toString();
     const ws = new WebSocket(url);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     let opened = false;
     let exit: Extract<ServerMessage, { type: "exit" }> | null = null;
+    let busy: Extract<ServerMessage, { type: "busy" }> | null = null;
+    let wasReady = false;
 
     ws.onopen = () => {
       opened = true;
@@ -121,6 +135,8 @@ export class TerminalConnection {
       if (!message) return;
       if (message.type === "ready") {
         this.ready = true;
+        wasReady = true;
+        this.takeOver = false;
         this.retries = 0;
         this.refusals = 0;
         this.opts.state({ phase: "connected", sessionId: message.sessionId, target: message.target, recording: message.recording });
@@ -131,6 +147,8 @@ export class TerminalConnection {
         this.opts.notice(message.message);
       } else if (message.type === "exit") {
         exit = message;
+      } else if (message.type === "busy") {
+        busy = message;
       }
     };
     ws.onclose = () => {
@@ -138,9 +156,11 @@ export class TerminalConnection {
       this.ws = null;
       this.ready = false;
       if (this.disposed) return;
+      if (busy) return this.opts.state({ phase: "busy", holder: busy.holder });
       if (exit) {
-        // A panel restart is the one deliberate end worth retrying by itself.
+        // A panel restart is the one deliberate end worth retrying by itself (and a console the cluster dropped).
         if (exit.reason === "server-shutdown") return this.retryLater();
+        if (this.opts.console && exit.reason === "error" && wasReady) return this.retryLater();
         return this.end(exit.reason, exit.message);
       }
       if (!opened) {

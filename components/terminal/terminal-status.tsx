@@ -2,6 +2,9 @@
 // bare phase (connecting, connected, reconnecting, ended) for tests and styles.
 import type { ConnectionState } from "@/components/terminal/terminal-connection";
 
+/** "14:02" in the viewer's own time. */
+export const timeOf = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+
 function describe(state: ConnectionState): string {
   switch (state.phase) {
     case "connecting":
@@ -10,6 +13,10 @@ function describe(state: ConnectionState): string {
       return `Connected to ${state.target}`;
     case "reconnecting":
       return `Connection lost — reconnecting in ${state.seconds} s`;
+    case "busy":
+      return state.holder.you
+        ? `This console is open in another window of yours (since ${timeOf(state.holder.since)}).`
+        : `This console is in use by ${state.holder.user} (since ${timeOf(state.holder.since)}).`;
     case "ended":
       return state.message;
   }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { runGo } from "./go";
 import { PINS, binariesDir, cacheRoot } from "./pins";
+import { asStep, CLUSTER_PROGRESS_STEPS, type ClusterProgress } from "./progress";
 
 /** Absolute paths of everything the launcher runs or reads from the build. */
 export interface Binaries {
@@ -44,21 +45,26 @@ function binariesIn(dir: string): Binaries {
  * Concurrent callers (a test run and `cluster:up`) serialize on a lock file so the
  * machine never runs two Go builds at once.
  */
-export async function ensureBinaries(log: Log = () => {}): Promise<Binaries> {
+export async function ensureBinaries(log: Log = () => {}, progress: ClusterProgress = () => {}): Promise<Binaries> {
   const dir = binariesDir();
-  if (existsSync(path.join(dir, COMPLETE_MARKER))) return binariesIn(dir);
+  const cached = () => {
+    for (const step of CLUSTER_PROGRESS_STEPS.filter((s) => s.startsWith("download-") || s.startsWith("compile-"))) progress({ step, state: "cached" });
+    return binariesIn(dir);
+  };
+  if (existsSync(path.join(dir, COMPLETE_MARKER))) return cached();
 
   mkdirSync(cacheRoot(), { recursive: true });
   const release = await acquireLock(`${dir}.lock`, log);
   try {
-    if (!existsSync(path.join(dir, COMPLETE_MARKER))) await buildInto(dir, log);
+    if (!existsSync(path.join(dir, COMPLETE_MARKER))) await buildInto(dir, log, progress);
+    else return cached(); // another process built them while this one waited
   } finally {
     await release();
   }
   return binariesIn(dir);
 }
 
-async function buildInto(dir: string, log: Log): Promise<void> {
+async function buildInto(dir: string, log: Log, progress: ClusterProgress): Promise<void> {
   const started = performance.now();
   log(`building Kubernetes ${PINS.kubernetes}, etcd ${PINS.etcd}, kwok ${PINS.kwok} from the Go module proxy (cold build; this takes a while)`);
   const staging = `${dir}.partial`;
@@ -67,9 +73,9 @@ async function buildInto(dir: string, log: Log): Promise<void> {
   const srcDir = path.join(staging, "src");
   mkdirSync(binDir, { recursive: true });
 
-  await buildKubernetes(path.join(srcDir, "kubernetes"), binDir, log);
-  await buildEtcd(path.join(srcDir, "etcd"), binDir, log);
-  const kwokModuleDir = await buildKwok(path.join(srcDir, "kwok"), binDir, log);
+  await buildKubernetes(path.join(srcDir, "kubernetes"), binDir, log, progress);
+  await buildEtcd(path.join(srcDir, "etcd"), binDir, log, progress);
+  const kwokModuleDir = await buildKwok(path.join(srcDir, "kwok"), binDir, log, progress);
   copyWritable(path.join(kwokModuleDir, "kustomize"), binariesIn(staging).kwokKustomizeDir);
 
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
@@ -79,7 +85,8 @@ async function buildInto(dir: string, log: Log): Promise<void> {
   log(`cold build finished in ${seconds} s → ${dir}`);
 }
 
-async function buildKubernetes(moduleDir: string, binDir: string, log: Log): Promise<void> {
+async function buildKubernetes(moduleDir: string, binDir: string, log: Log, progress: ClusterProgress): Promise<void> {
+  progress({ step: "download-kubernetes", state: "started" });
   const release = await downloadModule("k8s.io/kubernetes", PINS.kubernetes, moduleDir, log);
   const releaseGoMod = readFileSync(release.GoMod, "utf8");
   const stagingVersion = PINS.kubernetes.replace(/^v1\./, "v0.");
@@ -106,8 +113,14 @@ async function buildKubernetes(moduleDir: string, binDir: string, log: Log): Pro
   const packages = KUBE_COMMANDS.map((cmd) => `k8s.io/kubernetes/cmd/${cmd}`);
   log(`resolving Kubernetes dependencies (${replaces.length} staging modules at ${stagingVersion})`);
   await runGo(["get", ...packages.map((pkg) => `${pkg}@${PINS.kubernetes}`)], moduleDir, log);
-  log(`compiling ${KUBE_COMMANDS.join(", ")}`);
-  await runGo(["build", "-trimpath", "-ldflags", kubeVersionLdflags(release.Time), "-o", `${binDir}/`, ...packages], moduleDir, log);
+  progress({ step: "download-kubernetes", state: "done" });
+  // One command per build, so each reports its own step; they share the compile cache.
+  for (const cmd of KUBE_COMMANDS) {
+    log(`compiling ${cmd}`);
+    await asStep(progress, `compile-${cmd}`, () =>
+      runGo(["build", "-trimpath", "-ldflags", kubeVersionLdflags(release.Time), "-o", `${binDir}/`, `k8s.io/kubernetes/cmd/${cmd}`], moduleDir, log),
+    );
+  }
 }
 
 /** Copies a tree out of the module cache, whose files are read-only, so the copy can be deleted later. */
@@ -144,22 +157,25 @@ function kubeVersionLdflags(commitTime: string): string {
   return flags.join(" ");
 }
 
-async function buildEtcd(moduleDir: string, binDir: string, log: Log): Promise<void> {
+async function buildEtcd(moduleDir: string, binDir: string, log: Log, progress: ClusterProgress): Promise<void> {
   // etcd's server module has relative replaces (../api, …), so it too needs a wrapper;
   // its package main calls etcdmain.Main, i.e. it is the etcd binary.
   const pkg = "go.etcd.io/etcd/server/v3";
-  await initWrapper(moduleDir, "minicloud.local/build/etcd", pkg, PINS.etcd, log);
+  await asStep(progress, "download-etcd", () => initWrapper(moduleDir, "minicloud.local/build/etcd", pkg, PINS.etcd, log));
   log(`compiling etcd ${PINS.etcd}`);
-  await runGo(["build", "-trimpath", "-ldflags", "-s -w", "-o", path.join(binDir, "etcd"), pkg], moduleDir, log);
+  await asStep(progress, "compile-etcd", () => runGo(["build", "-trimpath", "-ldflags", "-s -w", "-o", path.join(binDir, "etcd"), pkg], moduleDir, log));
 }
 
 /** Builds kwok and returns its module directory (the source of its stage and CRD YAMLs). */
-async function buildKwok(moduleDir: string, binDir: string, log: Log): Promise<string> {
+async function buildKwok(moduleDir: string, binDir: string, log: Log, progress: ClusterProgress): Promise<string> {
   const pkg = "sigs.k8s.io/kwok/cmd/kwok";
-  await initWrapper(moduleDir, "minicloud.local/build/kwok", pkg, PINS.kwok, log);
+  const module = await asStep(progress, "download-kwok", async () => {
+    await initWrapper(moduleDir, "minicloud.local/build/kwok", pkg, PINS.kwok, log);
+    return downloadModule("sigs.k8s.io/kwok", PINS.kwok, moduleDir, log);
+  });
   log(`compiling kwok ${PINS.kwok}`);
-  await runGo(["build", "-trimpath", "-ldflags", "-s -w", "-o", path.join(binDir, "kwok"), pkg], moduleDir, log);
-  return (await downloadModule("sigs.k8s.io/kwok", PINS.kwok, moduleDir, log)).Dir;
+  await asStep(progress, "compile-kwok", () => runGo(["build", "-trimpath", "-ldflags", "-s -w", "-o", path.join(binDir, "kwok"), pkg], moduleDir, log));
+  return module.Dir;
 }
 
 /** An empty wrapper module that requires `pkg` at `version` (with whatever `go get` resolves). */
@@ -186,7 +202,7 @@ async function downloadModule(mod: string, version: string, cwd: string, log: Lo
 }
 
 /** A lock file holding the builder's pid; a lock whose owner died is taken over. */
-async function acquireLock(lockPath: string, log: Log): Promise<() => Promise<void>> {
+export async function acquireLock(lockPath: string, log: Log): Promise<() => Promise<void>> {
   let waitingLogged = false;
   for (;;) {
     try {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { ensureBinaries } from "./binaries";
+import { ensureHelm } from "./helm";
 import { startLocalCluster } from "./index";
 import { cacheRoot } from "./pins";
 
@@ -114,6 +115,7 @@ async function main([verb, ...flags]: string[]): Promise<void> {
     case "build": {
       const binaries = await ensureBinaries(log);
       log(`binaries ready in ${path.dirname(binaries.kubeApiserver)}`);
+      log(`helm ready: ${await ensureHelm(log)}`);
       return;
     }
     default:

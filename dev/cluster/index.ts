@@ -11,6 +11,7 @@ import { kwokArgs, writeKwokConfig } from "./kwok";
 import { writeKubeconfig } from "./kubeconfig";
 import { registerWorkerNodes } from "./nodes";
 import { createPki } from "./pki";
+import type { ClusterProgress } from "./progress";
 import { freePorts } from "./ports";
 import { logTail, signalGroup, startProcess, type ManagedProcess } from "./processes";
 import { waitForHttpsOk, waitForTcp } from "./readiness";
@@ -54,6 +55,8 @@ export interface ApiserverFaults {
 
 export interface StartOptions {
   log?: (line: string) => void;
+  /** Structured progress (building, then each component), for a caller that shows steps. */
+  progress?: ClusterProgress;
 }
 
 /** The pod port of `LocalCluster.spareForward` (the old "discard" port). */
@@ -65,11 +68,12 @@ const START_ATTEMPTS = 3;
 /** Starts a fresh control plane (building the binaries first if the cache has none). */
 export async function startLocalCluster(options: StartOptions = {}): Promise<LocalCluster> {
   const log = options.log ?? (() => {});
+  const progress = options.progress ?? (() => {});
   reapAbandonedRuns(log);
-  const binaries = await ensureBinaries(log);
+  const binaries = await ensureBinaries(log, progress);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(binaries, log);
+      return await startOnce(binaries, log, progress);
     } catch (error) {
       // Ports are picked free, then bound by the child moments later; a concurrent run can win that race.
       const lostPortRace = /address already in use/i.test((error as Error).message);
@@ -79,7 +83,7 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Loc
   }
 }
 
-async function startOnce(binaries: Binaries, log: (line: string) => void): Promise<LocalCluster> {
+async function startOnce(binaries: Binaries, log: (line: string) => void, progress: ClusterProgress): Promise<LocalCluster> {
   const startedAt = performance.now();
   const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
   const run = new RunDir();
@@ -136,12 +140,15 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
     const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort, kwokPort, sshdPort, spareLocalPort] = await freePorts(8);
     const spareForward = { podPort: SPARE_POD_PORT, localPort: spareLocalPort };
     const server = `https://127.0.0.1:${apiserverPort}`;
+    progress({ step: "etcd", state: "started" });
     // etcd needs no certificates (plain HTTP on loopback), so it starts while they are made.
     const etcd = start("etcd", binaries.etcd, etcdArgs(path.join(dir, "etcd"), { client: etcdClientPort, peer: etcdPeerPort }));
     const [pki, sshdFiles] = await unlessComponentDies(Promise.all([createPki(path.join(dir, "pki")), prepareSshd(path.join(dir, "sshd"), sshdPort)]));
     const sshd = start("sshd", SSHD_BINARY, sshdArgs(sshdFiles));
     await unlessComponentDies(waitForTcp(etcd, etcdClientPort));
     log(`certificates made and etcd up after ${elapsed()}`);
+    progress({ step: "etcd", state: "done" });
+    progress({ step: "apiserver", state: "started" });
 
     const apiserverFlags = apiserverArgs(pki, { secure: apiserverPort, etcd: etcdClientPort });
     let apiserver = start("kube-apiserver", binaries.kubeApiserver, apiserverFlags);
@@ -154,6 +161,8 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
     const kwokFiles = writeKwokConfig(path.join(dir, "kwok"), binaries.kwokKustomizeDir, { sshdPort, spare: spareForward });
     await unlessComponentDies(waitForHttpsOk(apiserver, `${server}/readyz`, { ca: caFile, client: pki.admin }));
     log(`kube-apiserver ready at ${server} after ${elapsed()}`);
+    progress({ step: "apiserver", state: "done" });
+    progress({ step: "controllers", state: "started" });
 
     start("kube-controller-manager", binaries.kubeControllerManager, controllerManagerArgs(pki, kubeconfigPathFor(dir, "controller-manager"), controllerManagerPort));
     start("kube-scheduler", binaries.kubeScheduler, schedulerArgs(kubeconfigPathFor(dir, "scheduler"), schedulerPort));
@@ -162,14 +171,19 @@ async function startOnce(binaries: Binaries, log: (line: string) => void): Promi
       HOME: kwokFiles.homeDir,
     });
 
+    progress({ step: "controllers", state: "done" });
+    progress({ step: "nodes", state: "started" });
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
     await unlessComponentDies(Promise.all([registerWorkerNodes(kc), waitForTcp(sshd, sshdPort)]));
     log(`worker nodes Ready after ${elapsed()}`);
+    progress({ step: "nodes", state: "done" });
+    progress({ step: "standins", state: "started" });
 
     standins = startStandins({ kubeconfigPath, dir, log: (line) => log(`[stand-ins] ${line}`) });
     await unlessComponentDies(standins);
     ready = true;
+    progress({ step: "standins", state: "done" });
     log(`local control plane ready after ${elapsed()} (logs in ${logDir})`);
 
     return {

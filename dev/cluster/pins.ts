@@ -8,6 +8,8 @@ export const PINS = {
   kubernetes: "v1.35.4",
   etcd: "v3.6.16",
   kwok: "v0.8.0",
+  /** Only the chart tests use it (`helm lint`, `helm template`, an install into the local control plane). */
+  helm: "v4.3.2",
 } as const;
 
 /**

@@ -10,6 +10,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { recordAuditEvent, wasAudited } from "@/lib/audit/service";
 import { getDb, type Db } from "@/lib/db";
 import { AppError, UnauthenticatedError, toUserError, type UserError } from "@/lib/errors";
+import { metrics, secondsSince } from "@/lib/observe/metrics";
 import { parseInput } from "@/lib/parse-input";
 
 /** What a server action returns to its form. */
@@ -47,6 +48,27 @@ function formDataToObject(data: FormData): Record<string, unknown> {
 
 /** Runs an action for a known caller; throws AppErrors. Used by route handlers and by `defineAction`. */
 export async function executeAction<S extends z.ZodType, R>(
+  def: ActionDefinition<S, R>,
+  caller: Caller | null,
+  raw: unknown,
+  db: Db,
+): Promise<{ result: R; input: z.output<S> }> {
+  const started = process.hrtime.bigint();
+  let outcome = "error";
+  try {
+    const done = await runAction(def, caller, raw, db);
+    outcome = "ok";
+    return done;
+  } catch (error) {
+    if (error instanceof AppError) outcome = "refused";
+    throw error;
+  } finally {
+    metrics().serverActionDuration.observe({ action: def.name, outcome }, secondsSince(started));
+  }
+}
+
+/** The action itself: parse, authorize, run; an unexpected failure leaves an audit row. */
+async function runAction<S extends z.ZodType, R>(
   def: ActionDefinition<S, R>,
   caller: Caller | null,
   raw: unknown,

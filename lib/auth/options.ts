@@ -10,6 +10,9 @@ import { upsertOidcUser, verifyPassword } from "@/lib/users/service";
 import { checkSignInAllowed, recordSignInFailure, recordSignInSuccess } from "@/lib/auth/throttle";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { AppError } from "@/lib/errors";
+import { moduleLogger } from "@/lib/observe/log";
+
+const authLog = moduleLogger("auth");
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
@@ -117,9 +120,9 @@ export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
       },
     },
     logger: {
-      error: (code, metadata) => console.error(`[minicloud] auth ${code}`, metadata),
+      error: (code, metadata) => authLog.error({ code, metadata }, "sign-in error"),
       warn: (code) => {
-        if (code !== "DEBUG_ENABLED") console.warn(`[minicloud] auth ${code}`);
+        if (code !== "DEBUG_ENABLED") authLog.warn({ code }, "sign-in warning");
       },
       debug: () => {},
     },

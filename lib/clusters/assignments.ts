@@ -43,6 +43,7 @@ import { MANAGED_BY, MANAGED_BY_VALUE, TEAM_LABEL, teamLabels } from "@/lib/kube
 import { httpStatusOf, kube, kubeDelete, kubeOrNull, type ClusterRef } from "@/lib/kube/transport";
 import { waitForCluster } from "@/lib/kube/wait-for";
 import { parseInput } from "@/lib/parse-input";
+import { moduleLogger } from "@/lib/observe/log";
 
 export type { TeamQuota } from "@/lib/clusters/team-namespace";
 
@@ -345,7 +346,7 @@ export async function assignCluster(db: Db, actor: Actor, input: AssignClusterIn
   } catch (error) {
     if (createdNamespace) {
       await kubeDelete(connection, `delete namespace ${namespace}`, () => core.deleteNamespace({ name: namespace })).catch((cleanup: unknown) => {
-        console.error(`[minicloud] could not roll back namespace ${namespace} in cluster ${cluster.name}:`, cleanup);
+        moduleLogger("clusters").error({ err: cleanup, cluster: cluster.id, namespace }, "could not roll back a team namespace");
       });
     }
     if (isUniqueViolation(error, "cluster_assignments_cluster_team_key")) {

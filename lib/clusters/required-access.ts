@@ -52,6 +52,8 @@ export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "pause", verbs: ["update"], why: "pause VMs", when: "kubevirt" },
   { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "unpause", verbs: ["update"], why: "unpause VMs", when: "kubevirt" },
   { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "console", verbs: ["get"], why: "open VM serial consoles", when: "kubevirt" },
+  { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "vnc", verbs: ["get"], why: "open VM graphical (VNC) consoles and screenshots", when: "kubevirt" },
+  { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "portforward", verbs: ["get"], why: "reach VMs over ssh through the panel", when: "kubevirt" },
   { group: "cdi.kubevirt.io", resource: "datavolumes", verbs: ["get", "list", "watch", "create", "patch", "delete"], why: "import, upload and keep VM disks", when: "cdi" },
   { group: "cdi.kubevirt.io", resource: "datavolumes", subresource: "source", verbs: ["create"], why: "clone golden images into VM disks", when: "cdi" },
   { group: "cdi.kubevirt.io", resource: "cdiconfigs", verbs: ["get"], why: "find CDI's upload proxy", when: "cdi" },

@@ -78,6 +78,8 @@ export interface ClusterSummary extends ClusterRef {
   slug: string;
   kind: "host" | "nested";
   inCluster: boolean;
+  /** The panel's own local control plane (lib/local-cluster), shown with a "local (built-in)" badge. */
+  builtIn: boolean;
   /** Whether the panel connects without verifying TLS (the admin chose so at registration). */
   insecureTls: boolean;
   /** The API server address (null when it cannot be read). */
@@ -117,6 +119,7 @@ function toSummary(row: ClusterRow, assignmentCount: number): ClusterSummary {
     slug: row.slug,
     kind: row.kind,
     inCluster: row.inCluster,
+    builtIn: row.builtIn,
     insecureTls: row.insecureTls,
     server: serverOf(row),
     check: readStoredCheck(row.lastCheck),
@@ -278,8 +281,9 @@ export async function recheckCluster(db: Db, actor: Actor, input: { clusterId: s
   try {
     const connection = await getClusterConnection(db, clusterId);
     // The address is vetted again: the policy or what its name resolves to may have changed.
+    // The built-in cluster is the panel's own, on loopback by design (lib/clusters/built-in.ts).
     const server = connection.kc.getCurrentCluster()?.server;
-    if (server && !row.inCluster) await vetServerAddress(server, row.insecureTls, addressPolicy());
+    if (server && !row.inCluster && !row.builtIn) await vetServerAddress(server, row.insecureTls, addressPolicy());
     check = await probeCluster(connection, connection.kc, { impersonation: connection.impersonation });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;

@@ -52,6 +52,21 @@ export interface ClusterSettings {
   impersonation: boolean;
   /** Whether the reconciler removes objects minicloud labelled whose workload has no row (drift) by itself, or only lists them. */
   removeOrphans: boolean;
+  /**
+   * How browser ssh and the laptop tunnel reach a pod's or VM's port 22: through a Kubernetes
+   * port-forward (works from anywhere), by dialing its address (only from inside the cluster's
+   * network: faster), or `auto` — direct for "this cluster", port-forward otherwise.
+   */
+  sshRoute: SshRoute;
+}
+
+export const SSH_ROUTES = ["auto", "port-forward", "direct"] as const;
+export type SshRoute = (typeof SSH_ROUTES)[number];
+
+/** The route in effect: `auto` is direct only for "this cluster" (the panel on its pod network). */
+export function resolveSshRoute(route: unknown, inCluster: boolean): "port-forward" | "direct" {
+  if (route === "direct" || route === "port-forward") return route;
+  return inCluster ? "direct" : "port-forward";
 }
 
 const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
@@ -80,6 +95,7 @@ export const clusterSettingsSchema = z.object({
   vmGoldenImages: goldenImagesSchema.default([]),
   impersonation: z.boolean().default(false),
   removeOrphans: z.boolean().default(false),
+  sshRoute: z.enum(SSH_ROUTES).default("auto"),
 });
 
 /**
@@ -179,7 +195,7 @@ export function parseImageCatalog(text: string): CatalogImage[] {
 const catalogToText = (catalog: CatalogImage[]) => catalog.map((i) => `${i.label} = ${i.image}`).join("\n");
 
 /** The settings as the form's text areas show them. */
-export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog" | "vmImageCatalog" | "vmGoldenImages", string> & { impersonation: boolean; removeOrphans: boolean } {
+export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog" | "vmImageCatalog" | "vmGoldenImages", string> & { impersonation: boolean; removeOrphans: boolean; sshRoute: SshRoute } {
   return {
     nodeSelector: Object.entries(settings.nodeSelector)
       .map(([k, v]) => `${k}=${v}`)
@@ -193,6 +209,7 @@ export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector"
     vmGoldenImages: goldenImagesToText(settings.vmGoldenImages),
     impersonation: settings.impersonation,
     removeOrphans: settings.removeOrphans,
+    sshRoute: settings.sshRoute,
   };
 }
 
@@ -228,5 +245,6 @@ export const clusterSettingsFormSchema = z.object({
   vmGoldenImages: textField(parseGoldenImages),
   impersonation: checkboxField,
   removeOrphans: checkboxField,
+  sshRoute: z.enum(SSH_ROUTES, { error: "Choose how ssh reaches pods and VMs." }).default("auto"),
 });
 export type ClusterSettingsForm = z.input<typeof clusterSettingsFormSchema>;

@@ -106,7 +106,7 @@ export function teamRoleRules(apis: { kubevirt: boolean; cdi: boolean }): V1Poli
       { apiGroups: ["kubevirt.io"], resources: ["virtualmachineinstances"], verbs: ["get", "list", "watch"] },
       { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart"], verbs: ["update"] },
       { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachineinstances/pause", "virtualmachineinstances/unpause"], verbs: ["update"] },
-      { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachineinstances/console"], verbs: ["get"] },
+      { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachineinstances/console", "virtualmachineinstances/vnc", "virtualmachineinstances/portforward"], verbs: ["get"] },
     );
   }
   if (apis.cdi) {

@@ -3,7 +3,11 @@
 // 1. The page calls the server action `openTerminalTicketAction({ workloadId, mode })`
 //    (mode: "exec" | "ssh" | "serial") and gets `{ ticket, expiresAt, target }`.
 // 2. Within 30 s it opens `wss://<panel>/ws/terminal?ticket=<ticket>&cols=<n>&rows=<n>`
-//    (cols/rows optional: the terminal's initial size, default 80×24). A refused upgrade is an
+//    (cols/rows optional: the terminal's initial size, default 80×24). A VM console (serial, VNC)
+//    takes `takeOver=1` to take it from whoever holds it (otherwise a `busy` message answers), and
+//    VNC `preserveSession=1` ("shared": never disconnect a viewer the panel does not know of).
+//    VNC is a raw RFB byte stream (for noVNC): no control frames; `busy` and the end come in the
+//    close frame's reason as `<reason>: <text>` (busy: `busy: {"user":…,"since":…,"you":…}`). A refused upgrade is an
 //    HTTP error (401 no session, 403 wrong Origin or bad/expired/used ticket, 503 target not
 //    reachable) with the reason in the `x-minicloud-error` header — browsers only see a
 //    failed connection, so the page should fetch a fresh ticket once and then report failure.
@@ -20,7 +24,7 @@
 import { z } from "zod";
 
 /** Why a session ended (also stored on the session row and in the audit row). */
-export const END_REASONS = ["client-closed", "exited", "idle-timeout", "pod-gone", "ended-by-admin", "error", "server-shutdown", "panel-restarted", "replica-gone"] as const;
+export const END_REASONS = ["client-closed", "exited", "idle-timeout", "pod-gone", "vm-gone", "taken-over", "ended-by-admin", "error", "server-shutdown", "panel-restarted", "replica-gone"] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /** Terminal size in character cells. */
@@ -49,7 +53,12 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
 /** Control messages the panel sends (text frames). */
 export type ServerMessage =
   /** The bridge is up; output follows. `recording` tells the page to show that the session is recorded. */
-  | { type: "ready"; sessionId: string; mode: "exec" | "ssh" | "serial"; target: string; recording: boolean; idleTimeoutSeconds: number }
+  | { type: "ready"; sessionId: string; mode: "exec" | "ssh" | "serial" | "vnc"; target: string; recording: boolean; idleTimeoutSeconds: number }
+  /**
+   * A console (serial, VNC) is held by someone else: nothing was opened. `holder.you` means the
+   * viewer's own other window. Open again with `takeOver=1` to take it; a close frame follows.
+   */
+  | { type: "busy"; holder: { user: string; since: string; you: boolean } }
   /** Something the user should know that is not terminal output (e.g. a pinned ssh host key). */
   | { type: "notice"; message: string }
   | { type: "pong" }
@@ -77,6 +86,10 @@ export function endMessage(reason: EndReason, detail?: string): string {
       return detail ?? "The session was idle for too long and has been closed.";
     case "pod-gone":
       return detail ?? "The pod went away; the session has ended.";
+    case "vm-gone":
+      return detail ?? "The VM stopped; the console has ended.";
+    case "taken-over":
+      return detail ?? "Someone else took over this console.";
     case "ended-by-admin":
       return "An administrator ended this session.";
     case "server-shutdown":

@@ -8,12 +8,22 @@ import { isUuid } from "@/lib/db/ids";
 import { getEnv } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { loginNameFor } from "@/lib/pods/login-name";
+import { vmLoginUser } from "@/lib/vms/login-user";
 import type { WorkloadKind } from "@/lib/workloads/kinds";
 import { listOwnedWorkloads, type OwnedWorkload } from "@/lib/workloads/rows";
 
-/** How a terminal reaches its target (see `console_mode`). */
-export type TerminalMode = "exec" | "ssh" | "serial" | "tunnel";
-export const TERMINAL_MODES = ["exec", "ssh", "serial", "tunnel"] as const satisfies readonly TerminalMode[];
+/** How a terminal reaches its target (see `console_mode`): `serial` and `vnc` are a VM's consoles. */
+export type TerminalMode = "exec" | "ssh" | "serial" | "vnc" | "tunnel";
+export const TERMINAL_MODES = ["exec", "ssh", "serial", "vnc", "tunnel"] as const satisfies readonly TerminalMode[];
+
+/** The ways into a VM from the browser (its ticket action's modes). */
+export const VM_CONSOLE_MODES = ["serial", "vnc", "ssh"] as const satisfies readonly TerminalMode[];
+
+/**
+ * Modes with one connection per target (KubeVirt's rule for a VMI's serial and VNC consoles):
+ * a second viewer is told who holds it and may take it over (lib/console/session/console-holders.ts).
+ */
+export const EXCLUSIVE_MODES: ReadonlySet<TerminalMode> = new Set(["serial", "vnc"]);
 
 /** A workload a terminal may connect to, with its owners and where it runs. */
 export interface TerminalTarget {
@@ -32,10 +42,10 @@ export interface TerminalTarget {
   loginUser: string;
 }
 
-/** Which modes each kind of workload offers. Serial consoles (VMs) plug in with their bridge. */
+/** Which modes each kind of workload offers. */
 const MODES_BY_KIND: Record<TerminalTarget["kind"], readonly TerminalMode[]> = {
   "ssh-pod": ["exec", "ssh", "tunnel"],
-  vm: [],
+  vm: ["serial", "vnc", "ssh", "tunnel"],
   "nested-cluster": [],
 };
 
@@ -64,7 +74,8 @@ export function loginUserOf(spec: Record<string, unknown>, creatorEmail: string)
 
 function toTarget(row: OwnedWorkload): TerminalTarget {
   const { spec, creatorEmail, ...rest } = row;
-  return { ...rest, label: `${row.teamSlug}/${row.name}`, loginUser: getEnv().sshPodLogin ?? loginUserOf(spec, creatorEmail) };
+  const loginUser = row.kind === "vm" ? vmLoginUser(spec) : (getEnv().sshPodLogin ?? loginUserOf(spec, creatorEmail));
+  return { ...rest, label: `${row.teamSlug}/${row.name}`, loginUser };
 }
 
 /** The target for workload `workloadId`; NotFound when there is no such workload. */
@@ -82,8 +93,8 @@ export async function findTerminalTargetByName(db: Db, orgSlug: string, teamSlug
   return toTarget(row);
 }
 
-/** Every SSH pod `principal` may open a terminal on, ordered by team and name. */
+/** Every SSH pod and VM `principal` may open a terminal on, pods first, each ordered by team and name. */
 export async function listReachableTargets(db: Db, principal: Principal): Promise<TerminalTarget[]> {
-  const rows = await listOwnedWorkloads(db, { kind: "ssh-pod" });
+  const rows = [...(await listOwnedWorkloads(db, { kind: "ssh-pod" })), ...(await listOwnedWorkloads(db, { kind: "vm" }))];
   return rows.map(toTarget).filter((target) => mayOpenTerminal(principal, target));
 }

@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { mkdir } from "node:fs/promises";
 import pg from "pg";
 import * as schema from "@/lib/db/schema";
+import { moduleLogger } from "@/lib/observe/log";
 
 /** The Drizzle database every service takes; a transaction handle is one too. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -38,7 +39,7 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     // An idle connection that drops (server restart, network) is replaced on next use; without
     // a listener, node-postgres' "error" event would crash the process.
-    pool.on("error", (error) => console.error("[minicloud] database connection lost:", error.message));
+    pool.on("error", (error) => moduleLogger("db").error({ reason: error.message }, "database connection lost"));
     const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
     return { db, driver: "postgres", close: () => pool.end() };
   }

@@ -54,7 +54,7 @@ export const auditOutcomeEnum = pgEnum("audit_outcome", ["success", "denied", "e
  */
 export const workloadStateEnum = pgEnum("workload_state", ["creating", "ready", "failed", "deleting", "lost"]);
 /** How a terminal reaches its target: pod exec, ssh from the panel, a VM's serial console, or a laptop's ssh tunnel. */
-export const consoleModeEnum = pgEnum("console_mode", ["exec", "ssh", "serial", "tunnel"]);
+export const consoleModeEnum = pgEnum("console_mode", ["exec", "ssh", "serial", "tunnel", "vnc"]);
 
 /** People who sign in: with a local password, through OIDC, or both. */
 export const users = pgTable(
@@ -173,6 +173,8 @@ export const clusters = pgTable(
     nestedVersion: text("nested_version"),
     nestedNamespace: text("nested_namespace"),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    // The panel's own local control plane (lib/local-cluster), re-made and re-registered at each start.
+    builtIn: boolean("built_in").notNull().default(false),
     // The last connection check (version, nodes, APIs, missing permissions); see lib/clusters.
     lastCheck: jsonb("last_check").$type<Record<string, unknown>>(),
     checkedAt: timestamp("checked_at", { withTimezone: true }),
@@ -182,6 +184,8 @@ export const clusters = pgTable(
   (t) => [
     uniqueIndex("clusters_slug_key").on(t.slug),
     uniqueIndex("clusters_identity_key").on(t.identity),
+    // At most one built-in cluster.
+    uniqueIndex("clusters_built_in_key").on(t.builtIn).where(sql`${t.builtIn}`),
     check("clusters_nested_has_parent", sql`(${t.kind} = 'nested') = (${t.parentClusterId} is not null)`),
   ],
 );

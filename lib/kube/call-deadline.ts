@@ -6,6 +6,7 @@
 // without each call site passing options.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
+import { currentRequestId } from "@/lib/observe/request-context";
 
 const callSignal = new AsyncLocalStorage<AbortSignal>();
 
@@ -14,11 +15,16 @@ export function withCallSignal<T>(signal: AbortSignal, call: () => Promise<T>): 
   return callSignal.run(signal, call);
 }
 
-/** A client config whose requests carry the deadline of the `kube()` call that made them. */
+/**
+ * A client config whose requests carry the deadline of the `kube()` call that made them, and
+ * the panel request's id (X-Request-Id, which the API server's audit log can show beside ours).
+ */
 export class CancellableKubeConfig extends KubeConfig {
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
     const signal = callSignal.getStore();
     if (signal) context.setSignal(signal);
+    const requestId = currentRequestId();
+    if (requestId) context.setHeaderParam("X-Request-Id", requestId);
   }
 }

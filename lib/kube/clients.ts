@@ -5,6 +5,7 @@ import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
 import type https from "node:https";
 import type WebSocket from "ws";
 import { eq } from "drizzle-orm";
+import { resolveSshRoute } from "@/lib/clusters/settings";
 import { openSecret } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db";
 import { clusters } from "@/lib/db/schema";
@@ -52,6 +53,8 @@ export interface ClusterConnection extends ClusterRef {
   impersonation: boolean;
   /** The config for work done on behalf of `teamId`: impersonating when enabled, else the panel's. */
   forTeam(teamId: string): KubeConfig;
+  /** How ssh reaches port 22 of pods and VMs (the cluster's setting, `auto` resolved). */
+  sshRoute: "port-forward" | "direct";
 }
 
 interface CachedConnection {
@@ -83,12 +86,14 @@ export function buildConnection(row: { id: string; name: string; inCluster: bool
     }
   }
   const impersonation = row.settings.impersonation === true;
+  const sshRoute = resolveSshRoute(row.settings.sshRoute, row.inCluster);
   const perTeam = new Map<string, KubeConfig>();
   return {
     id: row.id,
     name: row.name,
     kc,
     impersonation,
+    sshRoute,
     forTeam(teamId) {
       if (!impersonation) return kc;
       let config = perTeam.get(teamId);

@@ -16,6 +16,8 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { Backoff } from "@/lib/kube/backoff";
 import { httpStatusOf } from "@/lib/kube/transport";
+import { moduleLogger } from "@/lib/observe/log";
+import { metrics } from "@/lib/observe/metrics";
 
 /** One complete list: its items and the resourceVersion to watch from. */
 export interface ListResult<T> {
@@ -67,6 +69,8 @@ export interface ReflectorStats {
 
 export interface ReflectorOptions<T> {
   listWatch: ListWatch<T>;
+  /** What is watched, for the panel's metrics (e.g. "pods"). */
+  resource?: string;
   onChange: (change: StoreChange<T>) => void;
   /** Called when a list or watch fails (before the backoff delay). */
   onError?: (error: unknown) => void;
@@ -213,6 +217,7 @@ export class Reflector<T extends KubernetesObject> {
     if (this.stopped) return;
     const initial = !this.synced;
     if (!initial) this.counters.relists += 1;
+    metrics().watchLists.inc({ resource: this.options.resource ?? "other", relist: String(!initial) });
     this.replace(items, initial);
     this.resourceVersion = resourceVersion;
     this.needsList = false;
@@ -261,7 +266,7 @@ export class Reflector<T extends KubernetesObject> {
     try {
       this.options.onChange(change);
     } catch (error) {
-      console.error("[minicloud] watch cache listener failed:", error);
+      moduleLogger("watch-cache").error({ err: error }, "a watch cache listener failed");
     }
   }
 
@@ -286,6 +291,7 @@ export class Reflector<T extends KubernetesObject> {
           settle(isGone(object) ? "gone" : "error", statusError(object));
           return;
         }
+        metrics().watchEvents.inc({ resource: this.options.resource ?? "other", type });
         const rv = (object as KubernetesObject | undefined)?.metadata?.resourceVersion;
         if (type === "ADDED" || type === "MODIFIED" || type === "DELETED") this.apply(type, object as T);
         else if (type !== "BOOKMARK") return;

@@ -4,6 +4,10 @@
 import { ApiException } from "@kubernetes/client-node";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, UnavailableError, ValidationError } from "@/lib/errors";
 import { withCallSignal } from "@/lib/kube/call-deadline";
+import { moduleLogger } from "@/lib/observe/log";
+import { metrics, secondsSince } from "@/lib/observe/metrics";
+
+const logger = moduleLogger("kube");
 
 /**
  * The cluster may or may not have done what was asked: the request timed out (and was
@@ -155,13 +159,37 @@ export async function kube<T>(cluster: ClusterRef, what: string, call: () => Pro
       reject(new OutcomeUnknownError(`The cluster “${cluster.name}” did not answer within ${Math.round(timeoutMs / 1000)} s (while trying to ${what}).`));
     }, timeoutMs);
   });
+  const started = process.hrtime.bigint();
+  // The verb alone labels the metric ("create pod web-1" → create): names would make a series each.
+  const verb = what.split(" ", 1)[0] ?? "call";
   try {
-    return await Promise.race([withCallSignal(deadline.signal, call), timeout]);
+    const result = await Promise.race([withCallSignal(deadline.signal, call), timeout]);
+    observeCall(cluster, verb, "ok", started, what);
+    return result;
   } catch (error) {
-    throw toClusterError(cluster, what, error);
+    const mapped = toClusterError(cluster, what, error);
+    observeCall(cluster, verb, outcomeOf(mapped), started, what);
+    throw mapped;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The outcome label of a failed call: the kind of answer, never its text. */
+function outcomeOf(error: AppError): string {
+  if (error instanceof OutcomeUnknownError) return "unknown";
+  if (error instanceof ForbiddenError) return "forbidden";
+  if (error instanceof NotFoundError) return "not-found";
+  if (error instanceof ConflictError) return "conflict";
+  if (error instanceof ValidationError) return "invalid";
+  if (error instanceof UnavailableError) return "unavailable";
+  return "error";
+}
+
+function observeCall(cluster: ClusterRef, verb: string, outcome: string, started: bigint, what: string): void {
+  const seconds = secondsSince(started);
+  metrics().kubeCallDuration.observe({ cluster: cluster.id, verb, outcome }, seconds);
+  logger.debug({ cluster: cluster.id, call: what, outcome, ms: Math.round(seconds * 1000) }, "kubernetes call");
 }
 
 /** Like `kube()`, but a 404 answers null (reads of things that may be gone). */

@@ -12,6 +12,9 @@ import { MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels"
 import { podListWatch } from "@/lib/kube/pod-list-watch";
 import { Reflector, type ChangeType, type ListWatch, type ReflectorOptions, type ReflectorStats, type StoreChange } from "@/lib/kube/reflector";
 import { toClusterError, type ClusterRef } from "@/lib/kube/transport";
+import { moduleLogger } from "@/lib/observe/log";
+
+const logger = moduleLogger("watch-cache");
 
 /** One change to a cached pod, as subscribers receive it. */
 export interface PodChange {
@@ -122,14 +125,15 @@ export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1
       try {
         listener({ type, pod: object });
       } catch (error) {
-        console.error("[minicloud] pod change listener failed:", error);
+        logger.error({ err: error }, "a pod change listener failed");
       }
     }
   };
 
-  const log = options.log ?? ((line: string) => console.warn(`[minicloud] ${line}`));
+  const log = options.log ?? ((line: string) => logger.warn({ cluster: cluster.id }, line));
   const reflector: Reflector<V1Pod> = new Reflector<V1Pod>({
     listWatch,
+    resource: "pods",
     onChange,
     keyOf: uidOf,
     backoff: options.backoff,
@@ -202,7 +206,7 @@ export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1
         try {
           listener();
         } catch (error) {
-          console.error("[minicloud] watch cache stop listener failed:", error);
+          logger.error({ err: error }, "a watch cache stop listener failed");
         }
       }
     },

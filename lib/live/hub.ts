@@ -19,6 +19,7 @@ import { stopWatchCache, watchCacheFor, type ClusterWatchCache, type PodChange }
 import type { LiveMessage } from "@/lib/live/messages";
 import { TeamPlacements } from "@/lib/live/team-scopes";
 import { podRuntime } from "@/lib/pods/runtime";
+import { moduleLogger } from "@/lib/observe/log";
 
 /** One connected browser (an SSE connection). */
 export interface LiveSubscriber {
@@ -88,7 +89,7 @@ export class LiveHub {
     this.cacheFor = options.cacheFor ?? watchCacheFor;
     this.stopCache = options.stopCache ?? stopWatchCache;
     this.listClusterIds = options.listClusterIds ?? (async (d) => (await d.select({ id: clusters.id }).from(clusters)).map((r) => r.id));
-    this.log = options.log ?? ((line) => console.warn(`[minicloud] live: ${line}`));
+    this.log = options.log ?? ((line) => moduleLogger("live").warn(line));
     this.placements = options.placements ?? new TeamPlacements(db, options.placementTtlMs ?? 30_000);
   }
 

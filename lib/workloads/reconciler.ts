@@ -15,6 +15,8 @@ import type { Db } from "@/lib/db/client";
 import { auditEvents, clusters, workloads } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { OutcomeUnknownError } from "@/lib/kube/transport";
+import { moduleLogger } from "@/lib/observe/log";
+import { metrics } from "@/lib/observe/metrics";
 import { holdLease, releaseLease } from "@/lib/workloads/lease";
 import { removesOrphans } from "@/lib/workloads/drift";
 import {
@@ -42,6 +44,8 @@ export interface ReconcileReport {
   cleanedUp: string[];
   deleted: string[];
   lost: string[];
+  /** Workloads whose labelled objects (made by this panel) have no row: drift, removed or not. */
+  drift: string[];
   orphansRemoved: string[];
   /** Work that could not be done this pass (a cluster unreachable), tried again later. */
   retrying: { id: string; error: string }[];
@@ -54,6 +58,7 @@ export interface ReconcileOptions {
   removeOrphansIn?: (clusterId: string) => Promise<boolean>;
 }
 
+const logger = moduleLogger("reconciler");
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** One pass over every workload (see the top of this file). One failing workload never stops the others. */
@@ -61,7 +66,7 @@ export async function reconcileOnce(db: Db, options: ReconcileOptions = {}): Pro
   const now = options.now ?? new Date();
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const settled = new Date(now.getTime() - graceMs);
-  const report: ReconcileReport = { expired: [], finished: [], cleanedUp: [], deleted: [], lost: [], orphansRemoved: [], retrying: [] };
+  const report: ReconcileReport = { expired: [], finished: [], cleanedUp: [], deleted: [], lost: [], drift: [], orphansRemoved: [], retrying: [] };
   const attempt = async (row: WorkloadRow, work: () => Promise<void>) => {
     if (isInFlight(row.id)) return;
     try {
@@ -178,9 +183,11 @@ async function checkClusters(db: Db, settled: Date, options: ReconcileOptions, r
           }
         }
       }
+      const orphans = found.filter((f) => f.madeHere && !allIds.has(f.workloadId) && f.createdAt <= settled);
+      report.drift.push(...orphans.map((o) => o.workloadId));
       const removeOrphans = await (options.removeOrphansIn ?? ((id: string) => removesOrphans(db, id)))(clusterId);
       if (!removeOrphans) continue;
-      for (const orphan of found.filter((f) => f.madeHere && !allIds.has(f.workloadId) && f.createdAt <= settled)) {
+      for (const orphan of orphans) {
         try {
           await driverOf(kind).removeOrphan(db, clusterId, orphan);
           await recordAuditEvent(db, {
@@ -230,6 +237,23 @@ export async function reconcileUnderLease(db: Db, holder: string, options: Recon
   }
 }
 
+/** The pass's findings as metrics (the last pass's counts; passes counted). */
+function observePass(report: ReconcileReport): void {
+  const { reconcilerFindings, reconcilerPasses } = metrics();
+  reconcilerPasses.inc({ outcome: "done" });
+  const counts: Record<string, number> = {
+    expired: report.expired.length,
+    finished: report.finished.length,
+    "cleaned-up": report.cleanedUp.length,
+    deleted: report.deleted.length,
+    lost: report.lost.length,
+    drift: report.drift.length,
+    "orphans-removed": report.orphansRemoved.length,
+    retrying: report.retrying.length,
+  };
+  for (const [finding, count] of Object.entries(counts)) reconcilerFindings.set({ finding }, count);
+}
+
 /** A running reconciler. */
 export interface Reconciler {
   /** Runs a pass now (after the one under way, if any). */
@@ -239,7 +263,7 @@ export interface Reconciler {
 
 /** Runs a pass at start and every `intervalMs` until stopped; errors are logged, never thrown. */
 export function startReconciler(options: { db: Db; holder: string; intervalMs?: number; log?: (line: string) => void } & ReconcileOptions): Reconciler {
-  const log = options.log ?? ((line: string) => console.log(`[minicloud] ${line}`));
+  const log = options.log ?? ((line: string) => logger.info(line));
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
@@ -252,6 +276,7 @@ export function startReconciler(options: { db: Db; holder: string; intervalMs?: 
     running = reconcileUnderLease(options.db, options.holder, options)
       .then((report) => {
         if (!report) return;
+        observePass(report);
         const said = (what: string, ids: string[]) => ids.length > 0 && log(`reconciler: ${what} ${ids.length} workload(s)`);
         said("deleted (time-to-live)", report.expired.filter((id) => report.deleted.includes(id)));
         said("finished the interrupted create of", report.finished);
@@ -261,7 +286,10 @@ export function startReconciler(options: { db: Db; holder: string; intervalMs?: 
         said("removed the orphaned objects of", report.orphansRemoved);
         for (const r of report.retrying) log(`reconciler: ${r.id}: ${r.error}; trying again later`);
       })
-      .catch((error: unknown) => log(`reconciler pass failed: ${messageOf(error)}`))
+      .catch((error: unknown) => {
+        metrics().reconcilerPasses.inc({ outcome: "failed" });
+        log(`reconciler pass failed: ${messageOf(error)}`);
+      })
       .finally(() => {
         running = null;
         if (again && !stopped) {

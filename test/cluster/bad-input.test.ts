@@ -268,7 +268,7 @@ describe("bad input", () => {
       return [attempt.reason];
     };
     const cookie = await sessionCookie(admin.actor.userId);
-    await drive("websocket /ws/terminal", { ticket: "ticket", cols: "anything", rows: "anything" }, ROUTE_RUNS, SEED + 2001, (input) =>
+    await drive("websocket /ws/terminal", { ticket: "ticket", cols: "anything", rows: "anything", takeOver: "anything", preserveSession: "anything" }, ROUTE_RUNS, SEED + 2001, (input) =>
       refusal("websocket terminal", input, `${gateway.base}/ws/terminal?${query(input)}`, { origin: ORIGIN, cookie }),
     );
     await drive("websocket /ws/tunnel", { target: "tunnelTarget" }, ROUTE_RUNS, SEED + 2002, (input) =>

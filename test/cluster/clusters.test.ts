@@ -191,6 +191,7 @@ describe("host clusters", () => {
       vmGoldenImages: [{ label: "Debian 12", namespace: "golden-images", name: "debian-12" }],
       impersonation: true,
       removeOrphans: false,
+      sshRoute: "port-forward" as const,
     };
     await updateClusterSettings(db(), who, { clusterId: cluster.id, settings });
     expect(readClusterSettings((await db().select().from(clusters).where(eq(clusters.id, cluster.id)))[0]!)).toEqual(settings);

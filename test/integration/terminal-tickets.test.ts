@@ -67,7 +67,12 @@ describe.each(ENGINES)("terminal tickets on %s", (engine) => {
     await expect(issueTerminalTicket(db, await principal(db, world.viewer), { workloadId: world.podA, mode: "exec" })).rejects.toThrow(ForbiddenError);
     await expect(issueTerminalTicket(db, await principal(db, world.outsider), { workloadId: world.podA, mode: "exec" })).rejects.toThrow(NotFoundError);
     await expect(issueTerminalTicket(db, await principal(db, world.member), { workloadId: "not-a-uuid", mode: "exec" })).rejects.toThrow(NotFoundError);
-    await expect(issueTerminalTicket(db, await principal(db, world.member), { workloadId: world.vm, mode: "ssh" })).rejects.toThrow(ValidationError);
+    // Each kind offers its own modes: a VM has no exec, a pod no serial or VNC console.
+    await expect(issueTerminalTicket(db, await principal(db, world.member), { workloadId: world.vm, mode: "exec" })).rejects.toThrow(ValidationError);
+    await expect(issueTerminalTicket(db, await principal(db, world.member), { workloadId: world.podA, mode: "vnc" })).rejects.toThrow(ValidationError);
+    // A VM console page asks for VMs only: a pod's id is not found there.
+    await expect(issueTerminalTicket(db, await principal(db, world.member), { workloadId: world.podA, mode: "ssh" }, undefined, "vm")).rejects.toThrow(NotFoundError);
+    expect((await issueTerminalTicket(db, await principal(db, world.member), { workloadId: world.vm, mode: "serial" }, undefined, "vm")).target).toMatchObject({ workloadId: world.vm, mode: "serial" });
   });
 
   it("issues a person at most TICKETS_PER_MINUTE a minute, then refuses in a sentence", async () => {

@@ -9,6 +9,8 @@ import {
   registerClusterAction,
   updateClusterSettingsAction,
 } from "@/app/(panel)/admin/clusters/actions";
+import { createPersonalTeamAction } from "@/app/(panel)/actions";
+import { startLocalClusterAction } from "@/app/(panel)/admin/local-cluster/actions";
 import { endTerminalSessionAction, setTerminalRecordingAction } from "@/app/(panel)/admin/sessions/actions";
 import { removeOrphanAction } from "@/app/(panel)/admin/drift/actions";
 import { addSshKeyAction, createApiTokenAction, deleteSshKeyAction, revokeApiTokenAction } from "@/app/(panel)/profile/actions";
@@ -32,6 +34,7 @@ import {
 import { createSshPodAction, deleteSshPodAction, forgetSshPodHostKeyAction, resetSshPodAction } from "@/app/(panel)/t/[teamId]/pods/actions";
 import { openTerminalTicketAction } from "@/app/(panel)/t/[teamId]/pods/[podId]/terminal/actions";
 import { createVmAction, deleteVmAction, operateVmAction } from "@/app/(panel)/t/[teamId]/vms/actions";
+import { openVmConsoleTicketAction } from "@/app/(panel)/t/[teamId]/vms/[vmId]/console/actions";
 import type { ActionDefinition } from "@/lib/actions/define-action";
 import type { KindName } from "./hostile-input";
 
@@ -65,6 +68,8 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: createApiTokenAction, fields: { name: "tokenName", expiresInDays: "expiresInDays" } },
   { action: revokeApiTokenAction, fields: { tokenId: "missingId" } },
   { action: createOrgAction, fields: { name: "name" } },
+  { action: createPersonalTeamAction, fields: { orgName: "name" } },
+  { action: startLocalClusterAction, fields: { name: "name" } },
   { action: renameOrgAction, fields: { orgId: "orgId", name: "name" } },
   { action: deleteOrgAction, fields: { id: "orgId", confirmName: "confirmName" } },
   { action: createTeamAction, fields: { orgId: "orgId", name: "name" } },
@@ -109,4 +114,5 @@ export const ACTION_TABLE: ActionEntry[] = [
   },
   { action: operateVmAction, fields: { workloadId: "missingId", operation: "vmOperation" }, team: true },
   { action: deleteVmAction, fields: { id: "missingId", confirmName: "confirmName", keepDisk: "checkbox" }, team: true },
+  { action: openVmConsoleTicketAction, fields: { workloadId: "missingId", mode: "vmConsoleMode" }, team: true },
 ];

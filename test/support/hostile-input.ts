@@ -262,7 +262,8 @@ export const KINDS = {
   wrongPassword: { bad: fc.oneof(fc.string({ maxLength: 40 }), longText(1, 5_000), hostileValue), good: fixed("wrong password") },
   orgRole: { bad: notOneOf(["owner", "admin", "member"]), good: fixed("member") },
   teamRole: { bad: notOneOf(["admin", "member", "viewer"]), good: fixed("viewer") },
-  terminalMode: { bad: fc.oneof(fc.constant("tunnel"), notOneOf(["exec", "ssh", "serial"])), good: fixed("exec") },
+  terminalMode: { bad: fc.oneof(fc.constant("tunnel"), fc.constant("vnc"), notOneOf(["exec", "ssh", "serial"])), good: fixed("exec") },
+  vmConsoleMode: { bad: fc.oneof(fc.constantFrom("tunnel", "exec"), notOneOf(["serial", "vnc", "ssh"])), good: fixed("serial") },
   clusterSource: { bad: notOneOf(["kubeconfig", "in-cluster"]), good: fixed("kubeconfig") },
   kubeconfig: { bad: badKubeconfig, good: (f) => fc.constant(f.kubeconfig) },
   /** A kubeconfig as text only (listing its contexts connects nowhere, so servers are not judged yet). */

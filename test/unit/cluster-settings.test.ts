@@ -10,13 +10,14 @@ import {
   parseTolerations,
   readClusterSettings,
   settingsToForm,
+  resolveSshRoute,
 } from "@/lib/clusters/settings";
 import { quotaHard, teamNamespaceName, teamRoleRules } from "@/lib/clusters/team-namespace";
 import { formatBytes, formatCpu, quantityValue, toMillicores } from "@/lib/kube/quantity";
 import { isDns1123Label as isRfc1123Label } from "@/lib/kube/object-names";
 
 describe("cluster settings", () => {
-  it("defaults to our SSH image, no placement, no impersonation, and drift only listed", () => {
+  it("defaults to our SSH image, no placement, no impersonation, drift only listed, and the ssh route chosen by where the panel runs", () => {
     expect(readClusterSettings({ settings: {} })).toEqual({
       nodeSelector: {},
       tolerations: [],
@@ -26,8 +27,16 @@ describe("cluster settings", () => {
       vmGoldenImages: [],
       impersonation: false,
       removeOrphans: false,
+      sshRoute: "auto",
     });
     expect(DEFAULT_SSH_IMAGE).toBe("minicloud/ssh-pod:latest");
+    expect([resolveSshRoute("auto", true), resolveSshRoute("auto", false), resolveSshRoute("direct", false), resolveSshRoute("port-forward", true), resolveSshRoute(undefined, true)]).toEqual([
+      "direct",
+      "port-forward",
+      "direct",
+      "port-forward",
+      "direct",
+    ]);
   });
 
   it("leaves out stored catalog entries that are not image references", () => {
@@ -88,15 +97,17 @@ describe("cluster settings", () => {
       vmGoldenImages: [{ label: "Debian 12", namespace: "golden", name: "debian-12" }],
       impersonation: true,
       removeOrphans: true,
+      sshRoute: "direct" as const,
     };
     const form = settingsToForm(settings);
     expect(clusterSettingsFormSchema.parse({ ...form, impersonation: "on", removeOrphans: "on" })).toEqual(settings);
-    const bad = clusterSettingsFormSchema.safeParse({ ...form, nodeSelector: "nope", storageClass: "Bad Class", vmGoldenImages: "Debian = golden/debian\nBad = Golden/x" });
+    const bad = clusterSettingsFormSchema.safeParse({ ...form, nodeSelector: "nope", storageClass: "Bad Class", vmGoldenImages: "Debian = golden/debian\nBad = Golden/x", sshRoute: "carrier pigeon" });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
       ["nodeSelector", "Line 1: write key=value."],
       ["storageClass", "Not a valid storage class name."],
       ["vmGoldenImages", "Line 2: “Golden/x” is not namespace/claim (a namespace name, a slash, a PersistentVolumeClaim name)."],
+      ["sshRoute", "Choose how ssh reaches pods and VMs."],
     ]);
     // A stored golden image that is not valid is left out alone.
     expect(readClusterSettings({ settings: { vmGoldenImages: [{ label: "x", namespace: "../etc", name: "y" }, settings.vmGoldenImages[0]] } }).vmGoldenImages).toEqual(settings.vmGoldenImages);

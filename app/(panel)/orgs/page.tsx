@@ -22,9 +22,15 @@ export default async function OrgsPage() {
       <div className="page-head">
         <h1>Organizations and teams</h1>
       </div>
-      {orgs.length === 0 && teams.length === 0 && (
-        <p className="empty">You are not in any organization or team yet. Ask an administrator to add you.</p>
-      )}
+      {orgs.length === 0 &&
+        teams.length === 0 &&
+        (can(principal, "orgs:create", { kind: "platform" }) ? (
+          <p className="empty">
+            No organizations yet. Create one below, or let the <Link href="/">first steps</Link> make a personal organization and team for you in one click.
+          </p>
+        ) : (
+          <p className="empty">You are not in any organization or team yet. Ask an administrator to add you.</p>
+        ))}
       {orgs.map((org) => {
         const orgTeams = teams.filter((t) => t.orgId === org.id);
         return (

@@ -55,7 +55,9 @@ export default async function ProfilePage() {
 
       <section className="card">
         <h2>API tokens</h2>
-        <p className="muted">Personal tokens act as you in the minicloud API and the ssh tunnel. Revoke a token you no longer use.</p>
+        <p className="muted">
+          Personal tokens act as you in the minicloud API (<a href="/api-docs">API reference</a>) and the ssh tunnel. Revoke a token you no longer use.
+        </p>
         <ApiTokenList tokens={tokens} now={new Date()} revoke={revokeApiTokenAction} />
         <h2>Create a token</h2>
         <NewTokenForm action={createApiTokenAction} />

@@ -1,6 +1,7 @@
 // Liveness and readiness for load balancers and compose healthchecks: the database answers.
 import { sql } from "drizzle-orm";
 import { getDb } from "@/lib/db";
+import { moduleLogger } from "@/lib/observe/log";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +11,7 @@ export async function GET() {
     await db.execute(sql`select 1`);
     return Response.json({ status: "ok" });
   } catch (error) {
-    console.error("[minicloud] health check failed:", error);
+    moduleLogger("health").error({ err: error }, "health check failed: the database does not answer");
     return Response.json({ status: "unavailable" }, { status: 503 });
   }
 }

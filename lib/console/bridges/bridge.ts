@@ -12,6 +12,7 @@
 //   writes: the kubelet stops reading the PTY, or the SSH window closes) until `resume()`.
 // - input: `write()` returns false when the bridge's outgoing buffer is full; the session then
 //   stops reading the browser's socket until the bridge calls `events.drain()`.
+import type { Duplex } from "node:stream";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Db } from "@/lib/db/client";
 import type { TerminalTarget } from "@/lib/console/targets";
@@ -21,10 +22,13 @@ import type { WorkloadKind } from "@/lib/workloads/kinds";
 
 /** How a bridge ended by itself (the session handles the ends it causes). */
 export interface BridgeEnd {
-  reason: "exited" | "pod-gone" | "error";
+  /** `target-closed`: the target's side closed a console stream (the VM stopped, or KubeVirt handed the console to another client). */
+  reason: "exited" | "pod-gone" | "vm-gone" | "target-closed" | "error";
   /** A sentence for the user. */
   message: string;
   exitCode?: number;
+  /** `target-closed`: whether the cluster closed the stream cleanly (KubeVirt handing the console to another client) or it dropped. */
+  clean?: boolean;
 }
 
 /** What a bridge reports to its session. */
@@ -52,11 +56,16 @@ export interface TerminalBridge {
 }
 
 /** How a bridge reaches the object: which API resource carries its exec, console and port-forward. */
-export type TargetReach = {
-  /** A pod's `exec` and `portforward` subresources, in `container` for exec. */
-  resource: "pod";
-  container: string | undefined;
-};
+export type TargetReach =
+  | {
+      /** A pod's `exec` and `portforward` subresources, in `container` for exec. */
+      resource: "pod";
+      container: string | undefined;
+    }
+  | {
+      /** A VMI's `console`, `vnc` and `portforward` subresources (`subresources.kubevirt.io`). */
+      resource: "vmi";
+    };
 
 /** The running object behind a terminal target, as much as a bridge needs to connect to it. */
 export interface TargetLocator {
@@ -65,6 +74,8 @@ export interface TargetLocator {
   /** The running object's name (it may differ from the workload's: a reset recreates it). */
   name: string;
   reach: TargetReach;
+  /** Its address on the cluster's network (pod IP, the VMI's first interface), for dialing it directly; null when it has none yet. */
+  address: string | null;
 }
 
 /** What a locator found: the locator, and how to learn that the object went away. */
@@ -103,7 +114,16 @@ export interface BridgeContext {
   locator: TargetLocator;
   size: TerminalSize;
   events: BridgeEvents;
+  /** VNC: ask KubeVirt to refuse (not replace) while another viewer is connected (`preserveSession`). */
+  preserveSession?: boolean;
+  /** How often the session pings its client; console bridges ping their upstream stream as often. */
+  keepaliveMs?: number;
+  /** Set when the cluster's ssh route is direct: how to open a TCP connection to an address on its network. */
+  dial?: DirectDial;
 }
+
+/** Opens a TCP connection to `host:port` (the panel's own network; injectable for tests). */
+export type DirectDial = (host: string, port: number) => Promise<Duplex>;
 
 /** Connects a bridge; rejects with an AppError whose message can be shown when it cannot. */
 export type BridgeOpener = (ctx: BridgeContext) => Promise<TerminalBridge>;

@@ -2,14 +2,16 @@
 // (the TargetLocator in bridge.ts). A session asks for a target's locator once, hands it to the
 // bridge, and leaves it to the locator to say when the running object goes away; neither the
 // session nor the gateway knows what kind of object that is. SSH pods register theirs here
-// (pod/pod-target.ts); VMs (their VMI's `console`, `vnc` and port-forward subresources) next.
+// (pod/pod-target.ts), VMs theirs (vm/vm-target.ts: the VMI's `console`, `vnc` and `portforward` subresources).
 import { ValidationError } from "@/lib/errors";
 import type { Locate, LocateContext, LocatedTarget } from "@/lib/console/bridges/bridge";
 import { locatePodTarget } from "@/lib/console/bridges/pod/pod-target";
+import { locateVmTarget } from "@/lib/console/bridges/vm/vm-target";
 import type { WorkloadKind } from "@/lib/workloads/kinds";
 
 const LOCATORS: Partial<Record<WorkloadKind, Locate>> = {
   "ssh-pod": locatePodTarget,
+  vm: locateVmTarget,
 };
 
 /** Locates `ctx.target` with its kind's locator. */

@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Principal } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
 import { authorizeTokenUpgrade, authorizeUpgrade, type UpgradeDecision } from "@/lib/console/gateway/upgrade-auth";
+import { moduleLogger } from "@/lib/observe/log";
 
 /** Who opened an authorized connection, and on what request. */
 export interface RouteContext {
@@ -95,7 +96,7 @@ export function createWebSocketGateway(opts: GatewayOptions) {
       }
       wss.handleUpgrade(req, socket, head, (ws) => endpoint.open(ws, { ...ctx, admitted }));
     } catch (error) {
-      console.error("[minicloud] websocket upgrade failed:", error);
+      moduleLogger("gateway").error({ err: error }, "websocket upgrade failed");
       refuse(socket, 500);
     }
   }

@@ -1,14 +1,16 @@
 // The terminal endpoints of the websocket gateway:
 // - `/ws/terminal?ticket=…&cols=…&rows=…` — browsers (Origin + session), admitted by a
-//   single-use ticket from `openTerminalTicketAction`; protocol in lib/console/protocol.ts.
+//   single-use ticket from `openTerminalTicketAction` (pods) or `openVmConsoleTicketAction` (VMs:
+//   serial, VNC, ssh; `takeOver=1`, `preserveSession=1`); protocol in lib/console/protocol.ts.
 // - `/ws/tunnel?target=…` — the laptop ssh ProxyCommand (personal API token), a raw byte pipe
-//   to the pod's port 22. `target` is a workload id or `<org-slug>/<team-slug>/<pod-name>`.
+//   to port 22 of a pod or VM. `target` is a workload id or `<org-slug>/<team-slug>/<name>`.
 //   Refusals (bad token, unknown or foreign pod, pod not running) are HTTP errors whose
 //   one-line reason is in `x-minicloud-error`, which the helper prints on stderr.
 import { hostname } from "node:os";
 import { deny } from "@/lib/access/deny";
 import type { Admission, RouteContext, WebSocketEndpoint } from "@/lib/console/gateway/gateway";
 import { openExecBridge } from "@/lib/console/bridges/pod/exec-bridge";
+import { openSerialBridge, openVncBridge } from "@/lib/console/bridges/vm/console-bridge";
 import { clampSize } from "@/lib/console/protocol";
 import { openSshBridge } from "@/lib/console/bridges/ssh/ssh-bridge";
 import type { LocatedTarget } from "@/lib/console/bridges/bridge";
@@ -30,8 +32,8 @@ import { getClusterConnection } from "@/lib/kube/clients";
 import { isUuid } from "@/lib/db/ids";
 import { codePointOf } from "@/lib/characters";
 
-/** The bridges this build ships, by mode (a VM serial console registers `serial` here). */
-export const DEFAULT_OPENERS: TerminalServiceOptions["openers"] = { exec: openExecBridge, ssh: openSshBridge, tunnel: openTunnelBridge };
+/** The bridges this build ships, by mode. */
+export const DEFAULT_OPENERS: TerminalServiceOptions["openers"] = { exec: openExecBridge, ssh: openSshBridge, tunnel: openTunnelBridge, serial: openSerialBridge, vnc: openVncBridge };
 
 /** Defaults for a replica: 25 s keepalive (under the usual 60 s proxy idle cut), this host's name. */
 export function terminalServiceDefaults(): Pick<TerminalServiceOptions, "keepaliveMs" | "hostId" | "openers"> {
@@ -57,7 +59,22 @@ export function terminalEndpoint(opts: TerminalServiceOptions): WebSocketEndpoin
       return { ok: true, state: { target: consumed.target, mode: consumed.mode } };
     },
     open(socket, { principal, userId, url, admitted }) {
-      void runTerminalSession(socket, { principal, userId, target: admitted.target, mode: admitted.mode, size: sizeFrom(url), raw: false }, opts);
+      const flag = (name: string) => url.searchParams.get(name) === "1";
+      void runTerminalSession(
+        socket,
+        {
+          principal,
+          userId,
+          target: admitted.target,
+          mode: admitted.mode,
+          size: sizeFrom(url),
+          // VNC is RFB bytes for noVNC: no control frames in the stream.
+          raw: admitted.mode === "vnc",
+          takeOver: flag("takeOver"),
+          preserveSession: flag("preserveSession"),
+        },
+        opts,
+      );
     },
   };
 }

@@ -11,7 +11,8 @@ import type { Principal } from "@/lib/auth/policy";
 import type { Actor } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
 import { consoleTickets } from "@/lib/db/schema";
-import { RateLimitedError, ValidationError } from "@/lib/errors";
+import { NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
+import type { WorkloadKind } from "@/lib/workloads/kinds";
 import { loadTerminalTarget, mayOpenTerminal, supportsMode, targetScope, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
 
 /** How long a ticket is good for. */
@@ -43,16 +44,22 @@ export async function issueTerminalTicket(
   principal: Principal,
   input: { workloadId: string; mode: TerminalMode },
   actor?: Actor,
+  // A page for one kind asks for that kind: a VM console ticket for a pod's id is "not found".
+  kind?: WorkloadKind,
 ): Promise<IssuedTicket> {
-  const target = await loadTerminalTarget(db, input.workloadId);
+  const noun = kind === "vm" ? "VM" : "pod";
+  const target = await loadTerminalTarget(db, input.workloadId).catch((error: unknown) => {
+    throw error instanceof NotFoundError ? new NotFoundError(`No such ${noun}.`) : error;
+  });
   await authorize(db, { principal, actor }, {
     action: "terminal.ticket",
     permission: "terminals:open",
     scope: targetScope(target),
     target: { type: "workload", id: target.workloadId, label: target.label },
-    notFound: "No such pod.",
-    forbidden: "You may not open terminals on this team's pods.",
+    notFound: `No such ${noun}.`,
+    forbidden: kind === "vm" ? "You may not open consoles on this team's VMs." : "You may not open terminals on this team's pods.",
   });
+  if (kind && target.kind !== kind) throw new NotFoundError(`No such ${noun}.`);
   if (!supportsMode(target, input.mode)) throw new ValidationError(`A ${input.mode} terminal is not available for this ${target.kind}.`);
   // A person opens a few terminals a minute; a script minting tickets in a loop is stopped here.
   const [recent] = await db

@@ -30,7 +30,8 @@ export interface LiveSessionView {
 /** What a running session registers: its view and how to end it (resolves once its rows are written). */
 export interface LiveSessionHandle {
   view(): LiveSessionView;
-  end(reason: "ended-by-admin" | "server-shutdown"): Promise<void>;
+  /** `detail`: the sentence the user reads (a take-over names who took it). */
+  end(reason: "ended-by-admin" | "server-shutdown" | "taken-over", detail?: string): Promise<void>;
 }
 
 const globalForSessions = globalThis as typeof globalThis & { __minicloudLiveSessions?: Map<string, LiveSessionHandle> };

@@ -10,13 +10,16 @@ import { AppError, ValidationError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { getUser } from "@/lib/users/service";
 import { HIGH_WATER_MARK, LOW_WATER_MARK, type BridgeEvents, type BridgeOpener, type TerminalBridge } from "@/lib/console/bridges/bridge";
-import type { LocatedTarget } from "@/lib/console/bridges/bridge";
+import type { DirectDial, LocatedTarget } from "@/lib/console/bridges/bridge";
 import { locateTarget } from "@/lib/console/bridges/locator";
+import { dialTcp } from "@/lib/console/bridges/target-port";
 import { registerLiveSession } from "@/lib/console/session/live-sessions";
+import { metrics } from "@/lib/observe/metrics";
 import { clampSize, endMessage, parseClientMessage, type EndReason, type ServerMessage, type TerminalSize } from "@/lib/console/protocol";
 import { CastRecorder, recordingPath } from "@/lib/console/session/recording";
 import { finishSessionRecord, isRecordingEnabled, startSessionRecord, type SessionStart } from "@/lib/console/session/session-store";
-import type { TerminalMode, TerminalTarget } from "@/lib/console/targets";
+import { EXCLUSIVE_MODES, type TerminalMode, type TerminalTarget } from "@/lib/console/targets";
+import { holderOf, holderView, TAKEN_BY_OUTSIDER, takenOverBy, takenOverMessage, takeOverFrom, type ConsoleHolder } from "@/lib/console/session/console-holders";
 
 /** How sessions run on this replica. */
 export interface TerminalServiceOptions {
@@ -32,6 +35,8 @@ export interface TerminalServiceOptions {
   /** The bridge for each mode. */
   openers: Partial<Record<TerminalMode, BridgeOpener>>;
   log?: (line: string) => void;
+  /** How to dial a target's address on clusters whose ssh route is direct (default: TCP from this process). */
+  dial?: DirectDial;
   /** Called once a session's rows are written (metrics, tests). */
   onEnded?: (ended: { sessionId: string; mode: TerminalMode; reason: EndReason }) => void;
 }
@@ -46,11 +51,18 @@ export interface SessionRequest {
   /** The located target, when admission already located it. */
   located?: LocatedTarget;
   /**
-   * Raw byte pipe (the laptop tunnel): no control messages, no text written into the stream,
+   * Raw byte pipe (the laptop tunnel, VNC): no control messages, no text written into the stream,
    * no recording; the end reason goes in the close frame.
    */
   raw: boolean;
+  /** An exclusive console (serial, VNC): take it from whoever holds it instead of being told who does. */
+  takeOver?: boolean;
+  /** VNC: have KubeVirt refuse rather than replace a viewer it has (`preserveSession`); never when taking over. */
+  preserveSession?: boolean;
 }
+
+/** The close code of a console refused because someone holds it (a `busy` message says who). */
+export const BUSY_CLOSE_CODE = 4409;
 
 const OPEN = 1;
 
@@ -69,6 +81,9 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
   let size = req.size;
   let bytesIn = 0;
   let bytesOut = 0;
+  const { consoleSessionsOpen, consoleBytes } = metrics();
+  const countIn = consoleBytes.labels(mode, "in");
+  const countOut = consoleBytes.labels(mode, "out");
   let bridge: TerminalBridge | null = null;
   let ended = false;
   let outputPaused = false;
@@ -121,6 +136,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     data(chunk) {
       if (ended || ws.readyState !== OPEN) return;
       bytesOut += chunk.length;
+      countOut.inc(chunk.length);
       pendingOutput.push(chunk);
       pendingBytes += chunk.length;
       if (pendingBytes >= HIGH_WATER_MARK) flushOutput();
@@ -136,6 +152,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       }
     },
     end(end) {
+      if (end.reason === "target-closed") return void targetClosed(end.message, end.clean === true);
       void finish(end.reason, end.message, end.exitCode);
     },
     notice(message) {
@@ -145,6 +162,7 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
 
   const writeInput = (data: Buffer) => {
     bytesIn += data.length;
+    countIn.inc(data.length);
     if (!bridge!.write(data) && !inputPaused) {
       inputPaused = true;
       ws.pause();
@@ -192,7 +210,8 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
   ws.on("close", () => void finish("client-closed"));
   ws.on("error", () => void finish("client-closed"));
 
-  const unregister = registerLiveSession(id, {
+  consoleSessionsOpen.inc({ mode });
+  const unregisterLive = registerLiveSession(id, {
     view: () => ({
       id,
       userId: req.userId,
@@ -207,8 +226,40 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       bytesOut,
       recording: recorder !== null,
     }),
-    end: (reason) => finish(reason),
+    end: (reason, detail) => finish(reason, detail),
   });
+  const unregister = () => {
+    unregisterLive();
+    consoleSessionsOpen.dec({ mode });
+  };
+
+  // A console's stream closed while its VM still runs. Another panel session that opened it since
+  // took it over ("taken over by …"); a clean close with none is KubeVirt handing it to a client
+  // outside the panel (virtctl), which the browser must not fight for by reconnecting; anything
+  // else dropped (an error, which the browser retries).
+  async function targetClosed(message: string, clean: boolean) {
+    const exclusive = start !== null && EXCLUSIVE_MODES.has(mode);
+    const by = exclusive ? await takenOverBy(db, { id, workloadId: target.workloadId, mode, startedAt: start!.startedAt }).catch(() => null) : null;
+    if (by) return finish("taken-over", takenOverMessage(by, by.userId === req.userId));
+    if (exclusive && clean) return finish("taken-over", TAKEN_BY_OUTSIDER);
+    return finish("error", message);
+  }
+
+  // Someone holds this console and the viewer did not ask to take it: say who, open nothing, write no row.
+  function refuseBusy(holder: ConsoleHolder) {
+    ended = true;
+    clearTimeout(idleTimer);
+    clearInterval(keepalive);
+    unregister();
+    const view = holderView(holder, req.userId);
+    if (ws.readyState === OPEN) {
+      if (!req.raw) ws.send(JSON.stringify({ type: "busy", holder: view } satisfies ServerMessage));
+      ws.close(BUSY_CLOSE_CODE, closeReason(req.raw ? `busy: ${JSON.stringify({ ...view, user: view.user.slice(0, 60) })}` : "busy"));
+      if (ws.isPaused) ws.resume();
+    }
+    log(`terminal ${mode} ${target.label}: held by ${holder.userLabel}; not taken over`);
+    finished();
+  }
 
   async function finish(reason: EndReason, detail?: string, exitCode?: number) {
     if (ended) return done;
@@ -247,6 +298,12 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
 
   try {
     const user = await getUser(db, req.userId);
+    const holder = EXCLUSIVE_MODES.has(mode) ? await holderOf(db, target.workloadId, mode) : null;
+    if (ended) return done;
+    if (holder && !req.takeOver) {
+      refuseBusy(holder);
+      return done;
+    }
     const recordingOn = !req.raw && (await isRecordingEnabled(db, target.orgId));
     const file = recordingOn ? recordingPath(opts.recordingsDir, id) : null;
     const identity = { id, user: { userId: req.userId, label: user?.email ?? req.userId }, target, mode, hostId: opts.hostId, recorded: file !== null };
@@ -259,6 +316,8 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
       return;
     }
     if (file) recorder = new CastRecorder(file, size, { startedAt: row.startedAt, title: `${target.label} (${mode})` });
+    // Our row exists, so a holder on another replica that loses its stream finds who took over.
+    if (holder) await takeOverFrom(holder, { userId: req.userId, userLabel: identity.user.label });
 
     const opener = opts.openers[mode];
     if (!opener) throw new ValidationError(`A ${mode} terminal is not available here.`);
@@ -266,20 +325,22 @@ export async function runTerminalSession(ws: WebSocket, req: SessionRequest, opt
     const kc = connection.forTeam(target.teamId);
     const located = req.located ?? (await locateTarget({ db, target, cluster: connection, kc }));
     if (ended) return done;
-    const stop = await located.watchGone((end) => void finish(end.reason, end.message));
+    const stop = await located.watchGone((end) => events.end(end));
     if (ended) {
       stop();
       return done;
     }
     stopWatch = stop;
-    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events });
+    const preserveSession = !holder && req.preserveSession === true;
+    const dial = connection.sshRoute === "direct" ? (opts.dial ?? dialTcp) : undefined;
+    const opened = await opener({ db, target, cluster: connection, kc, locator: located.locator, size, events, preserveSession, keepaliveMs: opts.keepaliveMs, dial });
     if (ended) {
       opened.close();
       return done;
     }
     bridge = opened;
     if (outputPaused) bridge.pause();
-    sendControl({ type: "ready", sessionId: id, mode: mode as "exec" | "ssh" | "serial", target: target.label, recording: recorder !== null, idleTimeoutSeconds: Math.round(opts.idleTimeoutMs / 1000) });
+    sendControl({ type: "ready", sessionId: id, mode: mode as "exec" | "ssh" | "serial" | "vnc", target: target.label, recording: recorder !== null, idleTimeoutSeconds: Math.round(opts.idleTimeoutMs / 1000) });
     for (const chunk of pendingInput.splice(0)) writeInput(chunk);
     if (!inputPaused) ws.resume();
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { CheckBadge, InsecureTlsBadge } from "@/components/clusters/check-summary";
+import { BuiltInBadge, CheckBadge, InsecureTlsBadge } from "@/components/clusters/check-summary";
 import { RegisterClusterForm } from "@/components/clusters/register-cluster-form";
 import { Time } from "@/components/ui/time";
 import { can } from "@/lib/auth/policy";
@@ -27,14 +27,23 @@ export default async function AdminClustersPage() {
       <section className="card">
         <h2>Host clusters</h2>
         {clusters.length === 0 ? (
-          <p className="empty">No clusters yet. Register one below.</p>
+          <p className="empty">
+            No clusters yet. Register one below, or <Link href="/admin/local-cluster">start the built-in local cluster</Link> to try minicloud on this machine.
+          </p>
         ) : (
           <DataTable
             label="Clusters"
             rows={clusters}
             rowKey={(c) => c.id}
             columns={[
-              { text: "Name", cell: (c) => <Link href={`/admin/clusters/${c.id}`}>{c.name}</Link> },
+              {
+                text: "Name",
+                cell: (c) => (
+                  <>
+                    <Link href={`/admin/clusters/${c.id}`}>{c.name}</Link> <BuiltInBadge builtIn={c.builtIn} />
+                  </>
+                ),
+              },
               { text: "Server", className: "mono small", cell: (c) => c.server ?? "—" },
               { text: "Version", cell: (c) => c.check?.version ?? "—" },
               { text: "Nodes ready", cell: (c) => (c.check?.nodes ? `${c.check.nodes.ready} / ${c.check.nodes.total}` : "—") },

@@ -40,6 +40,7 @@ export function podLocator(target: Pick<TerminalTarget, "kind">, pod: V1Pod): Ta
     namespace: pod.metadata!.namespace!,
     name: pod.metadata!.name!,
     reach: { resource: "pod", container: pod.spec?.containers[0]?.name },
+    address: pod.status?.podIP ?? null,
   };
 }
 

@@ -11,6 +11,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Db } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import { watchCacheFor, type ClusterWatchCache, type PodChange } from "@/lib/kube/watch-cache";
+import { moduleLogger } from "@/lib/observe/log";
 
 export const POD_DELETED = "The pod was deleted; the session has ended.";
 export const POD_DELETING = "The pod is being deleted; the session has ended.";
@@ -211,7 +212,7 @@ const watchers = (globalForPodWatch.__minicloudPodGoneWatchers ??= new WeakMap<D
 export function podGoneWatcher(db: Db): PodGoneWatcher {
   let watcher = watchers.get(db);
   if (!watcher) {
-    watcher = new PodGoneWatcher({ cacheFor: (clusterId) => watchCacheFor(db, clusterId), log: (line) => console.warn(`[minicloud] ${line}`) });
+    watcher = new PodGoneWatcher({ cacheFor: (clusterId) => watchCacheFor(db, clusterId), log: (line) => moduleLogger("terminals").warn(line) });
     watchers.set(db, watcher);
   }
   return watcher;

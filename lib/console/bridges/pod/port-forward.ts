@@ -11,7 +11,6 @@ import type WebSocket from "ws";
 import { HIGH_WATER_MARK } from "@/lib/console/bridges/bridge";
 import { frame, openKubeStream, PortForwardChannel } from "@/lib/console/bridges/pod/kube-stream";
 import type { ClusterRef } from "@/lib/kube/transport";
-import type { TargetLocator } from "@/lib/console/bridges/bridge";
 
 /** The port-forward subresource path for one port. */
 export function portForwardPath(namespace: string, pod: string, port: number): string {
@@ -91,12 +90,4 @@ class PortForwardStream extends Duplex {
 export async function openPortForward(cluster: ClusterRef, kc: KubeConfig, namespace: string, pod: string, port: number): Promise<Duplex> {
   const ws = await openKubeStream(cluster, kc, portForwardPath(namespace, pod, port), `connect to port ${port} of the pod`);
   return new PortForwardStream(ws);
-}
-
-/** Port `port` of a located target, through its resource's port-forward (a pod's today). */
-export function openTargetPort(cluster: ClusterRef, kc: KubeConfig, locator: TargetLocator, port: number): Promise<Duplex> {
-  switch (locator.reach.resource) {
-    case "pod":
-      return openPortForward(cluster, kc, locator.namespace, locator.name, port);
-  }
 }

@@ -1,5 +1,7 @@
-// The ssh bridge: an interactive shell over SSH to the pod's sshd, reached through a
-// Kubernetes port-forward to port 22 (the panel needs no route to the pod network). It logs in
+// The ssh bridge: an interactive shell over SSH to the pod's (or VM's) sshd, reached by the
+// cluster's ssh route (target-port.ts): a Kubernetes port-forward to port 22 — a pod's, or a
+// VMI's `portforward` subresource — for which the panel needs no route to the pod network, or
+// the target's address directly from inside the cluster. It logs in
 // as the pod's login user with the panel's own key (whose public half every SSH pod's
 // authorized_keys holds), pins the pod's host key on first use, and asks for an
 // `xterm-256color` PTY that follows the browser's size.
@@ -12,7 +14,7 @@ import { Client, type ClientChannel } from "ssh2";
 import { UnavailableError } from "@/lib/errors";
 import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridges/bridge";
 import { checkHostKey } from "@/lib/console/bridges/ssh/host-keys";
-import { openTargetPort } from "@/lib/console/bridges/pod/port-forward";
+import { openTargetPort } from "@/lib/console/bridges/target-port";
 import { adaptiveReceiveWindow } from "@/lib/console/bridges/ssh/ssh-window";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
 
@@ -21,9 +23,11 @@ export const SSH_PORT = 22;
 const HANDSHAKE_TIMEOUT_MS = 20_000;
 
 /** Opens an SSH shell on the target pod. */
-export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, locator, size, events }) => {
+export const openSshBridge: BridgeOpener = async (ctx) => {
+  const { db, target, size, events } = ctx;
+  const what = target.kind === "vm" ? "VM" : "pod";
   const key = await getPanelTerminalKey(db);
-  const sock = await openTargetPort(cluster, kc, locator, SSH_PORT);
+  const sock = await openTargetPort(ctx, SSH_PORT);
   const client = new Client();
   let refusal: string | null = null;
 
@@ -56,14 +60,14 @@ export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, loc
             if (!check.ok) {
               refusal =
                 `The SSH host key of ${target.label} has changed (pinned ${check.expected}, now ${check.presented}). ` +
-                "This can mean the pod's sshd was replaced; the connection was refused. An administrator of the organization can forget the pinned key on the pod's page once the change is explained.";
+                `This can mean the ${what}'s sshd was replaced; the connection was refused. An administrator of the organization can forget the pinned key on the ${what}'s page once the change is explained.`;
             } else if (check.firstUse) {
               events.notice?.(`Pinned the SSH host key of ${target.label}: ${check.fingerprint}`);
             }
             verify(check.ok);
           },
           () => {
-            refusal = "The pod's SSH host key could not be checked.";
+            refusal = `The ${what}'s SSH host key could not be checked.`;
             verify(false);
           },
         );
@@ -102,7 +106,7 @@ export const openSshBridge: BridgeOpener = async ({ db, target, cluster, kc, loc
   });
   shell.on("close", () => finish());
   client.on("error", (error) => finish(`The SSH connection to ${target.label} failed: ${error.message}`));
-  client.on("close", () => finish("The SSH connection to the pod was lost."));
+  client.on("close", () => finish(`The SSH connection to the ${what} was lost.`));
 
   const bridge: TerminalBridge = {
     write(data) {

@@ -1,5 +1,5 @@
-// The per-user `ssh_config` download: one `Host` per SSH pod the user may open terminals on,
-// each reaching the pod through the panel's `/ws/tunnel` with the ProxyCommand helper
+// The per-user `ssh_config` download: one `Host` per SSH pod and VM the user may open terminals
+// on, each reaching it (port 22: a pod's port-forward, a VMI's `portforward`) through the panel's `/ws/tunnel` with the ProxyCommand helper
 // (bin/minicloud-ssh-proxy.mjs). `ssh -F <file> <host>` and `scp -F <file> …` then work with
 // stock OpenSSH; the user's own key authenticates against the pod's sshd.
 import type { Principal } from "@/lib/auth/policy";
@@ -17,7 +17,7 @@ export interface SshConfigOptions {
   helperCommand?: string;
 }
 
-/** The `Host` alias of each target: `<pod>.<team>.<org>`, as the pod page shows it (lib/pods/ssh-command.ts). */
+/** The `Host` alias of each target: `<pod name in the cluster, with its suffix>.<team>.<org>`, as the pod page shows it (lib/pods/ssh-command.ts). */
 export function hostAliases(targets: readonly TerminalTarget[]): Map<string, string> {
   return new Map(targets.map((t) => [t.workloadId, sshHostAlias(t)]));
 }
@@ -33,7 +33,7 @@ export function renderSshConfig(targets: readonly TerminalTarget[], options: Ssh
   const helper = options.helperCommand ?? DEFAULT_HELPER_COMMAND;
   const aliases = hostAliases(targets);
   const lines = [
-    "# minicloud ssh_config: your SSH pods, reached through the panel.",
+    "# minicloud ssh_config: your SSH pods and VMs, reached through the panel.",
     `# Panel: ${panelUrl}`,
     "# Needs Node.js and the helper: mkdir -p ~/.minicloud && curl -fsSL -o ~/.minicloud/minicloud-ssh-proxy.mjs " + `${panelUrl}/api/ssh-config/helper`,
     "# and a personal API token (Profile → API tokens) in $MINICLOUD_TOKEN or ~/.minicloud/token.",
@@ -43,7 +43,7 @@ export function renderSshConfig(targets: readonly TerminalTarget[], options: Ssh
   for (const target of targets) {
     const alias = aliases.get(target.workloadId)!;
     lines.push(
-      `# ${target.orgSlug}/${target.label}`,
+      `# ${target.orgSlug}/${target.label}${target.kind === "vm" ? " (VM)" : ""}`,
       `Host ${alias}`,
       `  User ${target.loginUser}`,
       `  ProxyCommand ${helper} --url ${panelUrl} --target ${target.workloadId}`,
@@ -53,11 +53,11 @@ export function renderSshConfig(targets: readonly TerminalTarget[], options: Ssh
       "",
     );
   }
-  if (targets.length === 0) lines.push("# You have no SSH pods you can reach yet.", "");
+  if (targets.length === 0) lines.push("# You have no SSH pods or VMs you can reach yet.", "");
   return lines.join("\n");
 }
 
-/** The ssh_config for `principal`: only pods they may open terminals on. */
+/** The ssh_config for `principal`: only pods and VMs they may open terminals on. */
 export async function sshConfigFor(db: Db, principal: Principal, options: SshConfigOptions): Promise<string> {
   return renderSshConfig(await listReachableTargets(db, principal), options);
 }

@@ -1,20 +1,22 @@
 // The tunnel bridge: raw bytes between a laptop's ssh client (through the ProxyCommand helper
-// and `/ws/tunnel`) and port 22 of the pod, over a Kubernetes port-forward. The panel sees
+// and `/ws/tunnel`) and port 22 of the pod or VM, by the cluster's ssh route (target-port.ts). The panel sees
 // only ciphertext: the user's own key authenticates end to end against the pod's sshd.
 import type { BridgeOpener, TerminalBridge } from "@/lib/console/bridges/bridge";
-import { openTargetPort } from "@/lib/console/bridges/pod/port-forward";
 import { SSH_PORT } from "@/lib/console/bridges/ssh/ssh-bridge";
+import { openTargetPort } from "@/lib/console/bridges/target-port";
 
 /** Connects to the pod's sshd and passes bytes through unchanged. */
-export const openTunnelBridge: BridgeOpener = async ({ cluster, kc, locator, events }) => {
-  const sock = await openTargetPort(cluster, kc, locator, SSH_PORT);
+export const openTunnelBridge: BridgeOpener = async (ctx) => {
+  const { target, events } = ctx;
+  const what = target.kind === "vm" ? "VM" : "pod";
+  const sock = await openTargetPort(ctx, SSH_PORT);
   let closed = false;
   let needDrain = false;
   let ended = false;
   const finish = (error?: Error) => {
     if (ended || closed) return;
     ended = true;
-    events.end(error ? { reason: "error", message: `The connection to the pod failed: ${error.message}` } : { reason: "exited", message: "The pod's sshd closed the connection." });
+    events.end(error ? { reason: "error", message: `The connection to the ${what} failed: ${error.message}` } : { reason: "exited", message: `The ${what}'s sshd closed the connection.` });
   };
   sock.on("data", (chunk: Buffer) => events.data(chunk));
   sock.on("drain", () => {

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AssignForm } from "@/components/clusters/assign-form";
 import { AssignmentsTable } from "@/components/clusters/assignments-table";
-import { CheckSummary, InsecureTlsBadge } from "@/components/clusters/check-summary";
+import { BuiltInBadge, CheckSummary, InsecureTlsBadge } from "@/components/clusters/check-summary";
 import { ClusterHealthCards } from "@/components/clusters/health-cards";
 import { DisconnectButton } from "@/components/clusters/disconnect-button";
 import { ClusterSettingsForm } from "@/components/clusters/settings-form";
@@ -16,6 +16,7 @@ import { listClusterAssignments } from "@/lib/clusters/assignments";
 import { getClusterHealth } from "@/lib/clusters/health";
 import { readLive } from "@/lib/clusters/read-live";
 import { getCluster, listManagedObjects } from "@/lib/clusters/service";
+import { resolveSshRoute } from "@/lib/clusters/settings";
 import { getDb } from "@/lib/db";
 import { listTeams } from "@/lib/teams/service";
 import { assignClusterAction, unassignClusterAction } from "../../../orgs/[orgId]/clusters/actions";
@@ -52,8 +53,17 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
         </ActionForm>
       </div>
       <p className="muted small mono">
-        {cluster.server ?? "server unknown"} <InsecureTlsBadge insecureTls={cluster.insecureTls} />
+        {cluster.server ?? "server unknown"} <InsecureTlsBadge insecureTls={cluster.insecureTls} /> <BuiltInBadge builtIn={cluster.builtIn} />{" "}
+        <span className="badge" title="How browser ssh and laptop tunnels reach port 22 of pods and VMs (Settings → SSH route)">
+          ssh: {resolveSshRoute(cluster.settings.sshRoute, cluster.inCluster)}
+        </span>
       </p>
+      {cluster.builtIn && (
+        <p className="muted small">
+          The panel&apos;s built-in local cluster (<Link href="/admin/local-cluster">its start</Link>): a real Kubernetes control plane on this machine with three
+          simulated nodes, pods&apos; ssh reaching a real sshd here and VMs running as real QEMU guests. It stops with the panel and starts afresh with it: team namespaces come back, their pods and VMs do not.
+        </p>
+      )}
       {cluster.insecureTls && (
         <p className="warning-box small" role="note">
           The panel connects to this cluster without verifying its TLS certificate, as chosen when it was registered: it cannot tell the real API
@@ -91,7 +101,7 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
 
       <section className="card" aria-labelledby="settings-heading">
         <h2 id="settings-heading">Settings</h2>
-        <ClusterSettingsForm action={updateClusterSettingsAction} clusterId={cluster.id} settings={cluster.settings} />
+        <ClusterSettingsForm action={updateClusterSettingsAction} clusterId={cluster.id} settings={cluster.settings} inCluster={cluster.inCluster} />
       </section>
 
       <section className="card danger-zone">

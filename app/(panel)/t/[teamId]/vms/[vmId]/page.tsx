@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { VmConsoleLinks } from "@/components/console/vm-console-frame";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { DataTable } from "@/components/ui/data-table";
 import { Time } from "@/components/ui/time";
@@ -40,6 +41,11 @@ export default async function VmPage({ params }: { params: Promise<{ teamId: str
         </div>
       )}
       <LifecycleNote lifecycle={vm.lifecycle} />
+      {allowed("terminals:open") && vm.runtime.phase === "Running" && (
+        <p>
+          <VmConsoleLinks teamId={team.id} vmId={vm.id} />
+        </p>
+      )}
 
       <section className="card">
         <dl className="facts">

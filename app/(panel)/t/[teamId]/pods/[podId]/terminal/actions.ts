@@ -13,7 +13,7 @@ export const openTerminalTicketAction = defineAction({
   name: "terminal.ticket",
   input: z.object({
     workloadId: z.uuid({ error: "No such pod." }),
-    mode: z.enum(TERMINAL_MODES.filter((m) => m !== "tunnel") as ["exec", "ssh", "serial"], { error: "Choose exec, ssh or serial." }),
+    mode: z.enum(TERMINAL_MODES.filter((m) => m !== "tunnel" && m !== "vnc") as ["exec", "ssh", "serial"], { error: "Choose exec, ssh or serial." }),
   }),
   signedIn: true,
   run: ({ db, principal, actor, input }) => issueTerminalTicket(db, principal, input, actor),

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."console_mode" ADD VALUE 'vnc';

@@ -1,0 +1,2 @@
+ALTER TABLE "clusters" ADD COLUMN "built_in" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "clusters_built_in_key" ON "clusters" USING btree ("built_in") WHERE "clusters"."built_in";

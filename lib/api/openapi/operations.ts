@@ -1,0 +1,172 @@
+// Every HTTP endpoint of the panel that is not a page or a form, described once: path, who may
+// call it, its parameters and answers as zod schemas. The OpenAPI document (document.ts) is made
+// from this list, and a test checks that every route handler under app/api is in it.
+import { z } from "zod";
+import { errorSchema, healthSchema, sshPodListSchema, sshPodLogsSchema } from "@/lib/api/openapi/schemas";
+
+/** How a caller proves who it is. */
+export type Auth = "none" | "session" | "session-or-token" | "metrics-token";
+
+export interface Answer {
+  description: string;
+  /** JSON body schema (named with `.meta({ id })`), or another media type with a plain description of the body. */
+  json?: z.ZodType;
+  media?: { type: string; description: string };
+}
+
+export interface Operation {
+  method: "get" | "post" | "put" | "patch" | "delete";
+  /** OpenAPI path template (`{teamId}`), as served. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  auth: Auth;
+  path_params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  answers: Record<number, Answer>;
+}
+
+const teamId = z.uuid().describe("The team's id.");
+const notFound: Answer = { description: "No such thing, or not visible to the caller (both look the same).", json: errorSchema };
+const unauthenticated: Answer = { description: "No session and no valid personal token.", json: errorSchema };
+
+export const OPERATIONS: Operation[] = [
+  {
+    method: "get",
+    path: "/api/health",
+    operationId: "health",
+    summary: "Whether this replica and its database answer",
+    description: "For load balancers and probes (the Helm chart's readiness, liveness and startup probes).",
+    tag: "operate",
+    auth: "none",
+    answers: { 200: { description: "Ready.", json: healthSchema }, 503: { description: "The database does not answer.", json: healthSchema } },
+  },
+  {
+    method: "get",
+    path: "/metrics",
+    operationId: "metrics",
+    summary: "Prometheus metrics of this replica",
+    description: "Only with MINICLOUD_METRICS_TOKEN (as a bearer token) or MINICLOUD_METRICS=open; otherwise 404.",
+    tag: "operate",
+    auth: "metrics-token",
+    answers: {
+      200: { description: "The metrics.", media: { type: "text/plain; version=0.0.4", description: "Prometheus text exposition format." } },
+      401: { description: "The token is missing or wrong.", media: { type: "text/plain", description: "A sentence." } },
+      404: { description: "Metrics are off.", media: { type: "text/plain", description: "A sentence." } },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/openapi.json",
+    operationId: "openapi",
+    summary: "This document",
+    tag: "operate",
+    auth: "none",
+    answers: { 200: { description: "The OpenAPI 3.1 document.", media: { type: "application/json", description: "OpenAPI 3.1." } } },
+  },
+  {
+    method: "get",
+    path: "/api/teams/{teamId}/pods",
+    operationId: "listTeamPods",
+    summary: "A team's SSH pods",
+    tag: "pods",
+    auth: "session-or-token",
+    path_params: z.object({ teamId }),
+    query: z.object({ mine: z.enum(["1", "true"]).optional().describe("Only the caller's own pods.") }),
+    answers: { 200: { description: "The pods, live state included.", json: sshPodListSchema }, 401: unauthenticated, 404: notFound },
+  },
+  {
+    method: "get",
+    path: "/api/teams/{teamId}/pods/{podId}/logs",
+    operationId: "readPodLogs",
+    summary: "The tail of an SSH pod's sshd log",
+    tag: "pods",
+    auth: "session-or-token",
+    path_params: z.object({ teamId, podId: z.uuid().describe("The pod's id (its workload id).") }),
+    query: z.object({ tail: z.string().regex(/^\d+$/).optional().describe("How many lines (default: the panel's limit).") }),
+    answers: { 200: { description: "The log.", json: sshPodLogsSchema }, 401: unauthenticated, 404: notFound },
+  },
+  {
+    method: "get",
+    path: "/api/ssh-config",
+    operationId: "sshConfig",
+    summary: "The caller's ssh_config for every pod and VM they may reach",
+    description: "Host entries with a ProxyCommand through the panel's tunnel (see /api/ssh-config/helper).",
+    tag: "ssh",
+    auth: "session",
+    answers: { 200: { description: "A download.", media: { type: "text/plain", description: "An OpenSSH client configuration." } }, 401: unauthenticated },
+  },
+  {
+    method: "get",
+    path: "/api/ssh-config/helper",
+    operationId: "sshProxyHelper",
+    summary: "The ProxyCommand helper script",
+    tag: "ssh",
+    auth: "session",
+    answers: { 200: { description: "A download.", media: { type: "text/javascript", description: "A Node.js script." } }, 401: unauthenticated },
+  },
+  {
+    method: "get",
+    path: "/api/terminal-sessions/{sessionId}/recording",
+    operationId: "terminalRecording",
+    summary: "A recorded terminal session",
+    tag: "terminals",
+    auth: "session",
+    path_params: z.object({ sessionId: z.uuid() }),
+    answers: {
+      200: { description: "The recording.", media: { type: "application/x-asciicast", description: "asciicast v2 (output only)." } },
+      401: unauthenticated,
+      404: notFound,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/vms/{workloadId}/screenshot",
+    operationId: "vmScreenshot",
+    summary: "A VM's screen as a PNG",
+    description: "For people who may open the VM's consoles; the VM must be running.",
+    tag: "vms",
+    auth: "session",
+    path_params: z.object({ workloadId: z.uuid().describe("The VM's id (its workload id).") }),
+    answers: {
+      200: { description: "A download.", media: { type: "image/png", description: "The screen, as KubeVirt's vnc/screenshot gives it." } },
+      401: unauthenticated,
+      403: { description: "The caller may see the VM but not open its consoles.", json: errorSchema },
+      404: notFound,
+      503: { description: "The VM is not running, or its cluster does not answer.", json: errorSchema },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/events",
+    operationId: "liveEvents",
+    summary: "Live changes to what the caller sees",
+    description: "Server-Sent Events: pod and VM status changes of the caller's teams, as they happen.",
+    tag: "live",
+    auth: "session",
+    answers: { 200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events." } }, 401: unauthenticated },
+  },
+  {
+    method: "get",
+    path: "/api/local-cluster/events",
+    operationId: "builtInClusterProgress",
+    summary: "The built-in local cluster's start, live",
+    description: "Server-Sent Events, platform administrators only: the whole status of the built-in local cluster's start (its steps, the failure with the last lines of its output, the cluster once ready) on connect and on every change.",
+    tag: "live",
+    auth: "session",
+    answers: {
+      200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events, one status per message." } },
+      401: unauthenticated,
+      404: notFound,
+    },
+  },
+];
+
+/**
+ * Route handlers that are not part of the panel's API: next-auth's own endpoints (sign-in,
+ * callbacks), described by next-auth.
+ */
+export const NOT_DOCUMENTED = ["/api/auth/{nextauth}"];
