@@ -65,3 +65,7 @@ export const sshPodLogsSchema = z
   .meta({ id: "SshPodLogs" }) satisfies z.ZodType<SshPodLogs>;
 
 export const healthSchema = z.object({ status: z.enum(["ok", "unavailable"]) }).meta({ id: "Health" });
+
+export const vmDiskUploadSchema = z
+  .object({ bytes: z.number().int().describe("How many bytes CDI received."), format: z.enum(["qcow2", "vmdk", "vdi", "vhd", "vhdx", "iso", "gzip", "xz", "raw"]).describe("The image's format, from its first bytes.") })
+  .meta({ id: "VmDiskUpload" });
