@@ -59,7 +59,10 @@ export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "console", verbs: ["get"], why: "open VM serial consoles", when: "kubevirt" },
   { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "vnc", verbs: ["get"], why: "open VM graphical (VNC) consoles and screenshots", when: "kubevirt" },
   { group: "subresources.kubevirt.io", resource: "virtualmachineinstances", subresource: "portforward", verbs: ["get"], why: "reach VMs over ssh through the panel", when: "kubevirt" },
-  { group: "cdi.kubevirt.io", resource: "datavolumes", verbs: ["get", "list", "watch", "create", "delete"], why: "import and upload VM disks", when: "cdi" },
+  { group: "cdi.kubevirt.io", resource: "datavolumes", verbs: ["get", "list", "watch", "create", "patch", "delete"], why: "import, upload and keep VM disks", when: "cdi" },
+  { group: "cdi.kubevirt.io", resource: "datavolumes", subresource: "source", verbs: ["create"], why: "clone golden images into VM disks", when: "cdi" },
+  { group: "cdi.kubevirt.io", resource: "cdiconfigs", verbs: ["get"], why: "find CDI's upload proxy", when: "cdi" },
+  { group: CORE, resource: "configmaps", verbs: ["get"], why: "read the CA of CDI's upload proxy (cdi/cdi-uploadproxy-signer-bundle)", when: "cdi" },
   { group: "upload.cdi.kubevirt.io", resource: "uploadtokenrequests", verbs: ["create"], why: "upload VM disks from the browser", when: "cdi" },
   // Usage figures (only where metrics-server is installed).
   { group: "metrics.k8s.io", resource: "pods", verbs: ["get", "list"], why: "show live CPU and memory use", when: "metrics" },

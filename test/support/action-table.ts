@@ -59,7 +59,7 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: recheckClusterAction, fields: { clusterId: "missingId" } },
   {
     action: updateClusterSettingsAction,
-    fields: { clusterId: "clusterId", nodeSelector: "nodeSelector", tolerations: "tolerations", storageClass: "storageClass", imageCatalog: "imageCatalog", vmImageCatalog: "imageCatalog", impersonation: "checkbox", removeOrphans: "checkbox" },
+    fields: { clusterId: "clusterId", nodeSelector: "nodeSelector", tolerations: "tolerations", storageClass: "storageClass", imageCatalog: "imageCatalog", vmImageCatalog: "imageCatalog", vmGoldenImages: "goldenImageLines", impersonation: "checkbox", removeOrphans: "checkbox" },
   },
   { action: disconnectClusterAction, fields: { id: "clusterId", confirmName: "confirmName", deleteObjects: "checkbox" } },
   { action: endTerminalSessionAction, fields: { sessionId: "missingId" } },
@@ -122,7 +122,11 @@ export const ACTION_TABLE: ActionEntry[] = [
       teamId: "teamId",
       clusterId: "clusterId",
       name: "workloadName",
+      bootSource: "bootSource",
       image: "vmImage",
+      diskUrl: "diskUrl",
+      goldenImage: "goldenImage",
+      diskSizeGib: "diskSizeGib",
       runStrategy: "runStrategy",
       size: "vmSize",
       cpuCores: "cpuCores",
@@ -133,6 +137,6 @@ export const ACTION_TABLE: ActionEntry[] = [
     team: true,
   },
   { action: operateVmAction, fields: { workloadId: "missingId", operation: "vmOperation" }, team: true },
-  { action: deleteVmAction, fields: { id: "missingId", confirmName: "confirmName" }, team: true },
+  { action: deleteVmAction, fields: { id: "missingId", confirmName: "confirmName", keepDisk: "checkbox" }, team: true },
   { action: openVmConsoleTicketAction, fields: { workloadId: "missingId", mode: "vmConsoleMode" }, team: true },
 ];

@@ -2,7 +2,7 @@
 // call it, its parameters and answers as zod schemas. The OpenAPI document (document.ts) is made
 // from this list, and a test checks that every route handler under app/api is in it.
 import { z } from "zod";
-import { errorSchema, healthSchema, sshPodListSchema, sshPodLogsSchema, workerPoolScaleSchema, workerPoolScaledSchema } from "@/lib/api/openapi/schemas";
+import { errorSchema, healthSchema, sshPodListSchema, sshPodLogsSchema, vmDiskUploadSchema, workerPoolScaleSchema, workerPoolScaledSchema } from "@/lib/api/openapi/schemas";
 
 /** How a caller proves who it is. */
 export type Auth = "none" | "session" | "session-or-token" | "metrics-token";
@@ -137,6 +137,43 @@ export const OPERATIONS: Operation[] = [
       403: { description: "The caller may see the VM but not open its consoles.", json: errorSchema },
       404: notFound,
       503: { description: "The VM is not running, or its cluster does not answer.", json: errorSchema },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/vm-disk-uploads/{workloadId}",
+    operationId: "uploadVmDisk",
+    summary: "Upload a VM's disk image",
+    description:
+      "The body is the image itself (`Content-Type: application/octet-stream`, with its `Content-Length`), for a VM created with the boot source *upload*; the panel streams it to CDI's upload proxy and answers once CDI has confirmed the whole image. For people who may create VMs in the VM's team; a session only from the panel's own pages (Origin checked). Example: `curl -H \"Authorization: Bearer $MINICLOUD_TOKEN\" -T disk.qcow2 $URL/api/vm-disk-uploads/<vm-id>`.",
+    tag: "vms",
+    auth: "session-or-token",
+    path_params: z.object({ workloadId: z.uuid().describe("The VM's id (its workload id).") }),
+    answers: {
+      200: { description: "CDI has the image.", json: vmDiskUploadSchema },
+      400: { description: "Not a disk image, larger than the VM's disk, no Content-Length, or refused by CDI (its virtual size, a damaged header).", json: errorSchema },
+      401: unauthenticated,
+      403: { description: "The caller may see the VM but not create VMs in its team, or a session from another Origin.", json: errorSchema },
+      404: notFound,
+      409: { description: "The VM does not boot from an upload, its disk already holds an image, another upload is under way, or the upload token was refused.", json: errorSchema },
+      503: { description: "CDI is not ready for the upload yet, its upload proxy cannot be reached, or the upload was cut off; nothing was kept, try again.", json: errorSchema },
+    },
+  },
+  {
+    method: "delete",
+    path: "/api/vm-disk-uploads/{workloadId}",
+    operationId: "cancelVmDiskUpload",
+    summary: "Cancel a VM's disk upload",
+    description: "Deletes the VM's disk (its DataVolume, with what CDI received so far); the next upload makes it again.",
+    tag: "vms",
+    auth: "session-or-token",
+    path_params: z.object({ workloadId: z.uuid().describe("The VM's id (its workload id).") }),
+    answers: {
+      200: { description: "The disk was deleted.", json: z.object({ cancelled: z.literal(true) }).meta({ id: "VmDiskUploadCancelled" }) },
+      401: unauthenticated,
+      403: { description: "The caller may see the VM but not create VMs in its team.", json: errorSchema },
+      404: notFound,
+      409: { description: "The upload has finished, or the VM does not boot from an upload.", json: errorSchema },
     },
   },
   {

@@ -76,3 +76,7 @@ export const workerPoolScaledSchema = z
   .meta({ id: "WorkerPoolScaled" }) satisfies z.ZodType<Awaited<ReturnType<typeof scaleWorkerPool>>>;
 
 export const healthSchema = z.object({ status: z.enum(["ok", "unavailable"]) }).meta({ id: "Health" });
+
+export const vmDiskUploadSchema = z
+  .object({ bytes: z.number().int().describe("How many bytes CDI received."), format: z.enum(["qcow2", "vmdk", "vdi", "vhd", "vhdx", "iso", "gzip", "xz", "raw"]).describe("The image's format, from its first bytes.") })
+  .meta({ id: "VmDiskUpload" });

@@ -5,12 +5,14 @@ import { VmConsoleLinks } from "@/components/console/vm-console-frame";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { DataTable } from "@/components/ui/data-table";
 import { Time } from "@/components/ui/time";
+import { DiskProgress } from "@/components/vms/disk-progress";
 import { describeVmSize } from "@/components/vms/size";
 import { VmOperations } from "@/components/vms/vm-operations";
 import { VmStatus } from "@/components/vms/vm-status";
 import { LifecycleNote } from "@/components/workloads/lifecycle-badge";
 import { loadTeamForPage } from "@/lib/access/page-access";
 import { NotFoundError } from "@/lib/errors";
+import { getVmDiskProgress } from "@/lib/vms/disks/progress";
 import { getVm } from "@/lib/vms/queries";
 import { deleteVmAction, operateVmAction } from "../actions";
 
@@ -26,6 +28,7 @@ export default async function VmPage({ params }: { params: Promise<{ teamId: str
     if (e instanceof NotFoundError) notFound();
     throw e;
   });
+  const disk = await getVmDiskProgress(db, team.id, vm.id);
   return (
     <>
       <div className="page-head">
@@ -67,7 +70,7 @@ export default async function VmPage({ params }: { params: Promise<{ teamId: str
             {vm.clusterName} / <span className="mono">{vm.namespace}</span>
           </dd>
           <dt>Boot disk</dt>
-          <dd className="mono">{vm.image} (container disk)</dd>
+          <dd className="mono">{disk ? `${vm.image} (${disk.sizeGib} GiB disk)` : `${vm.image} (container disk)`}</dd>
           <dt>Size</dt>
           <dd>{describeVmSize(vm)}</dd>
           <dt>cloud-init</dt>
@@ -84,6 +87,13 @@ export default async function VmPage({ params }: { params: Promise<{ teamId: str
           </dd>
         </dl>
       </section>
+
+      {disk && (
+        <section className="card" aria-labelledby="disk-title">
+          <h2 id="disk-title">Disk</h2>
+          <DiskProgress progress={disk.progress} workloadId={vm.id} canUpload={allowed("workloads:create")} diskGib={disk.sizeGib} />
+        </section>
+      )}
 
       {allowed("workloads:operate") && vm.lifecycle.state === "ready" && (
         <section className="card" aria-labelledby="power-title">
@@ -114,8 +124,22 @@ export default async function VmPage({ params }: { params: Promise<{ teamId: str
       {allowed("workloads:delete") && (
         <section className="card danger-zone" aria-labelledby="delete-title">
           <h2 id="delete-title">Delete</h2>
-          <p>Delete removes the VM, its running instance, its cloud-init Secret and its Service.</p>
-          <ConfirmDelete action={deleteVmAction} id={vm.id} name={vm.displayName} what="VM" consequence="The VM and everything made for it are deleted. This cannot be undone." />
+          <p>Delete removes the VM, its running instance, its cloud-init Secret and its Service{disk ? ", and its disk unless you keep it" : ""}.</p>
+          <ConfirmDelete
+            action={deleteVmAction}
+            id={vm.id}
+            name={vm.displayName}
+            what="VM"
+            consequence="The VM and everything made for it are deleted. This cannot be undone."
+            options={
+              disk && (
+                <label className="check">
+                  <input type="checkbox" name="keepDisk" data-testid="keep-disk" /> Keep the disk: its DataVolume stays in the team&apos;s namespace (labelled <span className="mono">minicloud.io/kept-disk</span>) and
+                  still counts against the storage quota
+                </label>
+              )
+            }
+          />
         </section>
       )}
     </>
