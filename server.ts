@@ -56,7 +56,10 @@ async function main() {
   // The built-in local cluster: its processes are this process's children and stop with it.
   const localCluster = await installLocalClusterRunner();
 
-  const server = createServer((req, res) =>
+  // No limit on how long a request body may take (Node's default is 5 minutes): a disk image
+  // upload (lib/api/vm-disk-upload.ts) of many GiB streams for longer. Slow headers are still
+  // cut off (headersTimeout), and idle connections too.
+  const server = createServer({ requestTimeout: 0 }, (req, res) =>
     handleObserved(req, res, () => {
       if (req.url === METRICS_PATH || req.url?.startsWith(`${METRICS_PATH}?`)) return void serveMetrics(req, res, env);
       stampClientIp(req, env.trustProxy);

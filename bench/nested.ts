@@ -132,6 +132,13 @@ async function main() {
       await deleteNestedCluster(db, actor, { clusterId: started.id, confirmName: `live ${round}` });
     }
 
+    // 4: worker VMs joining (0 → 10) and the status view at 100 nodes / 5,000 pods (bench/nested-workers.ts).
+    const { clusters } = await import("@/lib/db/schema");
+    const { eq } = await import("drizzle-orm");
+    const { benchNestedWorkers } = await import("./nested-workers");
+    await db.update(clusters).set({ settings: { vmImageCatalog: [{ label: "Kubernetes worker", image: "minicloud.dev/guests/kube-worker" }] } }).where(eq(clusters.id, host.id));
+    const workers = await benchNestedWorkers({ db, actor, teamId: team.id, hostClusterId: host.id, log });
+
     const result = {
       plane_create_100_s: seconds(createMs),
       plane_create_per_plane_s: Math.round(createMs / PLANES) / 1000,
@@ -141,6 +148,7 @@ async function main() {
       all_steps_p50_s: seconds(median(allStepsMs)),
       baseline_host_start_s: seconds(hostStartMs),
       ready_vs_host_start: Math.round((median(readyMs) / hostStartMs) * 100) / 100,
+      ...workers,
     };
     console.log(`RESULT ${Object.entries(result).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   } finally {

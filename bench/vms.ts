@@ -281,10 +281,19 @@ const listFigures: FigureGroup = async ({ db, clusterId, actor, teams, log }) =>
   };
 };
 
+/** The upload group: bench/vm-upload.ts (its own control plane in a child process, so this one's memory is not counted); UPLOAD_BENCH_MIB and UPLOAD_BENCH_ROUNDS as there. */
+const uploadFigures: FigureGroup = async ({ log }) => {
+  const { benchVmUpload } = await import("./vm-upload");
+  const mib = Number(process.env.UPLOAD_BENCH_MIB ?? 1024);
+  const figures = await benchVmUpload({ bytes: mib * 1024 * 1024, rounds: Number(process.env.UPLOAD_BENCH_ROUNDS ?? 3), log });
+  return { upload_mib: mib, ...figures };
+};
+
 /** The groups, in order; each adds its figures to the RESULT line. */
 const GROUPS: Array<[name: string, run: FigureGroup]> = [
   ["start", startFigures],
   ["list", listFigures],
+  ["upload", uploadFigures],
 ];
 
 async function main() {

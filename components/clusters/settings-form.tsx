@@ -34,6 +34,14 @@ export function ClusterSettingsForm({ action, clusterId, settings, inCluster }: 
           hint="Container-disk images VMs boot from (KubeVirt containerDisk). One per line: Label = image."
         />
         <Field
+          name="vmGoldenImages"
+          label="VM golden images"
+          multiline
+          defaultValue={form.vmGoldenImages}
+          placeholder="Debian 12 = golden-images/debian-12"
+          hint="Published disks VMs may boot from a clone of (a CDI clone of the claim). One per line: Label = namespace/claim. CDI must allow cloning from that namespace."
+        />
+        <Field
           name="sshRoute"
           label="SSH route"
           defaultValue={form.sshRoute}

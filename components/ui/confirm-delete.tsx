@@ -1,7 +1,7 @@
 "use client";
 // Deleting something with a name: the confirmation asks the user to type the name first
 // (the action checks it again on the server).
-import { useId } from "react";
+import { useId, type ReactNode } from "react";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import type { ActionResult } from "@/lib/actions/define-action";
 import { Field } from "@/components/ui/field";
@@ -12,12 +12,15 @@ export function ConfirmDelete({
   name,
   what,
   consequence,
+  options,
 }: {
   action: (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
   id: string;
   name: string;
   what: string;
   consequence?: string;
+  /** More inputs after the name (e.g. "keep the disk"). */
+  options?: ReactNode;
 }) {
   const hintId = useId();
   return (
@@ -26,7 +29,12 @@ export function ConfirmDelete({
       fields={{ id }}
       buttonLabel={`Delete ${what}`}
       title={`Delete ${what} “${name}”?`}
-      inputs={<Field name="confirmName" label={`Type “${name}” to confirm`} autoComplete="off" aria-describedby={hintId} />}
+      inputs={
+        <>
+          <Field name="confirmName" label={`Type “${name}” to confirm`} autoComplete="off" aria-describedby={hintId} />
+          {options}
+        </>
+      }
     >
       <p id={hintId}>{consequence ?? "This cannot be undone."}</p>
     </ConfirmAction>

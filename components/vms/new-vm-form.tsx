@@ -1,11 +1,16 @@
 "use client";
-// The VM create form: cluster (among those assigned to the team), a disk image from that
-// cluster's VM catalog, how it runs, its size (an instancetype of the cluster, or CPUs and
-// memory), the mesh sidecar option and optional cloud-init user data. The server checks
-// everything again.
+// The VM create form: cluster (among those assigned to the team), what it boots from (a container
+// disk from that cluster's VM catalog, or a disk imported from a URL, uploaded, or cloned from a
+// golden image: components/vms/boot-source-fields.tsx), how it runs, its size (an instancetype of
+// the cluster, or CPUs and memory), the mesh sidecar option and optional cloud-init user data.
+// The server checks everything again. For an upload, the form stays after the create and streams
+// the file with a progress bar, then goes to the VM's page.
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ActionForm } from "@/components/ui/action-form";
 import { Field, Hidden } from "@/components/ui/field";
+import { BootSourceFields, type BootSourceChoice } from "@/components/vms/boot-source-fields";
+import { DiskUploader } from "@/components/vms/disk-upload";
 import { ClusterSelect, quotaHint } from "@/components/workloads/cluster-select";
 import type { ActionResult } from "@/lib/actions/define-action";
 import { formatMib as mib } from "@/lib/kube/quantity";
@@ -22,14 +27,37 @@ const CLOUD_CONFIG_PLACEHOLDER = "#cloud-config\npackages:\n  - git\nruncmd:\n  
 export function NewVmForm({ action, teamId, targets }: { action: ServerAction; teamId: string; targets: VmTarget[] }) {
   const [clusterId, setClusterId] = useState(targets[0]?.clusterId ?? "");
   const [size, setSize] = useState("");
+  const [boot, setBoot] = useState<BootSourceChoice>({ source: "catalog", file: null, fileProblem: null });
+  const [uploading, setUploading] = useState<{ id: string; name: string; file: File } | null>(null);
+  const router = useRouter();
   const target = targets.find((t) => t.clusterId === clusterId);
+  if (uploading) {
+    return (
+      <div className="stack" data-testid="vm-upload-after-create">
+        <p>
+          VM <strong className="mono">{uploading.name}</strong> was created; its disk image is being uploaded. It starts once CDI has the image.
+        </p>
+        <DiskUploader workloadId={uploading.id} file={uploading.file} onDone={() => router.push(`/t/${teamId}/vms/${uploading.id}`)} />
+        <a href={`/t/${teamId}/vms/${uploading.id}`}>Go to the VM&apos;s page</a>
+      </div>
+    );
+  }
   const offer = target?.instancetypes;
   const sizes = [
     { value: "", label: "Choose CPUs and memory below" },
     ...(offer?.available ? offer.items.map((i) => ({ value: `${i.kind}/${i.name}`, label: `${i.name} — ${i.cpuCores} ${i.cpuCores === 1 ? "CPU" : "CPUs"}, ${mib(i.memoryMib)}${i.kind === "VirtualMachineInstancetype" ? " (this team)" : ""}` })) : []),
   ];
   return (
-    <ActionForm action={action} submitLabel="Create VM" resetOnSuccess={false}>
+    <ActionForm
+      action={action}
+      submitLabel={boot.source === "upload" ? "Create VM and upload" : "Create VM"}
+      resetOnSuccess={false}
+      blocked={boot.source === "upload" && (!boot.file || boot.fileProblem !== null)}
+      onSuccess={(data) => {
+        const created = data as { id: string; name: string };
+        if (boot.source === "upload" && boot.file) setUploading({ id: created.id, name: created.name, file: boot.file });
+      }}
+    >
       <Hidden name="teamId" value={teamId} />
       <Field name="name" label="Name" placeholder="build box" autoComplete="off" data-testid="vm-name" hint="Start with a letter; letters, digits, spaces and dashes, at most 57. It becomes the VM's host name, with a short suffix." />
       <ClusterSelect
@@ -41,7 +69,7 @@ export function NewVmForm({ action, teamId, targets }: { action: ServerAction; t
           setSize("");
         }}
       />
-      <Field key={`image-${clusterId}`} name="image" label="Disk image" options={(target?.images ?? []).map((i) => ({ value: i.image, label: `${i.label} (${i.image})` }))} hint="A container disk from this cluster's catalog; it is fresh on every start." />
+      <BootSourceFields target={target} clusterKey={clusterId} onChange={setBoot} />
       <Field name="runStrategy" label="Runs" defaultValue="Always" options={RUN_STRATEGIES.map((s) => ({ value: s, label: RUN_STRATEGY_LABELS[s] }))} />
       <div className="field">
         <label htmlFor="vm-size">Size</label>

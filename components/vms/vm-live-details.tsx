@@ -23,6 +23,8 @@ export function VmLiveDetails({
   renderedAt,
   operateAction,
   consoles,
+  bootDisk,
+  disk,
 }: {
   teamId: string;
   initial: VmDetail;
@@ -31,6 +33,10 @@ export function VmLiveDetails({
   operateAction: ServerAction | null;
   /** Links to the VM's consoles, when the viewer may open them: shown while its instance runs. */
   consoles?: ReactNode;
+  /** How the boot disk reads when it is not the container disk (a DataVolume of its own). */
+  bootDisk?: string;
+  /** The disk's import or upload progress (components/vms/disk-progress.tsx), between the facts and the power buttons. */
+  disk?: ReactNode;
 }) {
   const { data: vm } = useVm(teamId, initial, renderedAt);
   const { runtime } = vm;
@@ -69,7 +75,7 @@ export function VmLiveDetails({
             {vm.clusterName} / <span className="mono">{vm.namespace}</span>
           </dd>
           <dt>Boot disk</dt>
-          <dd className="mono">{vm.image} (container disk)</dd>
+          <dd className="mono">{bootDisk ?? `${vm.image} (container disk)`}</dd>
           <dt>Size</dt>
           <dd>{describeVmSize(vm)}</dd>
           <dt>cloud-init</dt>
@@ -86,6 +92,8 @@ export function VmLiveDetails({
           </dd>
         </dl>
       </section>
+
+      {disk}
 
       {operateAction && vm.lifecycle.state === "ready" && (
         <section className="card" aria-labelledby="power-title">

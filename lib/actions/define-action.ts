@@ -34,8 +34,8 @@ export type ActionDefinition<S extends z.ZodType, R> = {
   name: string;
   input: S;
   run: (ctx: ActionContext<z.output<S>>) => Promise<R>;
-  /** Where to go after success (server actions only). */
-  redirectTo?: (result: R, input: z.output<S>) => string;
+  /** Where the browser goes after success; undefined stays on the page (its form's onSuccess takes over). Server actions only. */
+  redirectTo?: (result: R, input: z.output<S>) => string | undefined;
 } & Authorization<z.output<S>>;
 
 function formDataToObject(data: FormData): Record<string, unknown> {
@@ -117,7 +117,8 @@ export function defineAction<S extends z.ZodType, R>(def: ActionDefinition<S, R>
       return { ok: false, error: toUserError(error) };
     }
     revalidatePath("/", "layout");
-    if (def.redirectTo) redirect(def.redirectTo(outcome.result, outcome.input));
+    const to = def.redirectTo?.(outcome.result, outcome.input);
+    if (to) redirect(to);
     return { ok: true, data: outcome.result };
   };
   return Object.assign(action, { definition: def });

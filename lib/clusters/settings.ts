@@ -7,6 +7,7 @@ import { z } from "zod";
 import { checkboxField } from "@/lib/parse-input";
 import { imageReferenceProblem, imageReferenceSchema } from "@/lib/kube/image-reference";
 import { isDns1123Subdomain } from "@/lib/kube/object-names";
+import { goldenImageSchema, goldenImagesSchema, goldenImagesToText, parseGoldenImages, type GoldenImage } from "@/lib/clusters/vm-golden-images";
 
 /** The image of the panel's own SSH pod (built from images/ssh-pod/Dockerfile). */
 export const DEFAULT_SSH_IMAGE = "minicloud/ssh-pod:latest";
@@ -46,6 +47,8 @@ export interface ClusterSettings {
   imageCatalog: CatalogImage[];
   /** Container-disk images VMs may boot from. */
   vmImageCatalog: CatalogImage[];
+  /** Published disks (PVCs) VMs may boot from a clone of. */
+  vmGoldenImages: GoldenImage[];
   impersonation: boolean;
   /** Whether the reconciler removes objects minicloud labelled whose workload has no row (drift) by itself, or only lists them. */
   removeOrphans: boolean;
@@ -89,6 +92,7 @@ export const clusterSettingsSchema = z.object({
   storageClass: storageClassSchema.nullable().default(null),
   imageCatalog: z.array(catalogImageSchema).min(1).max(50).default(() => DEFAULT_IMAGE_CATALOG.map((i) => ({ ...i }))),
   vmImageCatalog: z.array(catalogImageSchema).min(1).max(50).default(() => DEFAULT_VM_IMAGE_CATALOG.map((i) => ({ ...i }))),
+  vmGoldenImages: goldenImagesSchema.default([]),
   impersonation: z.boolean().default(false),
   removeOrphans: z.boolean().default(false),
   sshRoute: z.enum(SSH_ROUTES).default("auto"),
@@ -106,6 +110,7 @@ export function readClusterSettings(row: { settings: Record<string, unknown> | n
     const catalog = stored[key];
     if (Array.isArray(catalog)) stored[key] = catalog.filter((entry) => catalogImageSchema.safeParse(entry).success);
   }
+  if (Array.isArray(stored.vmGoldenImages)) stored.vmGoldenImages = stored.vmGoldenImages.filter((entry) => goldenImageSchema.safeParse(entry).success);
   const whole = clusterSettingsSchema.safeParse(stored);
   if (whole.success) return whole.data;
   const defaults = clusterSettingsSchema.parse({});
@@ -190,7 +195,7 @@ export function parseImageCatalog(text: string): CatalogImage[] {
 const catalogToText = (catalog: CatalogImage[]) => catalog.map((i) => `${i.label} = ${i.image}`).join("\n");
 
 /** The settings as the form's text areas show them. */
-export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog" | "vmImageCatalog", string> & { impersonation: boolean; removeOrphans: boolean; sshRoute: SshRoute } {
+export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector" | "tolerations" | "storageClass" | "imageCatalog" | "vmImageCatalog" | "vmGoldenImages", string> & { impersonation: boolean; removeOrphans: boolean; sshRoute: SshRoute } {
   return {
     nodeSelector: Object.entries(settings.nodeSelector)
       .map(([k, v]) => `${k}=${v}`)
@@ -201,6 +206,7 @@ export function settingsToForm(settings: ClusterSettings): Record<"nodeSelector"
     storageClass: settings.storageClass ?? "",
     imageCatalog: catalogToText(settings.imageCatalog),
     vmImageCatalog: catalogToText(settings.vmImageCatalog),
+    vmGoldenImages: goldenImagesToText(settings.vmGoldenImages),
     impersonation: settings.impersonation,
     removeOrphans: settings.removeOrphans,
     sshRoute: settings.sshRoute,
@@ -236,6 +242,7 @@ export const clusterSettingsFormSchema = z.object({
     .transform((v) => (v === "" ? null : v)),
   imageCatalog: textField(parseImageCatalog),
   vmImageCatalog: textField(parseImageCatalog, catalogToText([...DEFAULT_VM_IMAGE_CATALOG])),
+  vmGoldenImages: textField(parseGoldenImages),
   impersonation: checkboxField,
   removeOrphans: checkboxField,
   sshRoute: z.enum(SSH_ROUTES, { error: "Choose how ssh reaches pods and VMs." }).default("auto"),

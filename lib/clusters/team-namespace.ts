@@ -111,7 +111,7 @@ export function teamRoleRules(apis: { kubevirt: boolean; cdi: boolean }): V1Poli
   }
   if (apis.cdi) {
     rules.push(
-      { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes"], verbs: ["get", "list", "watch", "create", "delete"] },
+      { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes"], verbs: ["get", "list", "watch", "create", "patch", "delete"] },
       { apiGroups: ["upload.cdi.kubevirt.io"], resources: ["uploadtokenrequests"], verbs: ["create"] },
     );
   }

@@ -13,6 +13,7 @@ import { workloadClusterContext, workloadObjectsBase, type TeamClusterContext } 
 import { inventoryOf, type InventoriedKind } from "@/lib/workloads/inventory";
 import { registerKind, workloadAuditTarget, type FoundWorkload, type KindDriver } from "@/lib/workloads/lifecycle";
 import { buildUserData, vetCloudConfig } from "@/lib/vms/cloud-init";
+import { dataVolumeInventory, ensureVmDisk, removeOrphanDisks, removeVmDisks } from "@/lib/vms/disks/lifecycle";
 import { KUBEVIRT, type VirtualMachine } from "@/lib/vms/kubevirt";
 import { cloudInitSecret, ownedByVm, virtualMachine, vmService, type VmObjectsContext } from "@/lib/vms/manifests";
 import { deleteVmObjects } from "@/lib/vms/objects";
@@ -36,6 +37,8 @@ async function ensureObjects(db: Db, row: VmRow): Promise<{ vmName: string }> {
   const { core, namespace, spec } = { ...ctx, spec: row.spec };
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
   const api = { group: KUBEVIRT.group, version: KUBEVIRT.version, namespace, plural: KUBEVIRT.vms };
+  // Its disk first (an upload can start while the rest is made); the VM waits for it.
+  await ensureVmDisk(ctx, row);
   // The user data is read while the VM is made, so its Secret follows the VM at once: KubeVirt
   // starts the instance within a second and needs the Secret by then.
   const [vm, userData] = await Promise.all([
@@ -84,9 +87,10 @@ const KINDS_OF_OBJECTS: InventoriedKind[] = [
   { kind: "VirtualMachineInstance", list: customLister(KUBEVIRT.vmis) },
   { kind: "Secret", list: async (c, labelSelector) => (await kube(c, "list minicloud Secret objects", () => c.kc.makeApiClient(CoreV1Api).listSecretForAllNamespaces({ labelSelector }))).items },
   { kind: "Service", list: async (c, labelSelector) => (await kube(c, "list minicloud Service objects", () => c.kc.makeApiClient(CoreV1Api).listServiceForAllNamespaces({ labelSelector }))).items },
+  dataVolumeInventory,
 ];
 
-// The objects of a VM that has no row: the VMs (their instances go with them), Secrets and Services, by label.
+// The objects of a VM that has no row: the VMs (their instances go with them), Secrets, Services and DataVolumes, by label.
 async function removeOrphan(db: Db, clusterId: string, orphan: FoundWorkload): Promise<void> {
   const connection = await getClusterConnection(db, clusterId);
   const core = connection.kc.makeApiClient(CoreV1Api);
@@ -99,6 +103,7 @@ async function removeOrphan(db: Db, clusterId: string, orphan: FoundWorkload): P
   );
   await kubeDelete(connection, `delete the secrets of ${what}`, () => core.deleteCollectionNamespacedSecret({ namespace, labelSelector }));
   await kubeDelete(connection, `delete the services of ${what}`, () => core.deleteCollectionNamespacedService({ namespace, labelSelector }));
+  await removeOrphanDisks(connection, namespace, labelSelector);
 }
 
 /** The VMs' driver. */
@@ -109,7 +114,9 @@ export const vmDriver: KindDriver = {
   ensure: (db, row) => ensureObjects(db, asVmRow(row)),
   async remove(db, row) {
     const vm = asVmRow(row);
-    await deleteVmObjects(await workloadClusterContext(db, vm), vm.id, vm.spec.vmName);
+    const ctx = await workloadClusterContext(db, vm);
+    await deleteVmObjects(ctx, vm.id, vm.spec.vmName);
+    await removeVmDisks(ctx, vm);
   },
   inventory: (db, clusterId) => inventoryOf(db, clusterId, "vm", "VirtualMachine", KINDS_OF_OBJECTS),
   removeOrphan,

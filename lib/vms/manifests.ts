@@ -6,6 +6,7 @@ import type { V1OwnerReference, V1Secret, V1Service, V1Toleration } from "@kuber
 import { OWNER_EMAIL_ANNOTATION, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import type { PlannedObjectName } from "@/lib/kube/object-names";
 import { workloadLabels } from "@/lib/workloads/labels";
+import { bootVolume } from "@/lib/vms/disks/manifests";
 import { KUBEVIRT, type VirtualMachine } from "@/lib/vms/kubevirt";
 import type { VmSpec } from "@/lib/vms/types";
 
@@ -41,8 +42,9 @@ function metadata(ctx: VmObjectsContext, name: string, owner?: V1OwnerReference)
 }
 
 /** The names a VM's objects will have, each with the rule Kubernetes checks it by (the VM's is also its host name: a DNS-1035 label). */
-export function plannedVmObjectNames(spec: Pick<VmSpec, "vmName" | "secretName" | "serviceName">): PlannedObjectName[] {
+export function plannedVmObjectNames(spec: Pick<VmSpec, "vmName" | "secretName" | "serviceName" | "disk">): PlannedObjectName[] {
   return [
+    ...(spec.disk ? [{ what: "DataVolume", kind: "dns1123Subdomain" as const, name: spec.disk.dataVolumeName }] : []),
     { what: "VirtualMachine", kind: "dns1035Label", name: spec.vmName },
     { what: "Secret", kind: "dns1123Subdomain", name: spec.secretName },
     { what: "Service", kind: "dns1035Label", name: spec.serviceName },
@@ -55,7 +57,7 @@ export function ownedByVm(vm: VirtualMachine): V1OwnerReference {
 }
 
 /**
- * The VirtualMachine: a container-disk boot volume, the cloud-init disk from the Secret, the
+ * The VirtualMachine: a boot volume (the container disk, or the DataVolume made for it), the cloud-init disk from the Secret, the
  * pod network, the run strategy, and either an instancetype or an explicit size (requests =
  * limits, so the team's quota counts what the VM may use). The template carries our labels
  * (KubeVirt copies them to the VMI and its pod, which the Service selects) and, when asked, the
@@ -101,7 +103,7 @@ export function virtualMachine(ctx: VmObjectsContext): VirtualMachine & { spec: 
           ...(ctx.tolerations.length > 0 ? { tolerations: ctx.tolerations } : {}),
           terminationGracePeriodSeconds: 60,
           volumes: [
-            { name: "boot", containerDisk: { image: spec.image, imagePullPolicy: "IfNotPresent" } },
+            bootVolume(spec),
             { name: "cloudinit", cloudInitNoCloud: { userDataSecretRef: { name: spec.secretName } } },
           ],
         },

@@ -6,6 +6,7 @@ import { listTeamAssignments, type TeamQuota } from "@/lib/clusters/assignments"
 import { readClusterSettings, type CatalogImage } from "@/lib/clusters/settings";
 import type { Db } from "@/lib/db/client";
 import { clusters } from "@/lib/db/schema";
+import type { GoldenImage } from "@/lib/clusters/vm-golden-images";
 import { AppError, toUserError } from "@/lib/errors";
 import { getClusterConnection } from "@/lib/kube/clients";
 import { KIND_LABEL, MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
@@ -141,6 +142,8 @@ export interface VmTarget {
   clusterId: string;
   clusterName: string;
   images: CatalogImage[];
+  /** Golden images VMs may boot from a clone of (the cluster's settings). */
+  goldenImages: GoldenImage[];
   instancetypes: InstancetypeOffer;
   /** The team's quota there (null = unlimited). */
   quota: TeamQuota;
@@ -158,7 +161,8 @@ export async function listVmTargets(db: Db, teamId: string): Promise<VmTarget[]>
       } catch (error) {
         instancetypes = { available: false, reason: `The cluster's instancetypes could not be read: ${toUserError(error).message}` };
       }
-      return { clusterId: a.clusterId, clusterName: a.clusterName, images: readClusterSettings(row ?? { settings: {} }).vmImageCatalog, instancetypes, quota: a.quota };
+      const settings = readClusterSettings(row ?? { settings: {} });
+      return { clusterId: a.clusterId, clusterName: a.clusterName, images: settings.vmImageCatalog, goldenImages: settings.vmGoldenImages, instancetypes, quota: a.quota };
     }),
   );
 }

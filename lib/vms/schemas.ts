@@ -5,7 +5,8 @@ import { checkboxField } from "@/lib/parse-input";
 import { AppError } from "@/lib/errors";
 import { formatMib } from "@/lib/kube/quantity";
 import { workloadNameSchema } from "@/lib/names";
-import { blankToNull, catalogImageField, wholeNumber } from "@/lib/workloads/form-fields";
+import { blankToNull, wholeNumber } from "@/lib/workloads/form-fields";
+import { bootSourceFields, refineBootSource } from "@/lib/vms/disks/schemas";
 import { RUN_STRATEGIES, VM_LIMITS, VM_OPERATIONS } from "@/lib/vms/choices";
 import { CLOUD_CONFIG_MAX_BYTES, vetCloudConfig } from "@/lib/vms/cloud-init";
 import type { InstancetypeRef } from "@/lib/vms/types";
@@ -46,7 +47,9 @@ const cloudConfigField = z
   });
 
 /**
- * A new VM: a container disk from the cluster's catalog (checked there by the service), a run
+ * A new VM: a boot source — a container disk from the cluster's catalog (checked there by the
+ * service), or a disk CDI imports from a URL, receives as an upload, or clones from a golden
+ * image, with its size (lib/vms/disks/schemas.ts) — a run
  * strategy, and a size — an instancetype, or explicit CPUs and memory (then both are required).
  */
 export const createVmInputSchema = z
@@ -54,7 +57,7 @@ export const createVmInputSchema = z
     teamId: z.uuid({ error: "No such team." }),
     clusterId: z.uuid({ error: "Choose a cluster." }),
     name: workloadNameSchema,
-    image: catalogImageField,
+    ...bootSourceFields,
     runStrategy: z.enum(RUN_STRATEGIES, { error: "Choose how the VM runs." }).default("Always"),
     size: sizeField,
     cpuCores: z.preprocess(blankToNull, wholeNumber("the number of CPUs", VM_LIMITS.cpuCores.min, VM_LIMITS.cpuCores.max, cores).nullable()).default(null),
@@ -63,6 +66,7 @@ export const createVmInputSchema = z
     cloudInit: cloudConfigField,
   })
   .superRefine((value, ctx) => {
+    refineBootSource(value, ctx);
     if (value.size) return;
     if (value.cpuCores === null) ctx.addIssue({ code: "custom", path: ["cpuCores"], message: "Enter the number of CPUs, or choose an instancetype." });
     if (value.memoryMib === null) ctx.addIssue({ code: "custom", path: ["memoryMib"], message: "Enter the memory, or choose an instancetype." });

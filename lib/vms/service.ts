@@ -21,6 +21,8 @@ import { nodeFitRefusal } from "@/lib/workloads/node-fit";
 import { quotaRefusal, quotaShortfalls } from "@/lib/workloads/quota";
 import { VM_OPERATION_LABELS, type VmOperation } from "@/lib/vms/choices";
 import { readInstancetype } from "@/lib/vms/instancetypes";
+import { bootSourceAuditDetail, resolveBootSource } from "@/lib/vms/disks/boot-source";
+import { dataVolumeNameFor } from "@/lib/vms/disks/manifests";
 import { plannedVmObjectNames } from "@/lib/vms/manifests";
 import { putSubresource, readVm, readVmi, type SubresourceVerb } from "@/lib/vms/objects";
 import { requireVmRow } from "@/lib/vms/rows";
@@ -43,23 +45,22 @@ export async function createVm(db: Db, actor: Actor, input: CreateVmInput): Prom
   const id = randomUUID();
   const name = withRandomSuffix(slugify(request.name));
   const names = { vmName: name, secretName: `${name}-cloud-init`, serviceName: name };
-  const namesProblem = plannedNamesProblem(plannedVmObjectNames(names));
+  const namesProblem = plannedNamesProblem(plannedVmObjectNames({ ...names, disk: request.bootSource === "catalog" ? null : { dataVolumeName: dataVolumeNameFor(name), sizeGib: 1, source: { type: "upload" } } }));
   if (namesProblem) {
     const message = `“${request.name}” cannot name a VM: ${namesProblem}.`;
     throw new ValidationError(message, { name: message });
   }
   const ctx = await teamClusterContext(db, request.teamId, request.clusterId);
-  if (!ctx.settings.vmImageCatalog.some((entry) => entry.image === request.image)) {
-    throw new ValidationError("Please correct the highlighted fields.", { image: "Choose a disk image from this cluster's VM catalog." });
-  }
+  const boot = await resolveBootSource(ctx, request, name);
   const owner = await getUser(db, actor.userId);
   if (!owner) throw new NotFoundError("No such user.");
   const size = request.size ? await readInstancetype(ctx.connection, ctx.namespace, request.size) : { cpuCores: request.cpuCores!, memoryMib: request.memoryMib! };
-  await refuseWhatDoesNotFit(ctx, size);
+  await refuseWhatDoesNotFit(ctx, size, boot.disk?.sizeGib ?? 0);
 
   const spec: VmSpec = {
     displayName: request.name,
-    image: request.image,
+    image: boot.image,
+    disk: boot.disk,
     runStrategy: request.runStrategy,
     cpuCores: size.cpuCores,
     memoryMib: size.memoryMib,
@@ -72,7 +73,7 @@ export async function createVm(db: Db, actor: Actor, input: CreateVmInput): Prom
   const detail = {
     clusterId: request.clusterId,
     namespace: ctx.namespace,
-    image: spec.image,
+    ...bootSourceAuditDetail(boot),
     runStrategy: spec.runStrategy,
     cpuCores: spec.cpuCores,
     memoryMib: spec.memoryMib,
@@ -91,18 +92,18 @@ export async function createVm(db: Db, actor: Actor, input: CreateVmInput): Prom
   return { id, name, state: "creating", message: outcome.message };
 }
 
-// The quota (VM count, CPU, memory, and the pod KubeVirt runs the VM in) and the node sizes,
-// read with the panel's own credentials: enforcing them is the panel's check, and the team's
-// impersonated role (when on) may read neither.
-async function refuseWhatDoesNotFit(ctx: TeamClusterContext, size: { cpuCores: number; memoryMib: number }): Promise<void> {
+// The quota (VM count, CPU, memory, the pod KubeVirt runs the VM in, and its disk's storage and
+// claim) and the node sizes, read with the panel's own credentials: enforcing them is the
+// panel's check, and the team's impersonated role (when on) may read neither.
+async function refuseWhatDoesNotFit(ctx: TeamClusterContext, size: { cpuCores: number; memoryMib: number }, diskGib: number): Promise<void> {
   const panelCore = ctx.connection.kc.makeApiClient(CoreV1Api);
   const [quota, nodes] = await Promise.all([
     kubeOrNull(ctx.connection, `read the quota of namespace ${ctx.namespace}`, () => panelCore.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace: ctx.namespace })),
     kube(ctx.connection, "list the nodes", () => panelCore.listNode()),
   ]);
   const ask = { cpuMillicores: size.cpuCores * 1000, memoryMib: size.memoryMib };
-  const shortfalls = quotaShortfalls(quota, { ...ask, vms: 1, pods: 1 });
-  if (shortfalls.length > 0) throw quotaRefusal(shortfalls, { cpu: "cpuCores", memory: "memoryMib" });
+  const shortfalls = quotaShortfalls(quota, { ...ask, vms: 1, pods: 1, storageGib: diskGib, volumes: diskGib > 0 ? 1 : 0 });
+  if (shortfalls.length > 0) throw quotaRefusal(shortfalls, { cpu: "cpuCores", memory: "memoryMib", storage: "diskSizeGib", volumes: "diskSizeGib" });
   const tooBig = nodeFitRefusal(nodes.items, ctx.settings, ask, "VM");
   if (tooBig) {
     const fieldErrors = Object.fromEntries(Object.entries(tooBig.fieldErrors).map(([field, message]) => [field === "cpuMillicores" ? "cpuCores" : field, message]));
@@ -150,12 +151,17 @@ export async function operateVm(db: Db, actor: Actor, input: VmOperationInput & 
 
 /**
  * Deletes the VM durably: the row says `deleting` (with a pending audit row), the VM (and with it
- * its instance), its cloud-init Secret and its Service go, then the row. Resolves `deleting` when
- * the cluster did not answer: the reconciler finishes, and the VMs list shows it meanwhile.
+ * its instance), its cloud-init Secret, its Service and its disk go — the disk is kept instead
+ * when `keepDisk` is asked (relabelled as a kept disk, named in the audit row) — then the row.
+ * Resolves `deleting` when the cluster did not answer: the reconciler finishes (keeping the disk
+ * too: the choice is written with the `deleting` state), and the VMs list shows it meanwhile.
  */
-export async function deleteVm(db: Db, actor: Actor, input: { teamId: string; workloadId: string }): Promise<"deleted" | "deleting"> {
+export async function deleteVm(db: Db, actor: Actor, input: { teamId: string; workloadId: string; keepDisk?: boolean }): Promise<"deleted" | "deleting"> {
   const row = await requireVmRow(db, input.teamId, input.workloadId);
-  return deleteWorkload(db, { ...row, spec: { ...row.spec } }, { actorId: actor.userId, actorLabel: actor.label, detail: {} });
+  const keep = Boolean(input.keepDisk && row.spec.disk);
+  const spec = { ...row.spec, keepDisk: keep };
+  const detail = keep ? { keptDisk: row.spec.disk!.dataVolumeName } : {};
+  return deleteWorkload(db, { ...row, spec: { ...spec } }, { actorId: actor.userId, actorLabel: actor.label, detail }, { spec: { ...spec } });
 }
 
 /** Refuses a delete whose typed confirmation is not the VM's name (as shown, or its Kubernetes name). */

@@ -1,6 +1,7 @@
 // What the panel stores and shows about VMs: plain, JSON-safe shapes shared by the server
 // (pages, actions) and the browser.
 import type { RunStrategy } from "@/lib/vms/choices";
+import type { VmDisk } from "@/lib/vms/disks/types";
 import type { WorkloadView } from "@/lib/workloads/view";
 
 /** An instancetype a VM takes its size from (KubeVirt `instancetype.kubevirt.io`). */
@@ -13,8 +14,12 @@ export interface InstancetypeRef {
 export interface VmSpec {
   /** What the user typed as the name. */
   displayName: string;
-  /** The container-disk image it boots from (from the cluster's VM disk catalog). */
+  /** What it boots from, as shown: the container-disk image (from the cluster's VM disk catalog), or a description of its disk. */
   image: string;
+  /** The disk CDI made for it (imported, uploaded or cloned); null or absent when it boots the container disk. */
+  disk?: VmDisk | null;
+  /** Set when a delete was asked to keep the disk (written with the `deleting` state, so the reconciler keeps it too). */
+  keepDisk?: boolean;
   runStrategy: RunStrategy;
   /** Its size: explicit, or what the instancetype said when it was created (for the quota). */
   cpuCores: number;

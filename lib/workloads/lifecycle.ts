@@ -242,13 +242,15 @@ export async function deleteWorkload(
   db: Db,
   row: WorkloadRow,
   audit: { actorId: string | null; actorLabel: string; detail: Record<string, unknown> },
+  /** A changed spec written together with the `deleting` state (how the delete should go, e.g. a VM's disk kept), so the reconciler sees it too. */
+  options: { spec?: Record<string, unknown> } = {},
 ): Promise<"deleted" | "deleting"> {
   const driver = driverOf(row.kind);
   return holding(row.id, async () => {
     const started = await db.transaction(async (tx) => {
       const [marked] = await tx
         .update(workloads)
-        .set({ state: "deleting", stateReason: null, stateChangedAt: new Date(), attempts: 0, nextAttemptAt: null })
+        .set({ state: "deleting", stateReason: null, stateChangedAt: new Date(), attempts: 0, nextAttemptAt: null, ...(options.spec && { spec: options.spec }) })
         .where(eq(workloads.id, row.id))
         .returning();
       if (!marked) return null; // someone else finished the delete meanwhile: their row describes it

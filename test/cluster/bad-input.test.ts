@@ -1,6 +1,6 @@
 // Generated bad input against every door: each server action (the table in
 // test/support/action-table.ts, as a platform admin and, for team actions, as a team member),
-// each REST route handler that takes input, the credentials sign-in, and the websocket
+// each REST route handler that takes input (the VM disk upload among them), the credentials sign-in, and the websocket
 // gateway's query parameters. Every case has at least one field that cannot be valid (fields
 // that can be are filled with good values, so refusals come from deep in the services too).
 // Over the whole run: no server error, no new row (but audit and sign-in throttle rows), no
@@ -21,6 +21,9 @@ import { GET as listVmsRoute, POST as createVmRoute } from "@/app/api/teams/[tea
 import { DELETE as deleteVmRoute, GET as vmRoute } from "@/app/api/teams/[teamId]/vms/[vmId]/route";
 import { POST as powerVmRoute } from "@/app/api/teams/[teamId]/vms/[vmId]/power/route";
 import { GET as nestedKubeconfigRoute } from "@/app/api/nested/[clusterId]/kubeconfig/route";
+import { GET as workerPoolRoute, PUT as scaleWorkerPoolRoute } from "@/app/api/nested/[clusterId]/workers/route";
+import { GET as clusterStatusRoute } from "@/app/api/clusters/[clusterId]/status/route";
+import { DELETE as cancelDiskUploadRoute, POST as diskUploadRoute } from "@/app/api/vm-disk-uploads/[workloadId]/route";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
@@ -264,6 +267,37 @@ describe("bad input", () => {
       const clusterId = asText(input.clusterId);
       const request = new Request(url(`/api/nested/${encodeURIComponent(clusterId)}/kubeconfig`, {}));
       return answer("route nested kubeconfig", input, await nestedKubeconfigRoute(request, { params: Promise.resolve({ clusterId }) }));
+    });
+    await drive("route GET /api/nested/:clusterId/workers", { clusterId: "missingId", bearer: "bearer" }, ROUTE_RUNS, SEED + 1006, async (input) => {
+      const clusterId = asText(input.clusterId);
+      const request = new Request(url(`/api/nested/${encodeURIComponent(clusterId)}/workers`, {}), { headers: bearer(input.bearer) });
+      return answer("route worker pool", input, await workerPoolRoute(request, { params: Promise.resolve({ clusterId }) }));
+    });
+    await drive("route PUT /api/nested/:clusterId/workers", { clusterId: "missingId", bearer: "bearer", size: "poolSize" }, ROUTE_RUNS, SEED + 1007, async (input) => {
+      const clusterId = asText(input.clusterId);
+      const request = new Request(url(`/api/nested/${encodeURIComponent(clusterId)}/workers`, {}), {
+        method: "PUT",
+        headers: { ...bearer(input.bearer), "content-type": "application/json" },
+        body: JSON.stringify({ size: input.size }),
+      });
+      return answer("route scale worker pool", input, await scaleWorkerPoolRoute(request, { params: Promise.resolve({ clusterId }) }));
+    });
+    await drive("route GET /api/clusters/:clusterId/status", { clusterId: "missingId" }, ROUTE_RUNS, SEED + 1008, async (input) => {
+      const clusterId = asText(input.clusterId);
+      const request = new Request(url(`/api/clusters/${encodeURIComponent(clusterId)}/status`, {}));
+      return answer("route cluster status", input, await clusterStatusRoute(request, { params: Promise.resolve({ clusterId }) }));
+    });
+    // A VM disk upload (the body is the image) and its cancel: an id that is not a VM of the caller's team, a bad token, a body that is no image.
+    await drive("route POST /api/vm-disk-uploads/:workloadId", { workloadId: "podId", bearer: "bearer", body: "anything" }, ROUTE_RUNS, SEED + 1009, async (input) => {
+      const workloadId = asText(input.workloadId);
+      const body = asText(input.body);
+      const request = new Request(url(`/api/vm-disk-uploads/${encodeURIComponent(workloadId)}`, {}), { method: "POST", headers: { ...bearer(input.bearer), "content-length": String(Buffer.byteLength(body)) }, body });
+      return answer("route disk upload", input, await diskUploadRoute(request, { params: Promise.resolve({ workloadId }) }));
+    });
+    await drive("route DELETE /api/vm-disk-uploads/:workloadId", { workloadId: "podId", bearer: "bearer" }, ROUTE_RUNS, SEED + 1010, async (input) => {
+      const workloadId = asText(input.workloadId);
+      const request = new Request(url(`/api/vm-disk-uploads/${encodeURIComponent(workloadId)}`, {}), { method: "DELETE", headers: bearer(input.bearer) });
+      return answer("route disk upload cancel", input, await cancelDiskUploadRoute(request, { params: Promise.resolve({ workloadId }) }));
     });
     // POST /api/auth/callback/credentials: next-auth hands the form to the provider's authorize().
     const credentials = getAuthOptions().providers.find((p) => p.id === "credentials") as unknown as { options: { authorize: (c: unknown, req: unknown) => Promise<unknown> } };

@@ -188,6 +188,7 @@ describe("host clusters", () => {
       storageClass: "fast",
       imageCatalog: [{ label: "Ubuntu", image: "ubuntu:24.04" }],
       vmImageCatalog: [{ label: "Fedora", image: "quay.io/containerdisks/fedora:41" }],
+      vmGoldenImages: [{ label: "Debian 12", namespace: "golden-images", name: "debian-12" }],
       impersonation: true,
       removeOrphans: false,
       sshRoute: "port-forward" as const,

@@ -3,7 +3,8 @@
 // external database, values validated by the schema), and an install into the local control
 // plane gives the panel, running with the chart's ServiceAccount token, enough access for every
 // flow: registration finds nothing missing, then assignment, an SSH pod with its exec terminal
-// and port-forward ssh, a VM started, its serial console opened, stopped, and cleanup — a rule missing from the chart
+// and port-forward ssh, a VM started, its serial console opened, stopped, a nested cluster
+// made ready with a worker joined and deleted, the status view, and cleanup — a rule missing from the chart
 // fails here with Kubernetes' own "forbidden".
 import { spawn } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
@@ -20,11 +21,15 @@ import { workloads } from "@/lib/db/schema";
 import { issueTerminalTicket } from "@/lib/console/gateway/tickets";
 import { DEFAULT_OPENERS } from "@/lib/console/gateway/terminal-routes";
 import { loadPrincipal } from "@/lib/tenancy/principal";
+import { createNestedCluster, deleteNestedCluster, getNestedCluster } from "@/lib/nested/service";
+import { getWorkerPool, scaleWorkerPool } from "@/lib/nested/workers/pool";
 import { createSshPod, deleteSshPod } from "@/lib/pods/service";
+import { holdStatusCache, statusSummaryOf } from "@/lib/status/service";
 import { getPanelTerminalKey } from "@/lib/ssh-keys/panel-key";
 import { KUBEVIRT, type VirtualMachineInstance } from "@/lib/vms/kubevirt";
 import { createVm, deleteVm, operateVm } from "@/lib/vms/service";
 import { ensureHelm } from "../../dev/cluster/helm";
+import { WORKER_IMAGE } from "../../dev/cluster/join-agent/agents";
 import { createOrgWithTeams, createUser } from "./cluster-fixtures";
 import { clusterKubeconfigPath, isRunningWithIp, test, uniqueName, useDatabase, waitFor, waitForPod } from "./helpers";
 import { ORIGIN, open, sessionCookie, startGateway, type TestGateway } from "./terminal-client";
@@ -227,7 +232,20 @@ describe("Helm chart installed in the local control plane", () => {
     const { cluster, check } = await registerCluster(db(), actor, { name: uniqueName("chart"), source: { kind: "kubeconfig", kubeconfig } });
     expect(check).toMatchObject({ reachable: true, apis: { kubevirt: true, cdi: true }, missing: [] });
     // Impersonation asks for more (impersonate users and groups): the chart grants it.
-    await updateClusterSettings(db(), actor, { clusterId: cluster.id, settings: { ...readClusterSettings({ settings: {} }), impersonation: true } });
+    const defaults = readClusterSettings({ settings: {} });
+    await updateClusterSettings(db(), actor, {
+      clusterId: cluster.id,
+      settings: { ...defaults, impersonation: true, vmImageCatalog: [...defaults.vmImageCatalog, { label: "Kubernetes worker (kubeadm)", image: WORKER_IMAGE }] },
+    });
+
+    // The cluster's status view (nodes, pods, volumes by list and watch) as the chart's ServiceAccount.
+    const status = await holdStatusCache(db(), cluster.id);
+    try {
+      await status.cache.ready;
+      expect(statusSummaryOf(status.cache).totals.nodes).toBeGreaterThan(0);
+    } finally {
+      status.release();
+    }
 
     const { teams } = await createOrgWithTeams(db(), 1);
     const team = teams[0]!;
@@ -270,6 +288,15 @@ describe("Helm chart installed in the local control plane", () => {
     expect(await deleteSshPod(db(), actor, { teamId: team.id, workloadId: pod.id })).toMatch(/^delet/);
     const vms = (await custom.listNamespacedCustomObject({ group: KUBEVIRT.group, version: KUBEVIRT.version, namespace: assignment.namespace, plural: "virtualmachines" })) as { items: unknown[] };
     expect(vms.items).toEqual([]);
+
+    // A nested cluster on it: control-plane objects made, running, registered; then deleted.
+    const nested = await createNestedCluster(db(), actor, { teamId: team.id, hostClusterId: cluster.id, name: uniqueName("chart plane"), version: "v1.35.4" });
+    expect((await nested.done).state).toBe("ready");
+    // A worker VM joins it (its pool recorded in the nested namespace).
+    await scaleWorkerPool(db(), actor, { clusterId: nested.id, size: 1 });
+    await expect.poll(async () => (await getWorkerPool(db(), nested.id)).workers.map((w) => w.state), { timeout: 90_000, interval: 500 }).toEqual(["ready"]);
+    const nestedView = (await getNestedCluster(db(), nested.id))!;
+    expect(await deleteNestedCluster(db(), actor, { clusterId: nested.id, confirmName: nestedView.name })).toBe("deleted");
 
     // Disconnecting deletes what the panel made (team namespaces included), with the chart's rights.
     const { deleted } = await disconnectCluster(db(), actor, { clusterId: cluster.id, deleteObjects: true, confirmName: cluster.name });

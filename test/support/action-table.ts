@@ -25,6 +25,7 @@ import {
 } from "@/app/(panel)/orgs/actions";
 import { assignClusterAction, unassignClusterAction } from "@/app/(panel)/orgs/[orgId]/clusters/actions";
 import { createNestedClusterAction, deleteNestedClusterAction, rotateNestedCertificatesAction } from "@/app/(panel)/orgs/[orgId]/nested/actions";
+import { removeWorkerAction, retryWorkerAction, scaleWorkerPoolAction } from "@/app/(panel)/orgs/[orgId]/nested/[clusterId]/workers/actions";
 import {
   addTeamMemberAction,
   changeTeamMemberRoleAction,
@@ -58,7 +59,7 @@ export const ACTION_TABLE: ActionEntry[] = [
   { action: recheckClusterAction, fields: { clusterId: "missingId" } },
   {
     action: updateClusterSettingsAction,
-    fields: { clusterId: "clusterId", nodeSelector: "nodeSelector", tolerations: "tolerations", storageClass: "storageClass", imageCatalog: "imageCatalog", vmImageCatalog: "imageCatalog", impersonation: "checkbox", removeOrphans: "checkbox" },
+    fields: { clusterId: "clusterId", nodeSelector: "nodeSelector", tolerations: "tolerations", storageClass: "storageClass", imageCatalog: "imageCatalog", vmImageCatalog: "imageCatalog", vmGoldenImages: "goldenImageLines", impersonation: "checkbox", removeOrphans: "checkbox" },
   },
   { action: disconnectClusterAction, fields: { id: "clusterId", confirmName: "confirmName", deleteObjects: "checkbox" } },
   { action: endTerminalSessionAction, fields: { sessionId: "missingId" } },
@@ -98,6 +99,9 @@ export const ACTION_TABLE: ActionEntry[] = [
   },
   { action: deleteNestedClusterAction, fields: { id: "missingId", confirmName: "confirmName" } },
   { action: rotateNestedCertificatesAction, fields: { clusterId: "missingId" } },
+  { action: scaleWorkerPoolAction, fields: { clusterId: "missingId", size: "poolSize" } },
+  { action: retryWorkerAction, fields: { clusterId: "missingId", worker: "workerName" } },
+  { action: removeWorkerAction, fields: { clusterId: "missingId", worker: "workerName" } },
   { action: renameTeamAction, fields: { teamId: "teamId", name: "name" }, team: true },
   { action: addTeamMemberAction, fields: { teamId: "teamId", email: "email", role: "teamRole" }, team: true },
   { action: changeTeamMemberRoleAction, fields: { teamId: "teamId", userId: "userId", role: "teamRole" }, team: true },
@@ -118,7 +122,11 @@ export const ACTION_TABLE: ActionEntry[] = [
       teamId: "teamId",
       clusterId: "clusterId",
       name: "workloadName",
+      bootSource: "bootSource",
       image: "vmImage",
+      diskUrl: "diskUrl",
+      goldenImage: "goldenImage",
+      diskSizeGib: "diskSizeGib",
       runStrategy: "runStrategy",
       size: "vmSize",
       cpuCores: "cpuCores",
@@ -129,6 +137,6 @@ export const ACTION_TABLE: ActionEntry[] = [
     team: true,
   },
   { action: operateVmAction, fields: { workloadId: "missingId", operation: "vmOperation" }, team: true },
-  { action: deleteVmAction, fields: { id: "missingId", confirmName: "confirmName" }, team: true },
+  { action: deleteVmAction, fields: { id: "missingId", confirmName: "confirmName", keepDisk: "checkbox" }, team: true },
   { action: openVmConsoleTicketAction, fields: { workloadId: "missingId", mode: "vmConsoleMode" }, team: true },
 ];

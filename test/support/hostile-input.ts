@@ -297,6 +297,19 @@ export const KINDS = {
     ),
     good: fixed(""),
   },
+  bootSource: { bad: notOneOf(["catalog", "url", "upload", "clone", undefined]), good: fixed("catalog") },
+  // With the good boot source (the catalog) any URL, golden image or disk size is refused; the URLs are ones the vetting refuses too.
+  diskUrl: {
+    bad: fc.oneof(
+      fc.constantFrom("http://169.254.169.254/latest/meta-data/", "http://user:pw@example.com/x.img", "http://0x7f.1/x", "http://2130706433/x", "ftp://example.com/x", "file:///etc/passwd", "https://example.com/x#y", "gopher://x/y", "javascript:alert(1)", "http://[fe80::1]/x", "http://metadata.google.internal/x"),
+      wordWithHostileCharacter.map((w) => `https://example.com/${w}`),
+      longText(2001, 5_000).map((t) => `https://example.com/${t}`),
+    ),
+    good: fixed(""),
+  },
+  goldenImage: { bad: fc.oneof(fc.constantFrom("kube-system/secrets", "../x", "a/b/c", "/", "golden/"), wordWithHostileCharacter, longText(321, 2_000)), good: fixed("") },
+  diskSizeGib: { bad: badNumber({ min: 1, max: 2048, whole: true, optional: true }), good: fixed("") },
+  goldenImageLines: { bad: fc.oneof(fc.constantFrom("Debian = golden/../x", "Debian = Golden/x", "Debian", "= golden/x", `${"L".repeat(81)} = golden/x`, "A = g/x\nB = g/x"), wordWith(/^\.$/).map((w) => `L = ns/${w}`)), good: fixed("") },
   vmOperation: { bad: notOneOf(["start", "stop", "forceStop", "restart", "pause", "unpause"]), good: fixed("start") },
   memoryMib: { bad: badNumber({ min: 128, max: 64 * 1024, whole: true }), good: fixed("512") },
   homeGib: { bad: badNumber({ min: 1, max: 500, whole: true, optional: true }), good: fixed("") },
@@ -317,6 +330,8 @@ export const KINDS = {
   apiserverReplicas: { bad: badNumber({ min: 1, max: 3, whole: true, optional: true }), good: fixed("1") },
   exposure: { bad: notOneOf(["ClusterIP", "NodePort", "LoadBalancer", undefined]), good: fixed("ClusterIP") },
   /** An optional image override: empty is the upstream image. */
+  poolSize: { bad: badNumber({ min: 0, max: 20, whole: true }), good: fixed("0") },
+  workerName: { bad: fc.oneof(badName, fc.constantFrom("1abc", "Worker", "a_b", "a.b"), longText(64, 300)), good: fixed("worker-abcde") },
   imageOverride: { bad: badImage.filter((v) => !(typeof v === "string" && (v.trim() === "" || VALID_REFERENCES.includes(v.trim())))), good: fixed("") },
   /** A terminal ticket nobody issued: random ones of the right shape, and malformed ones. */
   ticket: { bad: fc.oneof(fc.base64String({ minLength: 44, maxLength: 44 }).map((b) => b.slice(0, 43).replace(/\+/g, "-").replace(/\//g, "_")), badId, longText(44, 10_000)), good: fixed("") },

@@ -24,6 +24,7 @@ describe("cluster settings", () => {
       storageClass: null,
       imageCatalog: [{ label: "minicloud SSH (Debian)", image: DEFAULT_SSH_IMAGE }],
       vmImageCatalog: DEFAULT_VM_IMAGE_CATALOG,
+      vmGoldenImages: [],
       impersonation: false,
       removeOrphans: false,
       sshRoute: "auto",
@@ -93,19 +94,23 @@ describe("cluster settings", () => {
       storageClass: "fast",
       imageCatalog: [{ label: "Debian", image: "debian:12" }],
       vmImageCatalog: [{ label: "CirrOS", image: "quay.io/kubevirt/cirros-container-disk-demo:v1.4" }],
+      vmGoldenImages: [{ label: "Debian 12", namespace: "golden", name: "debian-12" }],
       impersonation: true,
       removeOrphans: true,
       sshRoute: "direct" as const,
     };
     const form = settingsToForm(settings);
     expect(clusterSettingsFormSchema.parse({ ...form, impersonation: "on", removeOrphans: "on" })).toEqual(settings);
-    const bad = clusterSettingsFormSchema.safeParse({ ...form, nodeSelector: "nope", storageClass: "Bad Class", sshRoute: "carrier pigeon" });
+    const bad = clusterSettingsFormSchema.safeParse({ ...form, nodeSelector: "nope", storageClass: "Bad Class", vmGoldenImages: "Debian = golden/debian\nBad = Golden/x", sshRoute: "carrier pigeon" });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
       ["nodeSelector", "Line 1: write key=value."],
       ["storageClass", "Not a valid storage class name."],
+      ["vmGoldenImages", "Line 2: “Golden/x” is not namespace/claim (a namespace name, a slash, a PersistentVolumeClaim name)."],
       ["sshRoute", "Choose how ssh reaches pods and VMs."],
     ]);
+    // A stored golden image that is not valid is left out alone.
+    expect(readClusterSettings({ settings: { vmGoldenImages: [{ label: "x", namespace: "../etc", name: "y" }, settings.vmGoldenImages[0]] } }).vmGoldenImages).toEqual(settings.vmGoldenImages);
   });
 });
 

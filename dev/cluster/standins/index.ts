@@ -44,7 +44,7 @@ export async function startStandins(ctx: StandinContext): Promise<RunningStandin
     guests.prepare();
     const vms = await startVmLifecycle(kube, log, guests);
     stops.push(() => vms.stop());
-    const dataVolumes = await startDataVolumeLifecycle(kube, log);
+    const dataVolumes = await startDataVolumeLifecycle(kube, log, join(root, "uploads"));
     stops.push(() => dataVolumes.stop());
     const storage = await startStorageProvisioner(kube, join(root, "volumes"), log);
     stops.push(() => storage.stop());

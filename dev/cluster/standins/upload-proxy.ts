@@ -2,6 +2,7 @@
 // `Authorization: Bearer <token from an UploadTokenRequest>` and the raw disk image as body.
 // The bytes are stored under the run directory and the DataVolume is marked Succeeded, as
 // cdi-uploadproxy + the upload server pod + cdi-deployment would together.
+import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -9,12 +10,16 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
 import { cdiGroup, cdiVersion, dataVolumePhase, dataVolumePlural, type DataVolume } from "./cdi";
 import { dataVolumePhasePatch } from "./datavolume-status";
 import { ApiError } from "./http-replies";
 import { mergePatch, orNotFound, type Kube } from "./kube";
 import type { ServingCertificate } from "./tls";
 import type { UploadGrant, UploadTokenSigner } from "./upload-token";
+import { quantityBytes } from "./vm-guests";
+
+const run = promisify(execFile);
 
 const uploadPaths = new Set(["/v1beta1/upload", "/v1beta1/upload-async", "/v1alpha1/upload", "/v1alpha1/upload-async"]);
 
@@ -81,7 +86,7 @@ async function handle(deps: UploadProxyDeps, inFlight: Set<string>, req: Incomin
 
   inFlight.add(key);
   try {
-    const bytes = await store(deps.storageDir, grant, req);
+    const bytes = await store(deps.storageDir, grant, req, requestedBytes(dv));
     deps.log(`upload proxy stand-in: stored ${bytes} bytes for ${key}`);
     await markSucceeded(deps.kube, grant);
   } finally {
@@ -111,8 +116,32 @@ async function readDataVolume(kube: Kube, grant: UploadGrant): Promise<DataVolum
   return dv;
 }
 
-/** Streams the body to `<storageDir>/<namespace>/<pvc>.img` (via a temp file) and returns its size. */
-async function store(storageDir: string, grant: UploadGrant, req: IncomingMessage): Promise<number> {
+/** The DataVolume's requested size in bytes, if it names one. */
+function requestedBytes(dv: DataVolume): number | undefined {
+  const spec = dv.spec as { storage?: { resources?: { requests?: { storage?: string } } }; pvc?: { resources?: { requests?: { storage?: string } } } } | undefined;
+  return quantityBytes(spec?.storage?.resources?.requests?.storage ?? spec?.pvc?.resources?.requests?.storage ?? "");
+}
+
+/**
+ * Checks the stored image as CDI's upload server does before it converts it: a qcow2 must be
+ * self-contained (no backing file) and whole, and the image's virtual size must fit the claim.
+ */
+async function validateImage(file: string, available: number | undefined): Promise<void> {
+  let info: { format?: string; "virtual-size"?: number; "backing-filename"?: string };
+  try {
+    info = JSON.parse((await run("qemu-img", ["info", "--output=json", "-U", file])).stdout);
+  } catch {
+    throw new ApiError(400, "Saving stream failed: Unable to process data: invalid image header");
+  }
+  if (info["backing-filename"]) throw new ApiError(400, "Saving stream failed: Unable to process data: image has a backing file");
+  const size = info["virtual-size"] ?? 0;
+  if (available !== undefined && size > available) {
+    throw new ApiError(400, `Saving stream failed: Virtual image size ${size} is larger than the reported available storage ${available}. A larger PVC is required.`);
+  }
+}
+
+/** Streams the body to `<storageDir>/<namespace>/<pvc>.img` (via a temp file), checks it, and returns its size. */
+async function store(storageDir: string, grant: UploadGrant, req: IncomingMessage, available: number | undefined): Promise<number> {
   const dir = join(storageDir, grant.namespace);
   await mkdir(dir, { recursive: true });
   const target = join(dir, `${grant.pvcName}.img`);
@@ -124,6 +153,12 @@ async function store(storageDir: string, grant: UploadGrant, req: IncomingMessag
   } catch (error) {
     await rm(partial, { force: true });
     throw new ApiError(400, `upload interrupted: ${String(error)}`);
+  }
+  try {
+    await validateImage(partial, available);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
   }
   await rename(partial, target);
   return bytes;

@@ -82,7 +82,7 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void, 
   // A delete event missed while the watch was down would leave a guest behind: sweep now and then.
   const sweep = setInterval(() => {
     const live = new Set(vmis.cache.list().map((vmi) => vmi.metadata?.uid));
-    for (const uid of guests.manager.ids()) if (!live.has(uid)) void guests.stop(uid, 0);
+    for (const uid of guests.ids()) if (!live.has(uid)) void guests.stop(uid, 0);
   }, orphanSweepMs);
   sweep.unref();
 

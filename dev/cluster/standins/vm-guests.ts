@@ -13,6 +13,7 @@ import { GuestManager, guestLimitFromEnv } from "../guests/manager";
 import type { Guest, GuestDisk, GuestEnd, GuestSpec } from "../guests/qemu";
 import { cdiGroup, cdiVersion, dataVolumePhase, dataVolumePlural, type DataVolume } from "./cdi";
 import { applyObject, orNotFound, standinLabels, type Kube } from "./kube";
+import { isWorkerVmi, JoinAgents, WORKER_IMAGE } from "../join-agent/agents";
 import type { VirtualMachineInstance } from "./kubevirt";
 
 const run = promisify(execFile);
@@ -20,6 +21,7 @@ const run = promisify(execFile);
 /** Container-disk images and the guest each boots; any other image boots `tiny` too (said in the log). */
 export const guestCatalog = [
   { image: "minicloud.dev/guests/tiny", guest: "tiny", description: "Debian kernel + busybox/dropbear initramfs; serial and VGA login, ssh, cloud-init subset" },
+  { image: WORKER_IMAGE, guest: "join-agent", description: "Kubernetes worker (stand-in): no QEMU; a join agent performs the cloud-init's kubeadm join against the real control plane and keeps the node Ready (dev/cluster/join-agent)" },
 ] as const;
 
 /** Where the catalog is published for clients (the panel's image picker, demos). */
@@ -61,6 +63,8 @@ const specOf = (vmi: VirtualMachineInstance): VmiSpec => (vmi.spec ?? {}) as Vmi
 
 export class VmiGuests {
   readonly manager: GuestManager;
+  /** Worker VMIs' join agents, in place of a guest (dev/cluster/join-agent). */
+  readonly agents: JoinAgents;
   /** Set by the VM controller: a guest ended by itself. */
   onEnd: (vmiUid: string, end: GuestEnd) => void = () => {};
 
@@ -70,6 +74,7 @@ export class VmiGuests {
     private readonly log: (line: string) => void,
     limit = guestLimitFromEnv(),
   ) {
+    this.agents = new JoinAgents(kube, log);
     this.manager = new GuestManager({ root: path.join(standinsDir, "guests"), limit, log, onEnd: (id, end) => this.onEnd(id, end) });
   }
 
@@ -104,21 +109,33 @@ export class VmiGuests {
   }
 
   reserve(vmi: VirtualMachineInstance): boolean {
+    if (isWorkerVmi(vmi)) return true; // a join agent takes no guest slot
     return this.manager.reserve(vmi.metadata!.uid!);
   }
 
-  /** Starts the VMI's guest (its slot must be reserved); resolves once QEMU is up. */
-  start(vmi: VirtualMachineInstance): Promise<Guest> {
+  /** Starts the VMI's guest (its slot must be reserved); resolves once QEMU is up — or its join agent has started. */
+  async start(vmi: VirtualMachineInstance): Promise<Guest | undefined> {
+    if (isWorkerVmi(vmi)) {
+      this.agents.start(vmi);
+      return undefined;
+    }
     return this.manager.start(vmi.metadata!.uid!, (dir) => this.describe(vmi, dir));
+  }
+
+  /** Every VMI uid with a guest or an agent. */
+  ids(): string[] {
+    return [...this.manager.ids(), ...this.agents.ids()];
   }
 
   /** Stops the guest of a VMI that is going away, honouring its grace period (capped for the harness). */
   stop(uid: string, graceSeconds: number | undefined): Promise<void> {
+    this.agents.stop(uid);
     const seconds = Math.min(Math.max(graceSeconds ?? defaultGraceSeconds, 0), maxGraceSeconds);
     return this.manager.stop(uid, seconds * 1000);
   }
 
   stopAll(): Promise<void> {
+    this.agents.stopAll();
     return this.manager.stopAll();
   }
 

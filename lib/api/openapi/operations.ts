@@ -2,7 +2,7 @@
 // call it, its parameters and answers as zod schemas. The OpenAPI document (document.ts) is made
 // from this list, and a test checks that every route handler under app/api is in it.
 import { z } from "zod";
-import { errorSchema, healthSchema, sshPodListSchema, sshPodLogsSchema } from "@/lib/api/openapi/schemas";
+import { errorSchema, healthSchema, sshPodListSchema, sshPodLogsSchema, vmDiskUploadSchema, workerPoolScaleSchema, workerPoolScaledSchema } from "@/lib/api/openapi/schemas";
 import { createdVmSchema, createVmBodySchema, vmDeletedSchema, vmDetailSchema, vmListSchema, vmPowerAnswerSchema, vmPowerBodySchema } from "@/lib/api/openapi/vm-schemas";
 
 /** How a caller proves who it is. */
@@ -219,6 +219,43 @@ export const OPERATIONS: Operation[] = [
     },
   },
   {
+    method: "post",
+    path: "/api/vm-disk-uploads/{workloadId}",
+    operationId: "uploadVmDisk",
+    summary: "Upload a VM's disk image",
+    description:
+      "The body is the image itself (`Content-Type: application/octet-stream`, with its `Content-Length`), for a VM created with the boot source *upload*; the panel streams it to CDI's upload proxy and answers once CDI has confirmed the whole image. For people who may create VMs in the VM's team; a session only from the panel's own pages (Origin checked). Example: `curl -H \"Authorization: Bearer $MINICLOUD_TOKEN\" -T disk.qcow2 $URL/api/vm-disk-uploads/<vm-id>`.",
+    tag: "vms",
+    auth: "session-or-token",
+    path_params: z.object({ workloadId: z.uuid().describe("The VM's id (its workload id).") }),
+    answers: {
+      200: { description: "CDI has the image.", json: vmDiskUploadSchema },
+      400: { description: "Not a disk image, larger than the VM's disk, no Content-Length, or refused by CDI (its virtual size, a damaged header).", json: errorSchema },
+      401: unauthenticated,
+      403: { description: "The caller may see the VM but not create VMs in its team, or a session from another Origin.", json: errorSchema },
+      404: notFound,
+      409: { description: "The VM does not boot from an upload, its disk already holds an image, another upload is under way, or the upload token was refused.", json: errorSchema },
+      503: { description: "CDI is not ready for the upload yet, its upload proxy cannot be reached, or the upload was cut off; nothing was kept, try again.", json: errorSchema },
+    },
+  },
+  {
+    method: "delete",
+    path: "/api/vm-disk-uploads/{workloadId}",
+    operationId: "cancelVmDiskUpload",
+    summary: "Cancel a VM's disk upload",
+    description: "Deletes the VM's disk (its DataVolume, with what CDI received so far); the next upload makes it again.",
+    tag: "vms",
+    auth: "session-or-token",
+    path_params: z.object({ workloadId: z.uuid().describe("The VM's id (its workload id).") }),
+    answers: {
+      200: { description: "The disk was deleted.", json: z.object({ cancelled: z.literal(true) }).meta({ id: "VmDiskUploadCancelled" }) },
+      401: unauthenticated,
+      403: { description: "The caller may see the VM but not create VMs in its team.", json: errorSchema },
+      404: notFound,
+      409: { description: "The upload has finished, or the VM does not boot from an upload.", json: errorSchema },
+    },
+  },
+  {
     method: "get",
     path: "/api/events",
     operationId: "liveEvents",
@@ -268,6 +305,56 @@ export const OPERATIONS: Operation[] = [
     tag: "nested",
     auth: "session",
     path_params: z.object({ clusterId: z.uuid().describe("The nested cluster's id.") }),
+    answers: {
+      200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events." } },
+      401: unauthenticated,
+      403: { description: "Not allowed to read it.", json: errorSchema },
+      404: notFound,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/nested/{clusterId}/workers",
+    operationId: "nestedWorkerPool",
+    summary: "A nested cluster's worker pool",
+    description: "Each worker: its VM, its Node in the nested cluster, its state (joining, ready, failed with the reason). With `Accept: text/event-stream`, the same as Server-Sent Events whenever it changes.",
+    tag: "nested",
+    auth: "session-or-token",
+    path_params: z.object({ clusterId: z.uuid().describe("The nested cluster's id.") }),
+    answers: {
+      200: { description: "The pool.", media: { type: "application/json", description: "`{ pool: { size, workers: [{ name, state, reason, node }] } }`, or an event stream when asked for one." } },
+      401: unauthenticated,
+      403: { description: "The caller may not manage this nested cluster.", json: errorSchema },
+      404: notFound,
+    },
+  },
+  {
+    method: "put",
+    path: "/api/nested/{clusterId}/workers",
+    operationId: "scaleNestedWorkerPool",
+    summary: "Scale a nested cluster's worker pool",
+    description: "Scaling up makes worker VMs that join with a fresh bootstrap token; scaling down cordons and drains their nodes, deletes the Nodes, then the VMs. Audited.",
+    tag: "nested",
+    auth: "session-or-token",
+    path_params: z.object({ clusterId: z.uuid().describe("The nested cluster's id.") }),
+    body: workerPoolScaleSchema,
+    answers: {
+      200: { description: "What changed.", json: workerPoolScaledSchema },
+      400: { description: "Not a size the pool can have.", json: errorSchema },
+      401: unauthenticated,
+      403: { description: "The caller may not manage this nested cluster.", json: errorSchema },
+      404: notFound,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/clusters/{clusterId}/status",
+    operationId: "clusterStatus",
+    summary: "A cluster's status view, live",
+    description: "Server-Sent Events: nodes, pods per node, volumes and claims as they change, and the control plane's health every 10 s. Host clusters: platform admins; nested clusters: those who manage them.",
+    tag: "clusters",
+    auth: "session",
+    path_params: z.object({ clusterId: z.uuid().describe("The cluster's id.") }),
     answers: {
       200: { description: "An event stream.", media: { type: "text/event-stream", description: "Server-Sent Events." } },
       401: unauthenticated,

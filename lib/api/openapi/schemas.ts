@@ -3,6 +3,9 @@
 // the other way round) fails the type check instead of documenting something else.
 import { z } from "zod";
 import type { UserError } from "@/lib/errors";
+import type { scaleWorkerPool } from "@/lib/nested/workers/pool";
+import type { ScaleWorkerPoolInput } from "@/lib/nested/workers/schemas";
+import { MAX_POOL_SIZE } from "@/lib/nested/workers/types";
 import type { PodRuntime } from "@/lib/pods/runtime";
 import type { SshPodLogs, SshPodView } from "@/lib/pods/types";
 import type { WorkloadView } from "@/lib/workloads/view";
@@ -64,4 +67,16 @@ export const sshPodLogsSchema = z
   .object({ podName: z.string().nullable(), text: z.string(), truncated: z.boolean().describe("Cut to the byte limit.") })
   .meta({ id: "SshPodLogs" }) satisfies z.ZodType<SshPodLogs>;
 
+export const workerPoolScaleSchema = z
+  .object({ size: z.number().int().min(0).max(MAX_POOL_SIZE).describe("How many workers the pool should have.") })
+  .meta({ id: "WorkerPoolScale" }) satisfies z.ZodType<Pick<ScaleWorkerPoolInput, "size">>;
+
+export const workerPoolScaledSchema = z
+  .object({ created: z.array(z.string()).describe("Workers (VMs) made."), removed: z.array(z.string()).describe("Workers drained and deleted.") })
+  .meta({ id: "WorkerPoolScaled" }) satisfies z.ZodType<Awaited<ReturnType<typeof scaleWorkerPool>>>;
+
 export const healthSchema = z.object({ status: z.enum(["ok", "unavailable"]) }).meta({ id: "Health" });
+
+export const vmDiskUploadSchema = z
+  .object({ bytes: z.number().int().describe("How many bytes CDI received."), format: z.enum(["qcow2", "vmdk", "vdi", "vhd", "vhdx", "iso", "gzip", "xz", "raw"]).describe("The image's format, from its first bytes.") })
+  .meta({ id: "VmDiskUpload" });

@@ -48,6 +48,9 @@ export default async function AdminClusterPage({ params }: { params: Promise<{ c
       </div>
       <div className="page-head">
         <h1>{cluster.name}</h1>
+        <Link className="button" href={`/admin/clusters/${cluster.id}/status`}>
+          Status
+        </Link>
         <ActionForm action={recheckClusterAction} submitLabel="Re-check" className="inline-end" resetOnSuccess={false} successMessage="Checked.">
           <Hidden name="clusterId" value={cluster.id} />
         </ActionForm>

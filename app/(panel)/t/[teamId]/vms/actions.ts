@@ -6,6 +6,7 @@ import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { teamScopeOf } from "@/lib/actions/scopes";
 import type { Scope } from "@/lib/auth/policy";
+import { checkboxField } from "@/lib/parse-input";
 import { createVmInputSchema, vmOperationSchema } from "@/lib/vms/schemas";
 import { confirmVmName, createVm, deleteVm, operateVm } from "@/lib/vms/service";
 import { workloadScopeOf } from "@/lib/workloads/scope";
@@ -18,7 +19,8 @@ export const createVmAction = defineAction({
   permission: "workloads:create",
   scope: teamScopeOf,
   run: ({ db, actor, input }) => createVm(db, actor, input),
-  redirectTo: (created, input) => `/t/${input.teamId}/vms/${created.id}`,
+  // An upload stays on the form, which streams the file next (components/vms/new-vm-form.tsx).
+  redirectTo: (created, input) => (input.bootSource === "upload" ? undefined : `/t/${input.teamId}/vms/${created.id}`),
 });
 
 export const operateVmAction = defineAction({
@@ -31,14 +33,16 @@ export const operateVmAction = defineAction({
 
 export const deleteVmAction = defineAction({
   name: "vm.delete",
-  // The confirmation form sends the VM's id as `id` and the typed name as `confirmName`.
-  input: z.object({ id: z.uuid({ error: "No such VM." }), confirmName: z.string({ error: "Type the VM's name to confirm." }) }).transform((v) => ({ workloadId: v.id, confirmName: v.confirmName })),
+  // The confirmation form sends the VM's id as `id`, the typed name as `confirmName` and, for a VM with a disk CDI made, whether to keep it.
+  input: z
+    .object({ id: z.uuid({ error: "No such VM." }), confirmName: z.string({ error: "Type the VM's name to confirm." }), keepDisk: checkboxField })
+    .transform((v) => ({ workloadId: v.id, confirmName: v.confirmName, keepDisk: v.keepDisk })),
   permission: "workloads:delete",
   scope: workloadScopeOf,
   run: async ({ db, actor, input, scope }) => {
     const teamId = teamOf(scope);
     await confirmVmName(db, teamId, input.workloadId, input.confirmName);
-    await deleteVm(db, actor, { teamId, workloadId: input.workloadId });
+    await deleteVm(db, actor, { teamId, workloadId: input.workloadId, keepDisk: input.keepDisk });
     return { teamId };
   },
   redirectTo: (result) => `/t/${result.teamId}/vms`,

@@ -11,6 +11,8 @@ import { loadOrgForPage } from "@/lib/access/page-access";
 import { getNestedCluster } from "@/lib/nested/service";
 import { STEP_LABELS } from "@/lib/nested/types";
 import { deleteNestedClusterAction, rotateNestedCertificatesAction } from "../actions";
+import { WorkerPool } from "@/components/nested/worker-pool";
+import { removeWorkerAction, retryWorkerAction, scaleWorkerPoolAction } from "./workers/actions";
 
 export const metadata: Metadata = { title: "Nested cluster" };
 
@@ -33,6 +35,11 @@ export default async function NestedClusterPage({ params }: { params: Promise<{ 
       <div className="page-head">
         <h1>{cluster.displayName}</h1>
         <div className="actions">
+          {ready && cluster.registered && (
+            <Link className="button" href={`/orgs/${org.id}/nested/${cluster.id}/status`} data-testid="status-link">
+              Status
+            </Link>
+          )}
           {ready && (
             <a className="button primary" href={`/api/nested/${cluster.id}/kubeconfig`} download data-testid="download-kubeconfig">
               Download admin kubeconfig
@@ -77,6 +84,13 @@ export default async function NestedClusterPage({ params }: { params: Promise<{ 
         </dl>
         <NestedProgress clusterId={cluster.id} labels={STEP_LABELS} initial={{ state: cluster.state, steps: cluster.steps }} />
       </section>
+
+      {ready && (
+        <section className="card">
+          <h2>Workers</h2>
+          <WorkerPool clusterId={cluster.id} scale={scaleWorkerPoolAction} retry={retryWorkerAction} remove={removeWorkerAction} />
+        </section>
+      )}
 
       <section className="card">
         <h2>Certificates</h2>

@@ -26,7 +26,7 @@ export default async function NewVmPage({ params }: { params: Promise<{ teamId: 
           <NewVmForm action={createVmAction} teamId={team.id} targets={targets} />
           <p className="muted small">
             Your SSH keys (from your profile) and the panel&apos;s browser-terminal key are installed by cloud-init for the image&apos;s default user. The cluster needs
-            KubeVirt.
+            KubeVirt, and CDI for a disk imported from a URL, uploaded or cloned from a golden image.
           </p>
         </section>
       )}
