@@ -19,8 +19,11 @@
 //   bulk (rows and stopped VirtualMachines as the service writes them, no Secret/Service, no
 //   guests) so the run stays within minutes.
 //
-// More groups join through GROUPS below (each returns its figures; bench/vm-upload.ts can add
-// its upload figures the same way), and the RESULT line carries them all. BENCH_VM_GROUPS
+// upload — bench/vm-upload.ts (1 GiB through the panel's upload route vs straight to CDI's upload
+//   proxy, and the panel's RSS growth meanwhile), with its own control plane in a child process.
+//
+// More groups join through GROUPS below (each returns its figures), and the RESULT line carries
+// them all. BENCH_VM_GROUPS
 // (e.g. `start` or `list,start`) runs only some; BENCH_VM_ROUNDS sets the start rounds;
 // BENCH_VM_CLUSTER_LOG=1 prints the control plane's and stand-ins' log lines.
 import { randomBytes, randomUUID } from "node:crypto";
