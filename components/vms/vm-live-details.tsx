@@ -15,7 +15,8 @@ import type { VmDetail } from "@/lib/vms/types";
 
 type ServerAction = (previous: unknown, data: FormData) => Promise<ActionResult<unknown>>;
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+// KubeVirt records phase changes to the second, so a boot time is whole seconds (±1).
+const bootTime = (ms: number) => (ms < 1000 ? "within a second" : `in about ${Math.round(ms / 1000)} s`);
 
 export function VmLiveDetails({
   teamId,
@@ -60,7 +61,7 @@ export function VmLiveDetails({
             {runtime.startedAt ? (
               <>
                 <Time value={new Date(runtime.startedAt)} />
-                {runtime.bootMs !== null && <span className="muted small"> (booted in {seconds(runtime.bootMs)})</span>}
+                {runtime.bootMs !== null && <span className="muted small"> (booted {bootTime(runtime.bootMs)})</span>}
               </>
             ) : (
               "—"

@@ -50,7 +50,7 @@ export interface VmRuntime {
   reason: string | null;
   /** RFC 3339, when the VMI reached Running. */
   startedAt: string | null;
-  /** How long the instance took from Pending to Running (its boot as KubeVirt saw it), null until it ran. */
+  /** How long the instance took from Pending to Running (its boot as KubeVirt saw it; KubeVirt records the phases to the second), null until it ran. */
   bootMs: number | null;
   /** The run strategy as the cluster holds it now (start/stop rewrite it). */
   runStrategy: string | null;
