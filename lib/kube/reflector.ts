@@ -18,6 +18,7 @@ import { Backoff } from "@/lib/kube/backoff";
 import { httpStatusOf } from "@/lib/kube/transport";
 import { moduleLogger } from "@/lib/observe/log";
 import { metrics } from "@/lib/observe/metrics";
+import { outsideRequest } from "@/lib/observe/request-context";
 
 /** One complete list: its items and the resourceVersion to watch from. */
 export interface ListResult<T> {
@@ -123,11 +124,11 @@ export class Reflector<T extends KubernetesObject> {
     this.now = options.now ?? Date.now;
   }
 
-  /** Starts the loop (once). */
+  /** Starts the loop (once), outside the request that asked for it: the watch serves everyone. */
   start(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    void this.run();
+    void outsideRequest(() => this.run());
   }
 
   /** Ends the loop and closes the open watch; the store keeps its last contents. */

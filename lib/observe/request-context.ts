@@ -27,6 +27,14 @@ export function runInRequest<T>(requestId: string, work: () => T): T {
   return storage.run({ requestId }, work);
 }
 
+/**
+ * Runs `work` outside any request: for long-lived work a request merely started (a shared watch),
+ * whose log lines and Kubernetes calls belong to no one request.
+ */
+export function outsideRequest<T>(work: () => T): T {
+  return storage.exit(work);
+}
+
 /** The id of the request the current code runs for, if any. */
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;

@@ -3,6 +3,7 @@
 // viewer, stopped a while after the last one leaves. Changes are announced to subscribers so
 // the view is sent again as the cluster changes, not on a timer.
 import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, type V1Node, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
+import { outsideRequest } from "@/lib/observe/request-context";
 
 type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
@@ -38,7 +39,8 @@ export function startStatusCache(kc: KubeConfig): StatusCache {
   const pods = informer<V1Pod>("/api/v1/pods", () => core.listPodForAllNamespaces());
   const pvs = informer<V1PersistentVolume>("/api/v1/persistentvolumes", () => core.listPersistentVolume());
   const pvcs = informer<V1PersistentVolumeClaim>("/api/v1/persistentvolumeclaims", () => core.listPersistentVolumeClaimForAllNamespaces());
-  const ready = Promise.all(informers.map((i) => i.start())).then(() => undefined);
+  // Outside the request that first asked: the informers serve every viewer.
+  const ready = outsideRequest(() => Promise.all(informers.map((i) => i.start()))).then(() => undefined);
   ready.catch(() => {});
   return {
     nodes: () => nodes.list(),

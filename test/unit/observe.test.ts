@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/observe/log";
 import { routeLabel } from "@/lib/observe/metrics";
 import { metricsAccess } from "@/lib/observe/metrics-endpoint";
-import { requestIdFrom, runInRequest } from "@/lib/observe/request-context";
+import { currentRequestId, outsideRequest, requestIdFrom, runInRequest } from "@/lib/observe/request-context";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -51,6 +51,14 @@ describe("logs", () => {
 });
 
 describe("request ids", () => {
+  it("do not follow long-lived work a request started (a shared watch serves everyone)", async () => {
+    const seen = await runInRequest("req-abcdefgh", async () => {
+      const shared = outsideRequest(() => Promise.resolve().then(() => currentRequestId()));
+      return [currentRequestId(), await shared];
+    });
+    expect(seen).toEqual(["req-abcdefgh", undefined]);
+  });
+
   it("keeps a proxy's plain id and replaces anything else", () => {
     expect(requestIdFrom("abcd-1234.efgh")).toBe("abcd-1234.efgh");
     expect(requestIdFrom(["first-id-123", "second"])).toBe("first-id-123");
