@@ -14,6 +14,7 @@ import { stopAllVmWatchCaches } from "@/lib/vms/watch-cache";
 import { stopLiveHub } from "@/lib/live/hub";
 import { installLocalClusterRunner } from "@/lib/local-cluster/runner";
 import { log } from "@/lib/observe/log";
+import { isVmDiskUploadUrl, serveVmDiskUpload } from "@/lib/api/vm-disk-upload";
 import { handleObserved, upgradeObserved } from "@/lib/observe/http";
 import { METRICS_PATH, serveMetrics } from "@/lib/observe/metrics-endpoint";
 import "@/lib/workload-kinds"; // registers every kind with the workload lifecycle
@@ -63,6 +64,8 @@ async function main() {
     handleObserved(req, res, () => {
       if (req.url === METRICS_PATH || req.url?.startsWith(`${METRICS_PATH}?`)) return void serveMetrics(req, res, env);
       stampClientIp(req, env.trustProxy);
+      // Disk image uploads: the request body piped straight to CDI's upload proxy (see the file).
+      if (isVmDiskUploadUrl(req.url)) return void serveVmDiskUpload(req, res, db);
       void handle(req, res);
     }),
   );

@@ -1,7 +1,7 @@
 // What uploading a VM disk through the panel costs: 1 GiB (generated as it is sent, never held)
-// streamed through the panel's upload route (the route handler's function behind a loopback HTTP
-// server in this process, handed the request the way Next.js hands it: the Node request as the
-// body) to CDI's upload proxy, against the same 1 GiB sent straight to the upload proxy, both from
+// streamed through the panel's upload route (the handler server.ts answers the browser's
+// `POST /api/vm-disk-uploads/<vm>` with, behind a loopback HTTP server in this process set up as
+// server.ts sets up its own: no request timeout, each request observed) to CDI's upload proxy, against the same 1 GiB sent straight to the upload proxy, both from
 // one sending process (bench/upload-client.ts, as a browser would be); and how much this (the
 // panel's) process's RSS grows during the panel's upload. The local control plane (with the CDI
 // upload proxy stand-in) runs in a child process too, so neither side's memory is counted.
@@ -77,7 +77,8 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
   const { assignCluster } = await import("@/lib/clusters/assignments");
   const { createApiToken } = await import("@/lib/api-tokens/service");
   const { createVm } = await import("@/lib/vms/service");
-  const { vmDiskUploadResponse } = await import("@/lib/api/vm-disk-upload");
+  const { isVmDiskUploadUrl, serveVmDiskUpload } = await import("@/lib/api/vm-disk-upload");
+  const { handleObserved } = await import("@/lib/observe/http");
   const { requireVmRow } = await import("@/lib/vms/rows");
   const { workloadClusterContext } = await import("@/lib/workloads/cluster-context");
   const { readUploadProxy, requestUploadToken } = await import("@/lib/vms/disks/upload-proxy");
@@ -115,18 +116,13 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
       throw new Error("the DataVolume did not become UploadReady");
     };
 
-    // The panel's route: the Node request handed over as the body, as Next.js does.
-    server = createServer((req, res) => {
-      const id = /^\/api\/vm-disk-uploads\/([^/?]+)/.exec(req.url ?? "")?.[1] ?? "";
-      const headers = new Headers();
-      for (const [key, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(key, value);
-      const abort = new AbortController();
-      res.on("close", () => abort.abort());
-      const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: req as unknown as BodyInit, duplex: "half", signal: abort.signal } as RequestInit);
-      void vmDiskUploadResponse(request, id, db).then(async (response) => {
-        res.writeHead(response.status, { "Content-Type": "application/json" }).end(Buffer.from(await response.arrayBuffer()));
-      });
-    });
+    // The panel's route, served as server.ts serves it (before Next.js, which never sees these requests).
+    server = createServer({ requestTimeout: 0 }, (req, res) =>
+      handleObserved(req, res, () => {
+        if (isVmDiskUploadUrl(req.url)) return void serveVmDiskUpload(req, res, db);
+        res.writeHead(404).end();
+      }),
+    );
     await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
     const panelUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

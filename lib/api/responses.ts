@@ -20,8 +20,14 @@ export function jsonResponse(data: unknown, status = 200): Response {
 
 /** The JSON error response for anything thrown by a handler. */
 export function errorResponse(error: unknown): Response {
+  const { status, headers, body } = errorAnswer(error);
+  return Response.json(body, { status, headers });
+}
+
+/** The status, headers and body of the error answer (for errorResponse and handlers that write Node responses). */
+export function errorAnswer(error: unknown): { status: number; headers: Record<string, string>; body: { error: UserError } } {
   const userError = toUserError(error);
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
   if (userError.code === "unauthenticated") headers["WWW-Authenticate"] = 'Bearer realm="minicloud"';
-  return Response.json({ error: userError }, { status: STATUS[userError.code], headers });
+  return { status: STATUS[userError.code], headers, body: { error: userError } };
 }

@@ -4,21 +4,35 @@
 // sentence for what went wrong. `DELETE` cancels: the disk's DataVolume is deleted.
 // A session may only send it from the panel's own pages (Origin checked); a personal token works
 // from anywhere, as for every REST route.
+// server.ts answers these itself, before Next.js (as /metrics): the Node request is piped to the
+// proxy as it is, with Node's backpressure, instead of being copied chunk by chunk through the
+// web streams Next.js would make of it — at several GiB per image that copy and its garbage
+// cost a third of the speed and tens of MiB of memory.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Caller } from "@/lib/access/deny";
-import { callerFromRequest } from "@/lib/api/request-caller";
-import { errorResponse, jsonResponse } from "@/lib/api/responses";
+import { callerFromNodeRequest } from "@/lib/api/request-caller";
+import { errorAnswer } from "@/lib/api/responses";
 import type { Db } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { cancelVmDiskUpload, uploadVmDisk } from "@/lib/vms/disks/upload";
 
+/** The path and methods served here (the OpenAPI document lists them; test/unit/openapi.test.ts checks both). */
+export const VM_DISK_UPLOAD_ROUTE = { path: "/api/vm-disk-uploads/{workloadId}", methods: ["DELETE", "POST"] } as const;
+
+const PATH = /^\/api\/vm-disk-uploads\/([^/?#]+)(?:\?.*)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether server.ts answers this request URL here (anything else goes on to Next.js). */
+export function isVmDiskUploadUrl(url: string | undefined): boolean {
+  return url !== undefined && PATH.test(url);
+}
+
 /** The caller; a cookie-authenticated request from another Origin is refused. */
-async function uploader(request: Request, db: Db): Promise<Caller> {
-  const caller = await callerFromRequest(request, db);
-  const origin = request.headers.get("origin");
-  if (!request.headers.get("authorization") && origin !== null) {
+async function uploader(req: IncomingMessage, db: Db): Promise<Caller> {
+  const caller = await callerFromNodeRequest(req, db);
+  const origin = req.headers.origin;
+  if (req.headers.authorization === undefined && origin !== undefined) {
     const pub = new URL(getEnv().publicUrl);
     const twins = [pub.origin, pub.origin.replace("//localhost", "//127.0.0.1"), pub.origin.replace("//127.0.0.1", "//localhost")];
     if (!twins.includes(origin)) throw new ForbiddenError("Uploads are accepted only from the panel's own pages.");
@@ -26,63 +40,60 @@ async function uploader(request: Request, db: Db): Promise<Caller> {
   return caller;
 }
 
-/** The body's chunks, read one at a time as they are asked for (so the sender waits while the proxy is slower). */
-async function* chunksOf(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
-  if (!body) return;
-  const reader = body.getReader();
-  let finished = false;
+function workloadIdOf(url: string | undefined): string {
+  let raw = "";
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        finished = true;
-        return;
-      }
-      yield value;
-    }
-  } finally {
-    // Stopped early (a refusal, a broken proxy connection): the rest of the body is read and
-    // dropped in the background. Cancelling it would reset the browser's connection, and the
-    // browser would see a network error instead of the answer saying why.
-    if (!finished) void drain(reader);
-  }
-}
-
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-  try {
-    while (!(await reader.read()).done);
+    raw = decodeURIComponent(PATH.exec(url ?? "")?.[1] ?? "");
   } catch {
-    // the browser went away
+    // not even a valid escape: no such VM
   }
-}
-
-function workloadIdOf(raw: string): string {
   if (!UUID.test(raw)) throw new NotFoundError("No such VM.");
   return raw.toLowerCase();
 }
 
-/** Answers an upload (see the top of this file). */
-export async function vmDiskUploadResponse(request: Request, rawWorkloadId: string, db: Db): Promise<Response> {
-  try {
-    const workloadId = workloadIdOf(rawWorkloadId);
-    const caller = await uploader(request, db);
-    const declared = request.headers.get("content-length");
-    const length = declared !== null && /^\d{1,16}$/.test(declared) ? Number(declared) : null;
-    const body = chunksOf(request.body);
-    const result = await uploadVmDisk(db, caller, { workloadId, body, length, signal: request.signal });
-    return jsonResponse(result);
-  } catch (error) {
-    return errorResponse(error);
-  }
+function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = { "Cache-Control": "no-store" }): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) }).end(text);
 }
 
-/** Answers a cancel: the disk's DataVolume is deleted. */
-export async function cancelVmDiskUploadResponse(request: Request, rawWorkloadId: string, db: Db): Promise<Response> {
+function writeError(res: ServerResponse, error: unknown): void {
+  const { status, headers, body } = errorAnswer(error);
+  writeJson(res, status, body, headers);
+}
+
+/**
+ * Answers POST (upload) and DELETE (cancel) on `/api/vm-disk-uploads/<vm>`; other methods get 405.
+ * Never rejects: every failure is an answer in lib/api/responses.ts's shapes.
+ */
+export async function serveVmDiskUpload(req: IncomingMessage, res: ServerResponse, db: Db): Promise<void> {
+  // A broken browser connection is read from the request's state where it matters
+  // (lib/vms/disks/upload.ts); an 'error' with no listener would end the process.
+  req.on("error", () => {});
   try {
-    const workloadId = workloadIdOf(rawWorkloadId);
-    await cancelVmDiskUpload(db, await uploader(request, db), { workloadId });
-    return jsonResponse({ cancelled: true });
+    if (req.method === "POST") {
+      const abort = new AbortController();
+      res.once("close", () => {
+        if (!res.writableFinished) abort.abort();
+      });
+      const workloadId = workloadIdOf(req.url);
+      const caller = await uploader(req, db);
+      const declared = req.headers["content-length"];
+      const length = declared !== undefined && /^\d{1,16}$/.test(declared) ? Number(declared) : null;
+      writeJson(res, 200, await uploadVmDisk(db, caller, { workloadId, body: req, length, signal: abort.signal }));
+    } else if (req.method === "DELETE") {
+      const workloadId = workloadIdOf(req.url);
+      await cancelVmDiskUpload(db, await uploader(req, db), { workloadId });
+      writeJson(res, 200, { cancelled: true });
+    } else {
+      if (!res.headersSent) res.writeHead(405, { Allow: VM_DISK_UPLOAD_ROUTE.methods.join(", ") }).end();
+    }
   } catch (error) {
-    return errorResponse(error);
+    writeError(res, error);
+  } finally {
+    // Stopped early (a refusal, a broken proxy connection): the rest of the body is read and
+    // dropped. Destroying it instead would reset the browser's connection, and the browser would
+    // see a network error instead of the answer saying why.
+    if (!req.readableEnded && !req.destroyed) req.resume();
   }
 }

@@ -5,23 +5,11 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { getAuthOptions } from "@/lib/auth/options";
 import type { Principal } from "@/lib/auth/policy";
-import { getDb } from "@/lib/db";
-import { loadPrincipal } from "@/lib/tenancy/principal";
-import { getUser } from "@/lib/users/service";
+import { userOfSession } from "@/lib/auth/session-user";
 import { UnauthenticatedError } from "@/lib/errors";
 
 /** The current request's principal and user, or null when signed out. Cached per request. */
-export const getCurrentUser = cache(async () => {
-  const session = await getServerSession(getAuthOptions());
-  if (!session?.userId) return null;
-  const db = await getDb();
-  const signedInAt = session.signedInAt ? new Date(session.signedInAt) : new Date(0);
-  const principal = await loadPrincipal(db, session.userId, signedInAt);
-  if (!principal) return null;
-  const user = await getUser(db, session.userId);
-  if (!user) return null;
-  return { principal, user };
-});
+export const getCurrentUser = cache(async () => userOfSession(await getServerSession(getAuthOptions())));
 
 /** For pages: the current user, or a redirect to the sign-in page. */
 export async function requireUserForPage() {

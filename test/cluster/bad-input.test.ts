@@ -23,7 +23,7 @@ import { POST as powerVmRoute } from "@/app/api/teams/[teamId]/vms/[vmId]/power/
 import { GET as nestedKubeconfigRoute } from "@/app/api/nested/[clusterId]/kubeconfig/route";
 import { GET as workerPoolRoute, PUT as scaleWorkerPoolRoute } from "@/app/api/nested/[clusterId]/workers/route";
 import { GET as clusterStatusRoute } from "@/app/api/clusters/[clusterId]/status/route";
-import { DELETE as cancelDiskUploadRoute, POST as diskUploadRoute } from "@/app/api/vm-disk-uploads/[workloadId]/route";
+import { startUploadServer, type UploadServer } from "@/test/support/upload-server";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
@@ -123,6 +123,7 @@ describe("bad input", () => {
   const cases: Record<string, number> = {};
 
   const db = () => database.db;
+  let uploads: UploadServer | undefined;
   const found = (surface: string, input: unknown, problem: string) => findings.push({ surface, input: show(input), problem });
 
   /** Judges one refusal message (and its field messages) by what the user typed. */
@@ -180,6 +181,7 @@ describe("bad input", () => {
   });
 
   afterAll(async () => {
+    await uploads?.close();
     await gateway?.close();
     delete (globalThis as { __minicloudDatabase?: unknown }).__minicloudDatabase;
     await database?.close();
@@ -287,17 +289,19 @@ describe("bad input", () => {
       const request = new Request(url(`/api/clusters/${encodeURIComponent(clusterId)}/status`, {}));
       return answer("route cluster status", input, await clusterStatusRoute(request, { params: Promise.resolve({ clusterId }) }));
     });
-    // A VM disk upload (the body is the image) and its cancel: an id that is not a VM of the caller's team, a bad token, a body that is no image.
+    // A VM disk upload (the body is the image) and its cancel, over loopback HTTP to the handler server.ts serves them with: an id that is not a VM of the caller's team, a bad token, a body that is no image.
+    uploads = await startUploadServer(db);
+    const pathOf = (href: string) => href.slice("http://localhost".length);
     await drive("route POST /api/vm-disk-uploads/:workloadId", { workloadId: "podId", bearer: "bearer", body: "anything" }, ROUTE_RUNS, SEED + 1009, async (input) => {
       const workloadId = asText(input.workloadId);
       const body = asText(input.body);
-      const request = new Request(url(`/api/vm-disk-uploads/${encodeURIComponent(workloadId)}`, {}), { method: "POST", headers: { ...bearer(input.bearer), "content-length": String(Buffer.byteLength(body)) }, body });
-      return answer("route disk upload", input, await diskUploadRoute(request, { params: Promise.resolve({ workloadId }) }));
+      const path = pathOf(url(`/api/vm-disk-uploads/${encodeURIComponent(workloadId)}`, {}));
+      return answer("route disk upload", input, await uploads!.send("POST", path, { ...bearer(input.bearer), "content-length": String(Buffer.byteLength(body)) }, body));
     });
     await drive("route DELETE /api/vm-disk-uploads/:workloadId", { workloadId: "podId", bearer: "bearer" }, ROUTE_RUNS, SEED + 1010, async (input) => {
       const workloadId = asText(input.workloadId);
-      const request = new Request(url(`/api/vm-disk-uploads/${encodeURIComponent(workloadId)}`, {}), { method: "DELETE", headers: bearer(input.bearer) });
-      return answer("route disk upload cancel", input, await cancelDiskUploadRoute(request, { params: Promise.resolve({ workloadId }) }));
+      const path = pathOf(url(`/api/vm-disk-uploads/${encodeURIComponent(workloadId)}`, {}));
+      return answer("route disk upload cancel", input, await uploads!.send("DELETE", path, bearer(input.bearer)));
     });
     // POST /api/auth/callback/credentials: next-auth hands the form to the provider's authorize().
     const credentials = getAuthOptions().providers.find((p) => p.id === "credentials") as unknown as { options: { authorize: (c: unknown, req: unknown) => Promise<unknown> } };

@@ -16,7 +16,7 @@ import { CoreV1Api, CustomObjectsApi, type V1ResourceQuota } from "@kubernetes/c
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject } from "vitest";
 import { executeAction, type Caller } from "@/lib/actions/define-action";
-import { vmDiskUploadResponse, cancelVmDiskUploadResponse } from "@/lib/api/vm-disk-upload";
+import { startUploadServer, type UploadServer } from "@/test/support/upload-server";
 import { createApiToken } from "@/lib/api-tokens/service";
 import { assignCluster } from "@/lib/clusters/assignments";
 import { probeCluster } from "@/lib/clusters/probe";
@@ -102,6 +102,7 @@ describe("VM disks (CDI)", () => {
   });
 
   afterAll(async () => {
+    await uploads?.close();
     images?.close();
     await core.deleteNamespace({ name: GOLDEN_NAMESPACE }).catch(() => undefined);
   });
@@ -145,10 +146,11 @@ describe("VM disks (CDI)", () => {
   const rowOf = async (id: string) => (await db().select().from(workloads).where(eq(workloads.id, id)))[0];
   const dataVolumeOf = (name: string) => custom.getNamespacedCustomObject({ group: CDI.group, version: CDI.version, namespace: world.namespaceA, plural: CDI.dataVolumes, name }).catch(() => null) as Promise<any>;
 
-  /** The panel's upload route, as the browser calls it (here with a personal token). */
+  /** The panel's upload route, as the browser calls it (here with a personal token), over loopback HTTP to the handler server.ts serves it with. */
+  let uploads: UploadServer | undefined;
+  const uploadServer = async () => (uploads ??= await startUploadServer(db));
   async function uploadThroughRoute(id: string, body: Buffer, token = world.ownerToken): Promise<Response> {
-    const init = { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream", "content-length": String(body.length) }, body, duplex: "half" };
-    return vmDiskUploadResponse(new Request(`http://127.0.0.1/api/vm-disk-uploads/${id}`, init as RequestInit), id, db());
+    return (await uploadServer()).send("POST", `/api/vm-disk-uploads/${id}`, { authorization: `Bearer ${token}`, "content-type": "application/octet-stream", "content-length": String(body.length) }, body);
   }
   const upload = (id: string, image: Buffer | AsyncIterable<Uint8Array>, options: { length?: number; readyWaitMs?: number; caller?: Caller } = {}) =>
     uploadVmDisk(db(), options.caller ?? world.owner, { workloadId: id, body: Buffer.isBuffer(image) ? [image] : image, length: options.length ?? (Buffer.isBuffer(image) ? image.length : null), readyWaitMs: options.readyWaitMs });
@@ -279,7 +281,7 @@ describe("VM disks (CDI)", () => {
     const created = await create();
     const dvName = `${created.name}-disk`;
     await waitForDataVolume(world.namespaceA, dvName, "UploadReady");
-    const cancelled = await cancelVmDiskUploadResponse(new Request(`http://127.0.0.1/api/vm-disk-uploads/${created.id}`, { method: "DELETE", headers: { authorization: `Bearer ${world.ownerToken}` } }), created.id, db());
+    const cancelled = await (await uploadServer()).send("DELETE", `/api/vm-disk-uploads/${created.id}`, { authorization: `Bearer ${world.ownerToken}` });
     expect(cancelled.status).toBe(200);
     await waitFor(kc, { apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", namespace: world.namespaceA, fieldSelector: `metadata.name=${dvName}` }, (items) => items.length === 0, { description: "the cancelled DataVolume gone" });
     expect(await readVmDiskProgress(db(), await requireVmRow(db(), world.teamA, created.id))).toMatchObject({ phase: "Missing", awaitingUpload: true });
@@ -439,7 +441,7 @@ describe("VM disks (CDI)", () => {
     expect(await viaRoute.json()).toEqual({ error: expect.objectContaining({ code: "not_found" }) });
     const badToken = await uploadThroughRoute(created.id, image, "mc_not-a-token");
     expect(badToken.status).toBe(401);
-    const notAnId = await vmDiskUploadResponse(new Request("http://127.0.0.1/api/vm-disk-uploads/x", { method: "POST", headers: { authorization: `Bearer ${world.ownerToken}` } }), "../../etc", db());
+    const notAnId = await (await uploadServer()).send("POST", `/api/vm-disk-uploads/${encodeURIComponent("../../etc")}`, { authorization: `Bearer ${world.ownerToken}` });
     expect(notAnId.status).toBe(404);
     expect((await dataVolumeOf(`${created.name}-disk`))?.status?.phase).not.toBe("Succeeded");
     const denied = await db().select().from(auditEvents).where(and(eq(auditEvents.action, "vm.disk-upload"), eq(auditEvents.outcome, "denied")));

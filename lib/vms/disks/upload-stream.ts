@@ -1,11 +1,12 @@
 // Streams a disk image to CDI's upload proxy: one POST to `/v1beta1/upload` with the token and
-// the bytes as they come (a pull-based source piped into the request, so the sender is only read
-// as fast as the proxy takes the bytes: nothing is held in memory or written to disk). Resolves
+// the bytes as they come (the source — the browser's request itself — piped through a byte
+// counter into the proxy request with Node streams, so the sender is only read as fast as the
+// proxy takes the bytes: nothing is held in memory or written to disk). Resolves
 // once the proxy has answered 200 — CDI has the whole image — and throws the panel's own
 // sentence for every other outcome; the proxy's body is never echoed.
 import { request as httpsRequest } from "node:https";
 import type { IncomingMessage } from "node:http";
-import { Readable } from "node:stream";
+import { finished, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError, ConflictError, UnavailableError, ValidationError } from "@/lib/errors";
 
@@ -42,11 +43,19 @@ export function uploadRefusal(status: number, body: string): AppError {
   return new UnavailableError(`The upload proxy answered with an unexpected status (${status}). Try again; if it keeps failing, ask an admin to check CDI.`);
 }
 
+/** A Node stream of the source (a Node stream already is one). */
+export function readableOf(source: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Readable {
+  return source instanceof Readable ? source : Readable.from(source, { objectMode: false, highWaterMark: 64 * 1024 });
+}
+
 /**
- * POSTs `length` bytes from `source` to the proxy. `signal` aborts it (the browser went away);
- * then the proxy sees the connection end and keeps nothing.
+ * POSTs `length` bytes from `source` to the proxy: more or fewer bytes than that is an error.
+ * `signal` aborts it (the browser went away); then the proxy sees the connection end and keeps
+ * nothing. The source is piped, never destroyed here: when the upload stops early (a refusal, a
+ * broken proxy connection), whatever is left of it stays unread for the caller to drain — a
+ * browser whose connection were reset would see a network error instead of the answer saying why.
  */
-export async function streamToUploadProxy(target: UploadTarget, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number, signal?: AbortSignal): Promise<void> {
+export async function streamToUploadProxy(target: UploadTarget, source: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number, signal?: AbortSignal): Promise<void> {
   const req = httpsRequest(`${target.url}/v1beta1/upload`, {
     method: "POST",
     ca: target.caPem,
@@ -57,38 +66,57 @@ export async function streamToUploadProxy(target: UploadTarget, source: AsyncIte
     req.once("response", resolve);
     req.once("error", reject);
   });
-  // The body goes as the proxy takes it; an early answer (a refusal) stops the sending. A failure
-  // of the source (the browser's connection ended, fewer bytes than announced) is told apart from
-  // one of the proxy's connection.
+  // A failure of the source (the browser's connection ended, fewer or more bytes than announced)
+  // is told apart from one of the proxy's connection: whichever happens first is the cause.
   let sourceError: unknown;
-  const watched = (async function* () {
-    try {
-      yield* source;
-    } catch (error) {
-      sourceError = error;
-      throw error;
-    }
-  })();
-  const body = Readable.from(watched, { objectMode: false, highWaterMark: 64 * 1024 });
-  const sending = pipeline(body, req).then(
+  let sent = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length;
+      if (sent > length) done((sourceError ??= new ValidationError("The browser sent more bytes than it announced.")) as Error);
+      else done(null, chunk);
+    },
+    flush(done) {
+      done(sent < length ? ((sourceError ??= new ValidationError("The upload ended before the whole file arrived.")) as Error) : null);
+    },
+  });
+  const body = readableOf(source);
+  const stopWatching = finished(body, { writable: false }, (error) => {
+    if (!error) return;
+    sourceError ??= error;
+    counted.destroy(error);
+  });
+  if (body.errored || (body.destroyed && !body.readableEnded)) {
+    // It failed before it was piped (while CDI got ready): the browser went away meanwhile.
+    sourceError ??= body.errored ?? new Error("the source ended early");
+    counted.destroy(sourceError as Error);
+  }
+  body.pipe(counted);
+  const sending = pipeline(counted, req).then(
     () => null,
     (error: unknown) => error,
   );
+  const stop = () => {
+    stopWatching();
+    body.unpipe(counted);
+    counted.destroy();
+  };
   let res: IncomingMessage;
   try {
     res = await answered;
   } catch (error) {
-    body.destroy();
+    stop();
     throw sourceFailure(sourceError, signal) ?? networkFailure(error);
   }
   const status = res.statusCode ?? 0;
   if (status >= 200 && status < 300) {
     res.resume();
     const sendError = await sending;
+    stopWatching();
     if (sendError) throw sourceFailure(sourceError, signal) ?? networkFailure(sendError);
     return;
   }
-  body.destroy();
+  stop();
   throw uploadRefusal(status, await readSmall(res).catch(() => ""));
 }
 

@@ -5,6 +5,7 @@
 // the panel: the VM boots from an upload disk, the file's size fits the disk, its first bytes are
 // a disk image, CDI is ready for it (waiting a little while it gets there). Cancelling deletes the
 // DataVolume; the next attempt makes it again.
+import type { Readable } from "node:stream";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { authorize, type Caller } from "@/lib/access/deny";
 import { auditSuccess, recordAuditEvent } from "@/lib/audit/service";
@@ -20,7 +21,7 @@ import { detectDiskImageFormat, FORMAT_PROBE_BYTES, type DiskImageFormat } from 
 import { ensureVmDisk } from "@/lib/vms/disks/lifecycle";
 import { deleteDataVolume, readDataVolume } from "@/lib/vms/disks/objects";
 import { readUploadProxy, requestUploadToken } from "@/lib/vms/disks/upload-proxy";
-import { streamToUploadProxy } from "@/lib/vms/disks/upload-stream";
+import { readableOf, streamToUploadProxy, UploadInterruptedError } from "@/lib/vms/disks/upload-stream";
 import { requireVmRow, VM_NOT_FOUND, type VmRow } from "@/lib/vms/rows";
 
 /** How long an upload waits for CDI to get the disk ready for it before saying "not ready yet". */
@@ -31,7 +32,8 @@ const GIB = 1024 ** 3;
 /** One upload: the VM, the body as it arrives, its declared length. */
 export interface DiskUploadRequest {
   workloadId: string;
-  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  /** The browser's request itself (a Node stream), or any source of chunks. */
+  body: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** The request's Content-Length (required: the proxy and the size check need it). */
   length: number | null;
   /** Aborted when the browser goes away. */
@@ -51,33 +53,36 @@ async function uploadableVm(db: Db, caller: Caller, workloadId: string, action: 
   return { row, ctx: await workloadClusterContext(db, row) };
 }
 
-/** Reads up to FORMAT_PROBE_BYTES from the start of the body; returns the head and an iterator over the rest. */
-async function readHead(body: AsyncIterable<Uint8Array>, length: number): Promise<{ head: Buffer; rest: AsyncIterator<Uint8Array> }> {
-  const rest = body[Symbol.asyncIterator]();
+/**
+ * Reads up to `want` bytes from the start of the stream and puts them back (unshift), so the
+ * stream still starts with them when it is piped on; answers with those bytes.
+ */
+async function peekHead(stream: Readable, want: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let have = 0;
-  while (have < Math.min(FORMAT_PROBE_BYTES, length)) {
-    const next = await rest.next();
-    if (next.done) break;
-    const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-    parts.push(chunk);
-    have += chunk.length;
+  while (have < want) {
+    const chunk = stream.read() as Buffer | null;
+    if (chunk !== null) {
+      parts.push(chunk);
+      have += chunk.length;
+      continue;
+    }
+    if (stream.errored || (stream.destroyed && !stream.readableEnded)) {
+      throw new UploadInterruptedError("The upload was interrupted: the connection from the browser ended before the whole file arrived. Nothing was kept; try again.");
+    }
+    if (stream.readableEnded) break;
+    await new Promise<void>((resolve) => {
+      const events = ["readable", "end", "error", "close"] as const;
+      const done = () => {
+        for (const event of events) stream.off(event, done);
+        resolve();
+      };
+      for (const event of events) stream.on(event, done);
+    });
   }
-  return { head: Buffer.concat(parts), rest };
-}
-
-/** The head again, then the rest of the body, counted: more or fewer bytes than declared is an error. */
-async function* bodyFrom(head: Buffer, rest: AsyncIterator<Uint8Array>, length: number): AsyncGenerator<Uint8Array> {
-  let sent = head.length;
-  if (head.length > 0) yield head;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) break;
-    sent += next.value.byteLength;
-    if (sent > length) throw new ValidationError("The browser sent more bytes than it announced.");
-    yield next.value;
-  }
-  if (sent < length) throw new ValidationError("The upload ended before the whole file arrived.");
+  const head = Buffer.concat(parts);
+  if (head.length > 0) stream.unshift(head);
+  return head;
 }
 
 /** Waits (watching) until the DataVolume is ready for the upload; answers with it. */
@@ -126,8 +131,11 @@ export async function uploadVmDisk(db: Db, caller: Caller, request: DiskUploadRe
     if (length > diskBytes) {
       throw new ValidationError(`The image is ${formatMib(length / 1024 ** 2)}, larger than the VM's disk (${disk.sizeGib} GiB). Create the VM with a larger disk, or upload a smaller image.`);
     }
-    const { head, rest } = await readHead((async function* () { yield* request.body; })(), length);
-    const verdict = detectDiskImageFormat(head);
+    const body = readableOf(request.body);
+    // Its failure (the browser went away) is read from its state where it matters (peekHead,
+    // streamToUploadProxy); meanwhile an 'error' with no listener would end the process.
+    body.on("error", () => {});
+    const verdict = detectDiskImageFormat(await peekHead(body, Math.min(FORMAT_PROBE_BYTES, length)));
     if (!verdict.ok) throw new ValidationError(verdict.message);
 
     // A cancelled upload deleted the DataVolume: this attempt makes it again (as the create did).
@@ -138,7 +146,7 @@ export async function uploadVmDisk(db: Db, caller: Caller, request: DiskUploadRe
     if (phase === "Failed") throw new ConflictError("CDI marked the disk as failed; cancel the upload (which deletes the disk) and try again.");
 
     const [proxy, token] = await Promise.all([readUploadProxy(ctx.connection), requestUploadToken(ctx, dv.status?.claimName || disk.dataVolumeName)]);
-    await streamToUploadProxy({ ...proxy, token }, bodyFrom(head, rest, length), length, request.signal);
+    await streamToUploadProxy({ ...proxy, token }, body, length, request.signal);
     await audit("success", { dataVolume: disk.dataVolumeName, bytes: length, format: verdict.format });
     return { bytes: length, format: verdict.format };
   } catch (error) {
