@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Caller } from "@/lib/access/deny";
 import { callerFromNodeRequest } from "@/lib/api/request-caller";
 import { errorAnswer } from "@/lib/api/responses";
+import { allowedOriginsFor } from "@/lib/console/gateway/upgrade-auth";
 import type { Db } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
@@ -33,9 +34,8 @@ async function uploader(req: IncomingMessage, db: Db): Promise<Caller> {
   const caller = await callerFromNodeRequest(req, db);
   const origin = req.headers.origin;
   if (req.headers.authorization === undefined && origin !== undefined) {
-    const pub = new URL(getEnv().publicUrl);
-    const twins = [pub.origin, pub.origin.replace("//localhost", "//127.0.0.1"), pub.origin.replace("//127.0.0.1", "//localhost")];
-    if (!twins.includes(origin)) throw new ForbiddenError("Uploads are accepted only from the panel's own pages.");
+    // The same origins the websocket gateway admits (the public address, and its loopback twin).
+    if (!allowedOriginsFor(getEnv().publicUrl).has(origin)) throw new ForbiddenError("Uploads are accepted only from the panel's own pages.");
   }
   return caller;
 }
