@@ -50,6 +50,8 @@ type Figures = Record<string, string | number | boolean>;
 export interface VmBenchContext {
   db: import("@/lib/db/client").Db;
   kubeconfigPath: string;
+  /** QEMU guests of the local control plane still holding a slot (running or shutting down). */
+  guestsRunning: () => number;
   clusterId: string;
   actor: { userId: string; label: string };
   teams: { id: string; namespace: string }[];
@@ -79,7 +81,7 @@ async function until(what: string, condition: () => boolean, deadline: number): 
 }
 
 /** The start group: panel create-and-start vs the same objects made directly, until Running. */
-const startFigures: FigureGroup = async ({ db, clusterId, actor, teams, log }) => {
+const startFigures: FigureGroup = async ({ db, clusterId, actor, teams, log, guestsRunning }) => {
   const { CoreV1Api, CustomObjectsApi, Watch } = await import("@kubernetes/client-node");
   const { getClusterConnection } = await import("@/lib/kube/clients");
   const { MANAGED_SELECTOR } = await import("@/lib/kube/labels");
@@ -115,12 +117,13 @@ const startFigures: FigureGroup = async ({ db, clusterId, actor, teams, log }) =
 
   const deadline = Date.now() + DEADLINE_MS;
   const vmsApi = { group: KUBEVIRT.group, version: KUBEVIRT.version, namespace: team.namespace, plural: KUBEVIRT.vms };
-  // A round ends once its VM and VMI are gone, so the next starts on an idle guest slot.
+  // A round ends once its VM and VMI are gone and its guest has powered off (it shuts down after
+  // its VMI is deleted), so the next starts on a quiet machine with a free guest slot.
   const gone = async (name: string) => {
     for (;;) {
       const left = await custom.listNamespacedCustomObject({ ...vmsApi, fieldSelector: `metadata.name=${name}` }) as { items: unknown[] };
       const vmis = await custom.listNamespacedCustomObject({ ...vmsApi, plural: KUBEVIRT.vmis, fieldSelector: `metadata.name=${name}` }) as { items: unknown[] };
-      if (left.items.length === 0 && vmis.items.length === 0) return;
+      if (left.items.length === 0 && vmis.items.length === 0 && guestsRunning() === 0) return;
       if (Date.now() > deadline) throw new Error(`VM ${name} was not deleted in time`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -330,7 +333,7 @@ async function main() {
       const assignment = await assignCluster(db, actor, { clusterId: registered.id, teamId: team.id, quota: { cpuMillicores: null, memoryMib: null, maxPods: null, maxVms: null, storageGib: null } });
       teams.push({ id: team.id, namespace: assignment.namespace });
     }
-    const ctx: VmBenchContext = { db, kubeconfigPath: cluster.kubeconfigPath, clusterId: registered.id, actor, teams, log };
+    const ctx: VmBenchContext = { db, kubeconfigPath: cluster.kubeconfigPath, guestsRunning: () => cluster.guestsRunning(), clusterId: registered.id, actor, teams, log };
     const figures: Figures = { database: "postgresql", teams: TEAM_COUNT };
     const only = process.env.BENCH_VM_GROUPS?.split(",").map((g) => g.trim());
     for (const [name, run] of GROUPS) {

@@ -40,6 +40,11 @@ export interface LocalCluster {
   spareForward: { podPort: number; localPort: number };
   /** Real faults of the API server process, for tests of what the panel does when it fails. */
   apiserver: ApiserverFaults;
+  /**
+   * QEMU guests holding a slot now, including those still shutting down after their VMI was
+   * deleted (a benchmark waits for none before its next round, so every round meets a quiet machine).
+   */
+  guestsRunning(): number;
   /** Stops everything this run started and removes `dir`. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -193,6 +198,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void, progre
     ready = true;
     progress({ step: "standins", state: "done" });
     log(`local control plane ready after ${elapsed()} (logs in ${logDir})`);
+    const runningStandins = await standins;
 
     return {
       dir,
@@ -212,6 +218,7 @@ async function startOnce(binaries: Binaries, log: (line: string) => void, progre
         freeze: () => signalGroup(apiserver.pid, "SIGSTOP"),
         thaw: () => signalGroup(apiserver.pid, "SIGCONT"),
       },
+      guestsRunning: () => runningStandins.guestsRunning(),
       stop,
     };
   } catch (error) {

@@ -25,6 +25,8 @@ export interface GuestManagerOptions {
   log: (line: string) => void;
   /** A guest ended without being asked to (it powered off or QEMU died). */
   onEnd: (id: string, end: GuestEnd) => void;
+  /** A slot became free (its guest ended, or never started): whoever waits for one may take it now. */
+  onSlotFreed?: () => void;
 }
 
 export class GuestManager {
@@ -74,7 +76,7 @@ export class GuestManager {
       return guest;
     })();
     slot.starting.catch(() => {
-      if (this.slots.get(id) === slot) this.slots.delete(id);
+      this.free(id, slot);
       void rm(path.join(this.options.root, id), { recursive: true, force: true });
     });
     return slot.starting.then(async (guest) => {
@@ -92,7 +94,7 @@ export class GuestManager {
     if (!slot) return;
     if (!slot.guest) {
       if (!slot.starting) {
-        this.slots.delete(id);
+        this.free(id, slot);
         return;
       }
       slot.stopAfterStart = graceMs;
@@ -109,8 +111,14 @@ export class GuestManager {
     await Promise.all(this.ids().map((id) => this.stop(id, 0)));
   }
 
+  private free(id: string, slot: Slot): void {
+    if (this.slots.get(id) !== slot) return;
+    this.slots.delete(id);
+    if (!this.stopped) this.options.onSlotFreed?.();
+  }
+
   private ended(id: string, slot: Slot, guest: Guest, end: GuestEnd): void {
-    if (this.slots.get(id) === slot) this.slots.delete(id);
+    this.free(id, slot);
     void rm(guest.spec.dir, { recursive: true, force: true });
     this.options.log(`guest ${guest.spec.label}: QEMU ${guest.pid} ended (${end.kind}${end.kind === "crashed" ? `: ${end.detail}` : ""})`);
     if (!this.stopped) this.options.onEnd(id, end);

@@ -26,6 +26,7 @@ export async function startStandins(ctx: StandinContext): Promise<RunningStandin
   const root = join(ctx.dir, "standins");
   const kube = connect(ctx.kubeconfigPath);
   const stops: (() => Promise<void> | void)[] = [];
+  const guests = new VmiGuests(kube, root, log);
   const stop = async () => {
     for (const fn of stops.reverse()) await Promise.resolve(fn()).catch((error: unknown) => log(`stop: ${String(error)}`));
     stops.length = 0;
@@ -39,7 +40,6 @@ export async function startStandins(ctx: StandinContext): Promise<RunningStandin
     const uploadTokens = new UploadTokenSigner();
 
     // Guests stop last (after the controller that starts them), and die with this process regardless.
-    const guests = new VmiGuests(kube, root, log);
     stops.push(() => guests.stopAll());
     guests.prepare();
     const vms = await startVmLifecycle(kube, log, guests);
@@ -64,5 +64,5 @@ export async function startStandins(ctx: StandinContext): Promise<RunningStandin
     await stop();
     throw error;
   }
-  return { stop };
+  return { stop, guestsRunning: () => guests.manager.count };
 }

@@ -9,5 +9,7 @@ export interface StandinContext {
 }
 
 export interface RunningStandins {
+  /** QEMU guests holding a slot now (starting, running or shutting down after their VMI went). */
+  guestsRunning(): number;
   stop(): Promise<void>;
 }

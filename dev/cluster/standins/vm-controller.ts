@@ -95,6 +95,14 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void, 
     void patchVmi(vmi, patch).catch((error: unknown) => log(`vm stand-in: marking ${vmi.metadata?.name} finished: ${describeError(error)}`));
   };
 
+  // A freed guest slot wakes the VMIs held for one at once, as a scheduler retries its unschedulable
+  // pods when one is deleted: the next VM starts when the last guest is gone, not at the next retry.
+  guests.onSlotFreed = () => {
+    for (const vmi of vmis.cache.list()) {
+      if (vmi.status?.phase === "Pending" && !vmi.metadata?.deletionTimestamp) enqueue(vmi);
+    }
+  };
+
   const vmiApi = (namespace: string) => ({ group: kubevirtGroup, version: kubevirtVersion, namespace, plural: vmiPlural });
 
   async function reconcile(key: string): Promise<void> {

@@ -67,6 +67,8 @@ export class VmiGuests {
   readonly agents: JoinAgents;
   /** Set by the VM controller: a guest ended by itself. */
   onEnd: (vmiUid: string, end: GuestEnd) => void = () => {};
+  /** Set by the VM controller: a guest slot became free. */
+  onSlotFreed: () => void = () => {};
 
   constructor(
     private readonly kube: Kube,
@@ -75,7 +77,7 @@ export class VmiGuests {
     limit = guestLimitFromEnv(),
   ) {
     this.agents = new JoinAgents(kube, log);
-    this.manager = new GuestManager({ root: path.join(standinsDir, "guests"), limit, log, onEnd: (id, end) => this.onEnd(id, end) });
+    this.manager = new GuestManager({ root: path.join(standinsDir, "guests"), limit, log, onEnd: (id, end) => this.onEnd(id, end), onSlotFreed: () => this.onSlotFreed() });
   }
 
   /** Starts building the tiny image in the background (a cache hit after the first time). */
