@@ -191,7 +191,11 @@ export class Guest {
   }
 }
 
-/** QEMU creates its sockets moments after it starts; retry briefly, failing at once if it exits. */
+/**
+ * QEMU creates its sockets moments after it starts; retry briefly (often: a guest counts as up
+ * when they answer, and a coarse retry would add its own jitter to every start), failing at once
+ * if it exits.
+ */
 async function retryConnect<T>(child: ManagedProcess, attempt: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
   let exited: number | string | undefined;
   void child.exited.then((code) => (exited = code));
@@ -203,7 +207,7 @@ async function retryConnect<T>(child: ManagedProcess, attempt: () => Promise<T>,
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`QEMU did not open its sockets in ${timeoutMs} ms: ${String(error)}; ${logTail(child, 10)}`);
     }
-    await delay(50);
+    await delay(10);
   }
 }
 

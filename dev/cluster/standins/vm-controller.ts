@@ -44,6 +44,11 @@ export interface VmLifecycle {
 export async function startVmLifecycle(kube: Kube, log: (line: string) => void, guests: VmiGuests): Promise<VmLifecycle> {
   const placement = new Placement(kube.core);
   const clock = new PhaseClock();
+  // The resourceVersion each VMI had when this controller last moved it a phase on. Until the
+  // watch brings that write back, a reconcile (woken by the VM's own events: they share the key)
+  // would see the old phase and try the step again — a write bound to conflict, which holds the
+  // real next step behind it.
+  const movedFrom = new Map<string, string>();
   const queue = new WorkQueue(
     (key) => reconcile(key),
     (key, error) => log(`vm stand-in: reconcile ${key} failed: ${describeError(error)}`),
@@ -68,6 +73,7 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void, 
     onChange: enqueue,
     onDelete: (vmi) => {
       clock.forget(vmi.metadata?.uid ?? "");
+      movedFrom.delete(vmi.metadata?.uid ?? "");
       stopGuest(vmi);
       enqueue(vmi);
     },
@@ -180,8 +186,12 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void, 
   /** Moves a VMI one phase on once it has spent its delay in the current one. */
   async function advanceVmi(key: string, vmi: VirtualMachineInstance): Promise<void> {
     if (!isVmiActive(vmi)) return;
+    if (movedFrom.get(vmi.metadata!.uid!) === vmi.metadata?.resourceVersion) return; // its event re-queues it
     const phase = vmi.status?.phase;
-    if (!phase) return patchVmi(vmi, pendingPatch(vmi));
+    if (!phase) {
+      await patchVmi(vmi, pendingPatch(vmi));
+      return;
+    }
     const delay = vmiPhaseDelaysMs[phase];
     if (delay === undefined) return; // Running (or a phase the stand-in does not move)
     const waitMs = clock.remainingMs(vmi.metadata!.uid!, phase, delay);
@@ -194,17 +204,20 @@ export async function startVmLifecycle(kube: Kube, log: (line: string) => void, 
       queue.add(key, unschedulableRetryMs);
       return;
     }
-    await patchVmi(vmi, patch);
+    if (await patchVmi(vmi, patch)) movedFrom.set(vmi.metadata!.uid!, vmi.metadata!.resourceVersion!);
   }
 
-  async function patchVmi(vmi: VirtualMachineInstance, patch: object): Promise<void> {
+  /** Whether the patch was applied (false: the VMI changed meanwhile or is gone; its event re-queues it). */
+  async function patchVmi(vmi: VirtualMachineInstance, patch: object): Promise<boolean> {
     try {
       await kube.custom.patchNamespacedCustomObject(
         { ...vmiApi(vmi.metadata!.namespace!), name: vmi.metadata!.name!, body: patch },
         mergePatch,
       );
+      return true;
     } catch (error) {
-      if (!isNotFound(error) && !isConflict(error)) throw error; // changed meanwhile: its event re-queues it
+      if (!isNotFound(error) && !isConflict(error)) throw error;
+      return false;
     }
   }
 
