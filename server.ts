@@ -19,6 +19,9 @@ import { handleObserved, upgradeObserved } from "@/lib/observe/http";
 import { METRICS_PATH, serveMetrics } from "@/lib/observe/metrics-endpoint";
 import "@/lib/workload-kinds"; // registers every kind with the workload lifecycle
 import { startReconciler } from "@/lib/workloads/reconciler";
+import { fixHeapGrowth } from "@/lib/runtime/heap-growth";
+
+fixHeapGrowth();
 
 async function main() {
   const env = getEnv();

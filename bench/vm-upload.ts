@@ -4,7 +4,9 @@
 // server.ts sets up its own: no request timeout, each request observed) to CDI's upload proxy, against the same 1 GiB sent straight to the upload proxy, both from
 // one sending process (bench/upload-client.ts, as a browser would be); and how much this (the
 // panel's) process's RSS grows during the panel's upload. The local control plane (with the CDI
-// upload proxy stand-in) runs in a child process too, so neither side's memory is counted.
+// upload proxy stand-in) runs in a child process too, so neither side's memory is counted. The
+// panel's database is PostgreSQL, as where the panel is deployed (DATABASE_URL): PGlite would put
+// the database's memory (a few hundred MiB of WebAssembly memory) in the relaying process.
 // Goals (issue 13): upload_ratio ≥ 0.9, upload_rss_growth_mib ≤ 64.
 // Alone: `npm run bench:vm-upload` (last line `RESULT upload_ratio=… upload_rss_growth_mib=…`);
 // `UPLOAD_BENCH_MIB` changes the size, `UPLOAD_BENCH_ROUNDS` the rounds per path (median).
@@ -68,6 +70,9 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
   const bytes = options.bytes ?? 1024 * MIB;
   const rounds = options.rounds ?? 3;
   const ownDataDir = prepareBenchEnvironment();
+  // This process stands in for the panel's: its heap set up as server.ts sets it up.
+  const { fixHeapGrowth } = await import("@/lib/runtime/heap-growth");
+  fixHeapGrowth();
   const { createDatabase } = await import("@/lib/db/client");
   const { migrateDatabase } = await import("@/lib/db/migrate");
   const { clusters, organizations, teams, teamMembers, orgMembers, users } = await import("@/lib/db/schema");
@@ -83,9 +88,11 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
   const { workloadClusterContext } = await import("@/lib/workloads/cluster-context");
   const { readUploadProxy, requestUploadToken } = await import("@/lib/vms/disks/upload-proxy");
   const { readDataVolume } = await import("@/lib/vms/disks/objects");
+  const { startPostgresServer } = await import("../test/integration/support/postgres-server");
 
   const cluster = options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath, stop: async () => {} } : (log("starting the local control plane (child process)"), await clusterInChild());
-  const database = await createDatabase({ memory: true });
+  const postgres = await startPostgresServer();
+  const database = await createDatabase({ url: postgres.url });
   const db = database.db;
   let server: Server | undefined;
   const stops: (() => void)[] = [];
@@ -176,6 +183,7 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
     for (const stop of stops) stop();
     server?.close();
     await database.close();
+    await postgres.stop();
     await cluster.stop();
     if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
   }
