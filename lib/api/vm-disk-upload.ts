@@ -29,15 +29,17 @@ export function isVmDiskUploadUrl(url: string | undefined): boolean {
   return url !== undefined && PATH.test(url);
 }
 
-/** The caller; a cookie-authenticated request from another Origin is refused. */
+/**
+ * The caller. A request without a token is judged by its cookie, so a browser page of another
+ * Origin must not get that far: it is refused first, whatever its cookie holds (the same origins
+ * the websocket gateway admits: the public address, and its loopback twin).
+ */
 async function uploader(req: IncomingMessage, db: Db): Promise<Caller> {
-  const caller = await callerFromNodeRequest(req, db);
   const origin = req.headers.origin;
-  if (req.headers.authorization === undefined && origin !== undefined) {
-    // The same origins the websocket gateway admits (the public address, and its loopback twin).
-    if (!allowedOriginsFor(getEnv().publicUrl).has(origin)) throw new ForbiddenError("Uploads are accepted only from the panel's own pages.");
+  if (req.headers.authorization === undefined && origin !== undefined && !allowedOriginsFor(getEnv().publicUrl).has(origin)) {
+    throw new ForbiddenError("Uploads are accepted only from the panel's own pages.");
   }
-  return caller;
+  return callerFromNodeRequest(req, db);
 }
 
 function workloadIdOf(url: string | undefined): string {
