@@ -1,14 +1,9 @@
-// A pod port as a Node Duplex stream, over the port-forward subresource: what ssh2 takes as
-// its `sock`, and what the laptop tunnel pipes to. One websocket per connection, no retries
-// (a retried connection would splice two TCP streams together mid-protocol).
-//
-// Flow control is real in both directions: when the reader stops consuming (`push()` returns
-// false) the websocket is paused at the TCP level, so the kubelet stops reading the pod's
-// socket; writes complete only while the websocket's send buffer is below the high-water mark.
+// A pod port as a Node Duplex stream, over the port-forward subresource (flow control and the
+// stream itself: websocket-duplex.ts). One websocket per connection, no retries (a retried
+// connection would splice two TCP streams together mid-protocol).
 import type { KubeConfig } from "@kubernetes/client-node";
-import { Duplex } from "node:stream";
-import type WebSocket from "ws";
-import { HIGH_WATER_MARK } from "@/lib/console/bridges/bridge";
+import type { Duplex } from "node:stream";
+import { WebSocketDuplex } from "@/lib/console/bridges/websocket-duplex";
 import { frame, openKubeStream, PortForwardChannel } from "@/lib/console/bridges/pod/kube-stream";
 import type { ClusterRef } from "@/lib/kube/transport";
 
@@ -17,72 +12,28 @@ export function portForwardPath(namespace: string, pod: string, port: number): s
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${port}`;
 }
 
-/** A connected pod port; `destroy()` closes the websocket. */
-class PortForwardStream extends Duplex {
+/** A connected pod port (the v4 channel protocol: a channel byte, then the port number once per channel); `destroy()` closes the websocket. */
+class PortForwardStream extends WebSocketDuplex {
   private readonly portBytesPending = [true, true];
-  private waitingWrite: (() => void) | null = null;
 
-  constructor(private readonly ws: WebSocket) {
-    super({ allowHalfOpen: false });
-    ws.on("message", (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
-    ws.on("close", () => {
-      // End the readable side, and close only once the reader has taken everything: destroying
-      // now would drop output still buffered here (the last bytes of an ssh session).
-      this.push(null);
-      this.releaseWrite();
-      if (this.readableEnded) this.destroy();
-      else this.once("end", () => this.destroy());
-    });
-    ws.on("error", (error) => this.destroy(error));
-  }
-
-  private onFrame(data: Buffer, isBinary: boolean) {
-    if (!isBinary || data.length === 0) return;
+  protected bytesOf(data: Buffer): Buffer | undefined {
     const channel = data[0]!;
     let body = data.subarray(1);
-    if (channel > PortForwardChannel.error) return;
+    if (channel > PortForwardChannel.error) return undefined;
     if (this.portBytesPending[channel]) {
       // The first frame of each channel starts with the port number; it may arrive alone.
       this.portBytesPending[channel] = false;
       body = body.subarray(2);
     }
-    if (body.length === 0) return;
-    if (channel === PortForwardChannel.error) {
+    if (body.length > 0 && channel === PortForwardChannel.error) {
       this.destroy(new Error(`port-forward failed: ${body.toString("utf8").trim()}`));
-      return;
+      return undefined;
     }
-    if (!this.push(body)) this.ws.pause();
+    return body;
   }
 
-  private releaseWrite() {
-    const waiting = this.waitingWrite;
-    this.waitingWrite = null;
-    waiting?.();
-  }
-
-  override _read() {
-    if (this.ws.isPaused) this.ws.resume();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void) {
-    if (this.ws.readyState !== this.ws.OPEN) return callback(new Error("port-forward closed"));
-    this.ws.send(frame(PortForwardChannel.data, chunk), () => {
-      if (this.ws.bufferedAmount < HIGH_WATER_MARK) this.releaseWrite();
-    });
-    if (this.ws.bufferedAmount < HIGH_WATER_MARK) callback();
-    else this.waitingWrite = () => callback();
-  }
-
-  override _final(callback: (error?: Error | null) => void) {
-    // The v4 channel protocol cannot half-close one direction; ending the writable side ends the connection.
-    this.ws.close();
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void) {
-    this.releaseWrite();
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.terminate();
-    callback(error);
+  protected frameOf(chunk: Buffer): Buffer {
+    return frame(PortForwardChannel.data, chunk);
   }
 }
 
