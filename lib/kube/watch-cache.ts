@@ -7,7 +7,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Db } from "@/lib/db";
 import { UnavailableError } from "@/lib/errors";
-import { getClusterConnection, type ClusterConnection } from "@/lib/kube/clients";
+import { perCluster } from "@/lib/kube/per-cluster";
 import { MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { podListWatch } from "@/lib/kube/pod-list-watch";
 import { Reflector, type ChangeType, type ListWatch, type ReflectorOptions, type ReflectorStats, type StoreChange } from "@/lib/kube/reflector";
@@ -216,46 +216,32 @@ export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1
   };
 }
 
-interface Entry {
-  connection: ClusterConnection;
-  cache: ClusterWatchCache;
-}
-
-const globalForWatch = globalThis as typeof globalThis & { __minicloudWatchCaches?: Map<string, Entry> };
-const registry = (globalForWatch.__minicloudWatchCaches ??= new Map<string, Entry>());
+const caches = perCluster<ClusterWatchCache>("__minicloudWatchCaches");
 
 /**
  * The watch cache of cluster `clusterId`, started on first use and reused; rebuilt when the
  * cluster's connection changes (new credentials). Call `ready()` before reading it.
  */
-export async function watchCacheFor(db: Db, clusterId: string): Promise<ClusterWatchCache> {
-  const connection = await getClusterConnection(db, clusterId);
-  const existing = registry.get(clusterId);
-  if (existing && existing.connection === connection && !existing.cache.stopped) return existing.cache;
-  existing?.cache.stop();
-  const cache = createPodWatchCache(connection, podListWatch(connection, { labelSelector: MANAGED_SELECTOR }));
-  registry.set(clusterId, { connection, cache });
-  return cache;
+export function watchCacheFor(db: Db, clusterId: string): Promise<ClusterWatchCache> {
+  return caches.get(db, clusterId, (connection) => createPodWatchCache(connection, podListWatch(connection, { labelSelector: MANAGED_SELECTOR })));
 }
 
 /** The running cache of `clusterId`, if one was started (no database or network call). */
 export function runningWatchCache(clusterId: string): ClusterWatchCache | undefined {
-  const entry = registry.get(clusterId);
-  return entry && !entry.cache.stopped ? entry.cache : undefined;
+  return caches.running(clusterId);
 }
 
 /** The clusters that have a watch cache. */
 export function watchedClusterIds(): string[] {
-  return [...registry.keys()];
+  return caches.clusterIds();
 }
 
 /** Stops and forgets the cache of `clusterId` (the cluster was removed). */
 export function stopWatchCache(clusterId: string): void {
-  registry.get(clusterId)?.cache.stop();
-  registry.delete(clusterId);
+  caches.stop(clusterId);
 }
 
 /** Stops every watch cache (shutdown, tests). */
 export function stopAllWatchCaches(): void {
-  for (const clusterId of [...registry.keys()]) stopWatchCache(clusterId);
+  caches.stopAll();
 }

@@ -7,8 +7,9 @@
 // dev-mode reloads do not start a second pair of watches per cluster.
 import type { Db } from "@/lib/db";
 import { UnavailableError } from "@/lib/errors";
-import { getClusterConnection, type ClusterConnection } from "@/lib/kube/clients";
+import type { ClusterConnection } from "@/lib/kube/clients";
 import { customObjectListWatch } from "@/lib/kube/custom-object-list-watch";
+import { perCluster } from "@/lib/kube/per-cluster";
 import { MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
 import { Reflector, type ChangeType, type ListWatch, type ReflectorOptions, type ReflectorStats, type StoreChange } from "@/lib/kube/reflector";
 import { toClusterError, type ClusterRef } from "@/lib/kube/transport";
@@ -246,35 +247,22 @@ export function vmListWatches(connection: ClusterConnection): { vms: ListWatch<V
   };
 }
 
-interface Entry {
-  connection: ClusterConnection;
-  cache: VmWatchCache;
-}
-
-const globalForWatch = globalThis as typeof globalThis & { __minicloudVmWatchCaches?: Map<string, Entry> };
-const registry = (globalForWatch.__minicloudVmWatchCaches ??= new Map<string, Entry>());
+const caches = perCluster<VmWatchCache>("__minicloudVmWatchCaches");
 
 /**
  * The VM watch cache of cluster `clusterId`, started on first use and reused; rebuilt when the
  * cluster's connection changes (new credentials). Call `ready()` before reading it.
  */
-export async function vmWatchCacheFor(db: Db, clusterId: string): Promise<VmWatchCache> {
-  const connection = await getClusterConnection(db, clusterId);
-  const existing = registry.get(clusterId);
-  if (existing && existing.connection === connection && !existing.cache.stopped) return existing.cache;
-  existing?.cache.stop();
-  const cache = createVmWatchCache(connection, vmListWatches(connection));
-  registry.set(clusterId, { connection, cache });
-  return cache;
+export function vmWatchCacheFor(db: Db, clusterId: string): Promise<VmWatchCache> {
+  return caches.get(db, clusterId, (connection) => createVmWatchCache(connection, vmListWatches(connection)));
 }
 
 /** Stops and forgets the VM cache of `clusterId` (the cluster was removed). */
 export function stopVmWatchCache(clusterId: string): void {
-  registry.get(clusterId)?.cache.stop();
-  registry.delete(clusterId);
+  caches.stop(clusterId);
 }
 
 /** Stops every VM watch cache (shutdown, tests). */
 export function stopAllVmWatchCaches(): void {
-  for (const clusterId of [...registry.keys()]) stopVmWatchCache(clusterId);
+  caches.stopAll();
 }
