@@ -2,8 +2,8 @@
 // The team's SSH pods: name, status and reason, node, IP, age, owner and time-to-live left,
 // with an All / Mine switch. Data comes from React Query (refetched, and patched live).
 import { LifecycleBadge } from "@/components/workloads/lifecycle-badge";
+import { TeamWorkloadList } from "@/components/workloads/team-workload-list";
 import Link from "next/link";
-import { useState } from "react";
 import { age, timeLeft } from "@/components/pods/durations";
 import { useTeamPods } from "@/components/pods/pods-query";
 import { PodStatus } from "@/components/pods/status-badge";
@@ -29,28 +29,19 @@ export function PodsTable({
   /** Whether the viewer holds `terminals:open` here (the ticket action checks it again). */
   canOpenTerminals?: boolean;
 }) {
-  const [show, setShow] = useState<"all" | "mine">("all");
   const { data: pods, error, isFetching } = useTeamPods(teamId, initialPods, renderedAt);
   const now = useNow(renderedAt);
-  const shown = show === "mine" ? pods.filter((p) => p.owner.id === currentUserId) : pods;
   return (
-    <>
-      <div className="toolbar" role="group" aria-label="Show pods">
-        {(["all", "mine"] as const).map((value) => (
-          <button key={value} type="button" className={show === value ? "primary" : undefined} aria-pressed={show === value} onClick={() => setShow(value)}>
-            {value === "all" ? "All" : "Mine"}
-          </button>
-        ))}
-        {isFetching && <span className="muted small">Refreshing…</span>}
-      </div>
-      {error && (
-        <div className="alert error" role="alert">
-          {error.message}
-        </div>
-      )}
-      {shown.length === 0 ? (
-        <p className="empty">{show === "mine" ? "You have no SSH pods in this team." : "No SSH pods in this team yet. SSH pods give you a shell in the browser within seconds."}</p>
-      ) : (
+    <TeamWorkloadList
+      label="pods"
+      rows={pods}
+      currentUserId={currentUserId}
+      error={error}
+      isFetching={isFetching}
+      emptyAll="No SSH pods in this team yet. SSH pods give you a shell in the browser within seconds."
+      emptyMine="You have no SSH pods in this team."
+    >
+      {(shown) => (
         <DataTable
           label="SSH pods"
           rows={shown}
@@ -98,6 +89,6 @@ export function PodsTable({
           ]}
         />
       )}
-    </>
+    </TeamWorkloadList>
   );
 }

@@ -3,11 +3,11 @@
 // switch. The first list comes from the server; React Query then keeps it, patched live by
 // the events stream (status, IP and node change as KubeVirt reports them, no reload).
 import Link from "next/link";
-import { useState } from "react";
 import { age } from "@/components/pods/durations";
 import { useNow } from "@/components/pods/use-now";
 import { DataTable } from "@/components/ui/data-table";
 import { LifecycleBadge } from "@/components/workloads/lifecycle-badge";
+import { TeamWorkloadList } from "@/components/workloads/team-workload-list";
 import { describeVmSize } from "@/components/vms/size";
 import { VmStatus } from "@/components/vms/vm-status";
 import { useTeamVms } from "@/components/vms/vms-query";
@@ -17,28 +17,19 @@ import type { VmView } from "@/lib/vms/types";
 const rowId = (displayName: string) => `vm-row-${displayName.trim().toLowerCase().replace(/\s+/g, "-")}`;
 
 export function VmsTable({ teamId, initialVms, renderedAt, currentUserId }: { teamId: string; initialVms: VmView[]; renderedAt: number; currentUserId: string }) {
-  const [show, setShow] = useState<"all" | "mine">("all");
   const { data: vms, error, isFetching } = useTeamVms(teamId, initialVms, renderedAt);
   const now = useNow(renderedAt);
-  const shown = show === "mine" ? vms.filter((vm) => vm.owner.id === currentUserId) : vms;
   return (
-    <>
-      <div className="toolbar" role="group" aria-label="Show VMs">
-        {(["all", "mine"] as const).map((value) => (
-          <button key={value} type="button" className={show === value ? "primary" : undefined} aria-pressed={show === value} onClick={() => setShow(value)}>
-            {value === "all" ? "All" : "Mine"}
-          </button>
-        ))}
-        {isFetching && <span className="muted small">Refreshing…</span>}
-      </div>
-      {error && (
-        <div className="alert error" role="alert">
-          {error.message}
-        </div>
-      )}
-      {shown.length === 0 ? (
-        <p className="empty">{show === "mine" ? "You have no VMs in this team." : "No VMs in this team yet. A VM boots a disk image with your SSH keys installed."}</p>
-      ) : (
+    <TeamWorkloadList
+      label="VMs"
+      rows={vms}
+      currentUserId={currentUserId}
+      error={error}
+      isFetching={isFetching}
+      emptyAll="No VMs in this team yet. A VM boots a disk image with your SSH keys installed."
+      emptyMine="You have no VMs in this team."
+    >
+      {(shown) => (
         <DataTable
           label="VMs"
           rows={shown}
@@ -73,6 +64,6 @@ export function VmsTable({ teamId, initialVms, renderedAt, currentUserId }: { te
           ]}
         />
       )}
-    </>
+    </TeamWorkloadList>
   );
 }
