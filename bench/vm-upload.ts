@@ -2,8 +2,8 @@
 // streamed through the panel's upload route (the handler server.ts answers the browser's
 // `POST /api/vm-disk-uploads/<vm>` with, behind a loopback HTTP server in this process set up as
 // server.ts sets up its own: no request timeout, each request observed) to CDI's upload proxy, against the same 1 GiB sent straight to the upload proxy, both from
-// one sending process (bench/upload-client.ts, as a browser would be); and how much this (the
-// panel's) process's RSS grows during the panel's upload. The local control plane (with the CDI
+// one sending process (bench/upload-client.ts, as a browser would be); and how much the panel's
+// RSS grows during the panel's upload: this process's and its upload relay process's together. The local control plane (with the CDI
 // upload proxy stand-in) runs in a child process too, so neither side's memory is counted. The
 // panel's database is PostgreSQL, as where the panel is deployed (DATABASE_URL): PGlite would put
 // the database's memory (a few hundred MiB of WebAssembly memory) in the relaying process.
@@ -42,6 +42,17 @@ async function clusterInChild(): Promise<{ kubeconfigPath: string; stop: () => P
         child.disconnect();
       }),
   };
+}
+
+/** A process's resident memory in bytes (Linux /proc). */
+function rssOf(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+}
+
+/** A process's CPU time (user + system) in seconds (Linux /proc; clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The sending side in its own process (bench/upload-client.ts): `upload(job)` resolves with MiB/s. */
@@ -83,6 +94,7 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
   const { createApiToken } = await import("@/lib/api-tokens/service");
   const { createVm } = await import("@/lib/vms/service");
   const { isVmDiskUploadUrl, serveVmDiskUpload } = await import("@/lib/api/vm-disk-upload");
+  const { uploadRelayPid } = await import("@/lib/vms/disks/upload-relay");
   const { handleObserved } = await import("@/lib/observe/http");
   const { requireVmRow } = await import("@/lib/vms/rows");
   const { workloadClusterContext } = await import("@/lib/workloads/cluster-context");
@@ -150,18 +162,24 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
       direct.push(await client.upload({ url: `${proxy.url}/v1beta1/upload`, ca: proxy.caPem, headers: { Authorization: `Bearer ${uploadToken}`, "Content-Type": "application/octet-stream", "Content-Length": String(bytes) }, bytes }));
       log(`round ${round + 1}: straight to the upload proxy ${direct.at(-1)!.toFixed(1)} MiB/s`);
 
-      // Through the panel's route, watching this process's RSS.
+      // Through the panel's route, watching the RSS of this process and of its upload relay
+      // process (started by the warm-up upload): the panel's memory is both.
       const through = await uploadTarget(round * 2 + 1);
       globalThis.gc?.();
+      const relayPid = uploadRelayPid();
+      if (relayPid === undefined) throw new Error("the upload relay process is not running after the warm-up upload");
       const before = process.memoryUsage.rss();
-      let peak = before;
+      const relayBefore = rssOf(relayPid);
+      let [peak, relayPeak] = [before, relayBefore];
       let atPeak = process.memoryUsage();
       const cpuBefore = process.cpuUsage();
+      const relayCpuBefore = cpuSecondsOf(relayPid);
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
       const sampler = setInterval(() => {
         const now = process.memoryUsage();
         if (now.rss > peak) [peak, atPeak] = [now.rss, now];
+        relayPeak = Math.max(relayPeak, rssOf(relayPid));
       }, 20);
       try {
         panel.push(await throughPanel(through.id, bytes));
@@ -170,11 +188,11 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
         loop.disable();
       }
       const cpu = process.cpuUsage(cpuBefore);
-      log(`panel process during the upload: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU, event loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
-      growth.push((peak - before) / MIB);
+      log(`panel process during the upload: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU, event loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms; upload relay process: ${(cpuSecondsOf(relayPid) - relayCpuBefore).toFixed(1)} s of CPU, RSS +${((relayPeak - relayBefore) / MIB).toFixed(1)} MiB`);
+      growth.push((peak - before + relayPeak - relayBefore) / MIB);
       const mib = (n: number) => `${(n / MIB).toFixed(1)} MiB`;
       log(`at the peak: heap ${mib(atPeak.heapUsed)} of ${mib(atPeak.heapTotal)}, external ${mib(atPeak.external)} (array buffers ${mib(atPeak.arrayBuffers)})`);
-      log(`round ${round + 1}: through the panel ${panel.at(-1)!.toFixed(1)} MiB/s, RSS +${growth.at(-1)!.toFixed(1)} MiB`);
+      log(`round ${round + 1}: through the panel ${panel.at(-1)!.toFixed(1)} MiB/s, RSS (panel and relay) +${growth.at(-1)!.toFixed(1)} MiB`);
     }
     const figures = { upload_ratio: Number((median(panel) / median(direct)).toFixed(3)), upload_rss_growth_mib: Number(Math.max(...growth).toFixed(1)) };
     log(`${(bytes / MIB).toFixed(0)} MiB: straight ${median(direct).toFixed(1)} MiB/s, through the panel ${median(panel).toFixed(1)} MiB/s (median of ${rounds}); peak RSS growth ${figures.upload_rss_growth_mib} MiB`);

@@ -4,10 +4,10 @@
 // sentence for what went wrong. `DELETE` cancels: the disk's DataVolume is deleted.
 // A session may only send it from the panel's own pages (Origin checked); a personal token works
 // from anywhere, as for every REST route.
-// server.ts answers these itself, before Next.js (as /metrics): the Node request is piped to the
-// proxy as it is, with Node's backpressure, instead of being copied chunk by chunk through the
-// web streams Next.js would make of it — at several GiB per image that copy and its garbage
-// cost a third of the speed and tens of MiB of memory.
+// server.ts answers these itself, before Next.js (as /metrics), and once an upload may go ahead
+// the connection itself goes to the upload relay process with the body unread
+// (lib/vms/disks/upload-relay.ts): neither Next.js's web streams nor this process's heap ever
+// hold the image's bytes. The relay reports how the upload ended and writes the answer decided here.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Caller } from "@/lib/access/deny";
 import { callerFromNodeRequest } from "@/lib/api/request-caller";
@@ -16,7 +16,10 @@ import { allowedOriginsFor } from "@/lib/console/gateway/upgrade-auth";
 import type { Db } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { observeAnsweredElsewhere } from "@/lib/observe/http";
 import { cancelVmDiskUpload, uploadVmDisk } from "@/lib/vms/disks/upload";
+import { pumpToUploadProxy } from "@/lib/vms/disks/upload-pump";
+import { handOffUpload, type RelayedUpload } from "@/lib/vms/disks/upload-relay";
 
 /** The path and methods served here (the OpenAPI document lists them; test/unit/openapi.test.ts checks both). */
 export const VM_DISK_UPLOAD_ROUTE = { path: "/api/vm-disk-uploads/{workloadId}", methods: ["DELETE", "POST"] } as const;
@@ -53,15 +56,26 @@ function workloadIdOf(url: string | undefined): string {
   return raw.toLowerCase();
 }
 
-function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = { "Cache-Control": "no-store" }): void {
-  if (res.headersSent || res.destroyed) return;
+/** Where the answer goes: this process's response, or the relay that now holds the connection. */
+interface Answerer {
+  relayed: RelayedUpload | null;
+}
+
+function writeJson(res: ServerResponse, to: Answerer, status: number, body: unknown, headers: Record<string, string> = { "Cache-Control": "no-store" }): void {
   const text = JSON.stringify(body);
+  if (to.relayed) {
+    const kept = Object.fromEntries(Object.entries(res.getHeaders()).map(([name, value]) => [name, String(value)]));
+    to.relayed.answer(status, { ...kept, ...headers, "Content-Type": "application/json" }, text);
+    observeAnsweredElsewhere(res, status);
+    return;
+  }
+  if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) }).end(text);
 }
 
-function writeError(res: ServerResponse, error: unknown): void {
+function writeError(res: ServerResponse, to: Answerer, error: unknown): void {
   const { status, headers, body } = errorAnswer(error);
-  writeJson(res, status, body, headers);
+  writeJson(res, to, status, body, headers);
 }
 
 /**
@@ -72,6 +86,7 @@ export async function serveVmDiskUpload(req: IncomingMessage, res: ServerRespons
   // A broken browser connection is read from the request's state where it matters
   // (lib/vms/disks/upload.ts); an 'error' with no listener would end the process.
   req.on("error", () => {});
+  const to: Answerer = { relayed: null };
   try {
     if (req.method === "POST") {
       const abort = new AbortController();
@@ -82,20 +97,30 @@ export async function serveVmDiskUpload(req: IncomingMessage, res: ServerRespons
       const caller = await uploader(req, db);
       const declared = req.headers["content-length"];
       const length = declared !== undefined && /^\d{1,16}$/.test(declared) ? Number(declared) : null;
-      writeJson(res, 200, await uploadVmDisk(db, caller, { workloadId, body: req, length, signal: abort.signal }));
+      const uploaded = await uploadVmDisk(db, caller, {
+        workloadId,
+        body: req,
+        length,
+        signal: abort.signal,
+        send: async (target, body, size, signal) => {
+          to.relayed = await handOffUpload(req, target, size);
+          return to.relayed ? to.relayed.outcome : pumpToUploadProxy(target, body, size, signal);
+        },
+      });
+      writeJson(res, to, 200, uploaded);
     } else if (req.method === "DELETE") {
       const workloadId = workloadIdOf(req.url);
       await cancelVmDiskUpload(db, await uploader(req, db), { workloadId });
-      writeJson(res, 200, { cancelled: true });
+      writeJson(res, to, 200, { cancelled: true });
     } else {
       if (!res.headersSent) res.writeHead(405, { Allow: VM_DISK_UPLOAD_ROUTE.methods.join(", ") }).end();
     }
   } catch (error) {
-    writeError(res, error);
+    writeError(res, to, error);
   } finally {
     // Stopped early (a refusal, a broken proxy connection): the rest of the body is read and
-    // dropped. Destroying it instead would reset the browser's connection, and the browser would
-    // see a network error instead of the answer saying why.
-    if (!req.readableEnded && !req.destroyed) req.resume();
+    // dropped (by the relay, when it holds the connection). Destroying it instead would reset the
+    // browser's connection, and the browser would see a network error instead of the answer saying why.
+    if (!to.relayed && !req.readableEnded && !req.destroyed) req.resume();
   }
 }

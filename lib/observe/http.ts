@@ -13,14 +13,24 @@ export function handleObserved(req: IncomingMessage, res: ServerResponse, handle
   const requestId = requestIdFrom(req.headers["x-request-id"]);
   res.setHeader("x-request-id", requestId);
   const started = process.hrtime.bigint();
-  res.on("finish", () => {
+  const observe = (status: number) => {
     // Unknown paths share one label: a scan of random URLs must not make a series each.
-    const route = res.statusCode === 404 ? "(not found)" : req.headers["next-action"] ? "(server action)" : routeLabel(req.url);
+    const route = status === 404 ? "(not found)" : req.headers["next-action"] ? "(server action)" : routeLabel(req.url);
     const seconds = secondsSince(started);
-    metrics().httpRequestDuration.observe({ method: req.method ?? "GET", route, status: String(res.statusCode) }, seconds);
-    httpLog.debug({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
-  });
+    metrics().httpRequestDuration.observe({ method: req.method ?? "GET", route, status: String(status) }, seconds);
+    httpLog.debug({ method: req.method, route, status, ms: Math.round(seconds * 1000) }, "request");
+  };
+  answeredElsewhere.set(res, observe);
+  res.on("finish", () => observe(res.statusCode));
   runInRequest(requestId, handle);
+}
+
+const answeredElsewhere = new WeakMap<ServerResponse, (status: number) => void>();
+
+/** Measures a request whose answer another process wrote on its connection (a disk upload: lib/vms/disks/upload-relay.ts). */
+export function observeAnsweredElsewhere(res: ServerResponse, status: number): void {
+  answeredElsewhere.get(res)?.(status);
+  answeredElsewhere.delete(res);
 }
 
 /** Runs a websocket upgrade's handling inside a request context of its own. */

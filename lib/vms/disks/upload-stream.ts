@@ -1,34 +1,17 @@
-// Streams a disk image to CDI's upload proxy: one POST to `/v1beta1/upload` with the token and
-// the bytes as they come (the source — the browser's request itself — piped through a byte
-// counter into the proxy request with Node streams, so the sender is only read as fast as the
-// proxy takes the bytes: nothing is held in memory or written to disk). Resolves
-// once the proxy has answered 200 — CDI has the whole image — and throws the panel's own
-// sentence for every other outcome; the proxy's body is never echoed.
-import { request as httpsRequest } from "node:https";
-import type { IncomingMessage } from "node:http";
-import { finished, Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+// Streams a disk image to CDI's upload proxy (upload-pump.ts does the streaming) and says how it
+// ended in the panel's own sentences: resolves once the proxy has answered 200 — CDI has the
+// whole image — and throws a sentence for every other outcome; the proxy's body is never echoed.
+import type { Readable } from "node:stream";
 import { AppError, ConflictError, UnavailableError, ValidationError } from "@/lib/errors";
+import { pumpToUploadProxy, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload-pump";
+
+export { readableOf, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload-pump";
 
 /** The upload was cut off (connection broken on either side); a retry is safe. */
 export class UploadInterruptedError extends UnavailableError {}
 
-/** What one upload needs. */
-export interface UploadTarget {
-  /** The proxy's base URL (https://host:port). */
-  url: string;
-  caPem: string;
-  token: string;
-}
-
-/** Text of an answer, read to at most 4 KiB (to classify it, never to show it). */
-async function readSmall(res: IncomingMessage): Promise<string> {
-  let text = "";
-  for await (const chunk of res) {
-    if (text.length < 4096) text += (chunk as Buffer).toString("utf8");
-  }
-  return text.slice(0, 4096);
-}
+/** Said when the browser's connection ended before the whole file arrived. */
+export const BROWSER_CUT = "The upload was interrupted: the connection from the browser ended before the whole file arrived. Nothing was kept; try again.";
 
 /** The panel's sentence for a proxy answer that is not 200. */
 export function uploadRefusal(status: number, body: string): AppError {
@@ -43,94 +26,29 @@ export function uploadRefusal(status: number, body: string): AppError {
   return new UnavailableError(`The upload proxy answered with an unexpected status (${status}). Try again; if it keeps failing, ask an admin to check CDI.`);
 }
 
-/** A Node stream of the source (a Node stream already is one). */
-export function readableOf(source: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Readable {
-  return source instanceof Readable ? source : Readable.from(source, { objectMode: false, highWaterMark: 64 * 1024 });
-}
-
-/**
- * POSTs `length` bytes from `source` to the proxy: more or fewer bytes than that is an error.
- * `signal` aborts it (the browser went away); then the proxy sees the connection end and keeps
- * nothing. The source is piped, never destroyed here: when the upload stops early (a refusal, a
- * broken proxy connection), whatever is left of it stays unread for the caller to drain — a
- * browser whose connection were reset would see a network error instead of the answer saying why.
- */
-export async function streamToUploadProxy(target: UploadTarget, source: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number, signal?: AbortSignal): Promise<void> {
-  const req = httpsRequest(`${target.url}/v1beta1/upload`, {
-    method: "POST",
-    ca: target.caPem,
-    headers: { Authorization: `Bearer ${target.token}`, "Content-Type": "application/octet-stream", "Content-Length": String(length) },
-    signal,
-  });
-  const answered = new Promise<IncomingMessage>((resolve, reject) => {
-    req.once("response", resolve);
-    req.once("error", reject);
-  });
-  // A failure of the source (the browser's connection ended, fewer or more bytes than announced)
-  // is told apart from one of the proxy's connection: whichever happens first is the cause.
-  let sourceError: unknown;
-  let sent = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      sent += chunk.length;
-      if (sent > length) done((sourceError ??= new ValidationError("The browser sent more bytes than it announced.")) as Error);
-      else done(null, chunk);
-    },
-    flush(done) {
-      done(sent < length ? ((sourceError ??= new ValidationError("The upload ended before the whole file arrived.")) as Error) : null);
-    },
-  });
-  const body = readableOf(source);
-  const stopWatching = finished(body, { writable: false }, (error) => {
-    if (!error) return;
-    sourceError ??= error;
-    counted.destroy(error);
-  });
-  if (body.errored || (body.destroyed && !body.readableEnded)) {
-    // It failed before it was piped (while CDI got ready): the browser went away meanwhile.
-    sourceError ??= body.errored ?? new Error("the source ended early");
-    counted.destroy(sourceError as Error);
-  }
-  body.pipe(counted);
-  const sending = pipeline(counted, req).then(
-    () => null,
-    (error: unknown) => error,
-  );
-  const stop = () => {
-    stopWatching();
-    body.unpipe(counted);
-    counted.destroy();
-  };
-  let res: IncomingMessage;
-  try {
-    res = await answered;
-  } catch (error) {
-    stop();
-    throw sourceFailure(sourceError, signal) ?? networkFailure(error);
-  }
-  const status = res.statusCode ?? 0;
-  if (status >= 200 && status < 300) {
-    res.resume();
-    const sendError = await sending;
-    stopWatching();
-    if (sendError) throw sourceFailure(sourceError, signal) ?? networkFailure(sendError);
-    return;
-  }
-  stop();
-  throw uploadRefusal(status, await readSmall(res).catch(() => ""));
-}
-
-function sourceFailure(error: unknown, signal: AbortSignal | undefined): AppError | null {
-  if (error instanceof AppError) return error;
-  if (error !== undefined || signal?.aborted) return new UploadInterruptedError("The upload was interrupted: the connection from the browser ended before the whole file arrived. Nothing was kept; try again.");
-  return null;
-}
-
-function networkFailure(error: unknown): AppError {
-  const code = (error as { code?: string })?.code ?? "";
+function networkFailure(code: string): AppError {
   if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return new UnavailableError("CDI's upload proxy cannot be reached (nothing answers at its address yet). Try again in a moment, or ask an admin to check CDI.");
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) return new UnavailableError("CDI's upload proxy did not present a certificate signed by CDI's published CA; the panel does not send the image there. Ask an admin to check CDI.");
   return new UploadInterruptedError("The upload was cut off: the connection to CDI's upload proxy broke before it confirmed the image. Try again.");
+}
+
+/** The sentence for an upload that did not end with CDI holding the whole image; null when it did. */
+export function uploadFailure(outcome: UploadOutcome): AppError | null {
+  if (outcome.ok) return null;
+  if ("refused" in outcome) return uploadRefusal(outcome.refused.status, outcome.refused.body);
+  if ("source" in outcome) {
+    if (outcome.source === "more") return new ValidationError("The browser sent more bytes than it announced.");
+    if (outcome.source === "fewer") return new ValidationError("The upload ended before the whole file arrived.");
+    return new UploadInterruptedError(BROWSER_CUT);
+  }
+  if ("relayStopped" in outcome) return new UploadInterruptedError("The upload was cut off: the panel's upload relay stopped before CDI confirmed the image. Try again.");
+  return networkFailure(outcome.network);
+}
+
+/** Streams `length` bytes from `source` to the proxy in this process (see upload-pump.ts); throws the sentence for any other end than CDI holding them all. */
+export async function streamToUploadProxy(target: UploadTarget, source: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number, signal?: AbortSignal): Promise<void> {
+  const failure = uploadFailure(await pumpToUploadProxy(target, source, length, signal));
+  if (failure) throw failure;
 }

@@ -1,6 +1,6 @@
-// Uploading a VM's disk image from the browser: the panel streams the request body to CDI's
-// upload proxy as it arrives (lib/vms/disks/upload-stream.ts) and answers only once the proxy
-// has answered — so the browser's "done" means CDI has the whole image. Who may: whoever may
+// Uploading a VM's disk image from the browser: the request body is streamed to CDI's upload
+// proxy as it arrives (lib/vms/disks/upload-pump.ts — by the upload relay process when it comes
+// over HTTP: lib/api/vm-disk-upload.ts) and the panel answers only once the proxy has answered — so the browser's "done" means CDI has the whole image. Who may: whoever may
 // create VMs in the team that owns the VM (session or personal token). Before a byte leaves
 // the panel: the VM boots from an upload disk, the file's size fits the disk, its first bytes are
 // a disk image, CDI is ready for it (waiting a little while it gets there). Cancelling deletes the
@@ -21,7 +21,8 @@ import { detectDiskImageFormat, FORMAT_PROBE_BYTES, type DiskImageFormat } from 
 import { ensureVmDisk } from "@/lib/vms/disks/lifecycle";
 import { deleteDataVolume, readDataVolume } from "@/lib/vms/disks/objects";
 import { readUploadProxy, requestUploadToken } from "@/lib/vms/disks/upload-proxy";
-import { readableOf, streamToUploadProxy, UploadInterruptedError } from "@/lib/vms/disks/upload-stream";
+import { pumpToUploadProxy, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload-pump";
+import { BROWSER_CUT, readableOf, UploadInterruptedError, uploadFailure } from "@/lib/vms/disks/upload-stream";
 import { requireVmRow, VM_NOT_FOUND, type VmRow } from "@/lib/vms/rows";
 
 /** How long an upload waits for CDI to get the disk ready for it before saying "not ready yet". */
@@ -38,6 +39,8 @@ export interface DiskUploadRequest {
   length: number | null;
   /** Aborted when the browser goes away. */
   signal?: AbortSignal;
+  /** Carries the body to the proxy once the upload may go ahead: in this process unless told otherwise (the HTTP route hands it to the upload relay). */
+  send?: (target: UploadTarget, body: Readable, length: number, signal?: AbortSignal) => Promise<UploadOutcome>;
   readyWaitMs?: number;
 }
 
@@ -68,7 +71,7 @@ async function peekHead(stream: Readable, want: number): Promise<Buffer> {
       continue;
     }
     if (stream.errored || (stream.destroyed && !stream.readableEnded)) {
-      throw new UploadInterruptedError("The upload was interrupted: the connection from the browser ended before the whole file arrived. Nothing was kept; try again.");
+      throw new UploadInterruptedError(BROWSER_CUT);
     }
     if (stream.readableEnded) break;
     await new Promise<void>((resolve) => {
@@ -133,7 +136,7 @@ export async function uploadVmDisk(db: Db, caller: Caller, request: DiskUploadRe
     }
     const body = readableOf(request.body);
     // Its failure (the browser went away) is read from its state where it matters (peekHead,
-    // streamToUploadProxy); meanwhile an 'error' with no listener would end the process.
+    // the pump); meanwhile an 'error' with no listener would end the process.
     body.on("error", () => {});
     const verdict = detectDiskImageFormat(await peekHead(body, Math.min(FORMAT_PROBE_BYTES, length)));
     if (!verdict.ok) throw new ValidationError(verdict.message);
@@ -146,7 +149,8 @@ export async function uploadVmDisk(db: Db, caller: Caller, request: DiskUploadRe
     if (phase === "Failed") throw new ConflictError("CDI marked the disk as failed; cancel the upload (which deletes the disk) and try again.");
 
     const [proxy, token] = await Promise.all([readUploadProxy(ctx.connection), requestUploadToken(ctx, dv.status?.claimName || disk.dataVolumeName)]);
-    await streamToUploadProxy({ ...proxy, token }, body, length, request.signal);
+    const failure = uploadFailure(await (request.send ?? pumpToUploadProxy)({ ...proxy, token }, body, length, request.signal));
+    if (failure) throw failure;
     await audit("success", { dataVolume: disk.dataVolumeName, bytes: length, format: verdict.format });
     return { bytes: length, format: verdict.format };
   } catch (error) {

@@ -1,0 +1,136 @@
+// Hands an upload's connection to the upload relay process (upload-relay-process.ts: why a
+// process of its own is said there). Once the panel has checked the upload and knows where it
+// goes, `handOffUpload` takes the browser's connection from this process's HTTP server with the
+// rest of the body unread, and sends it with what was read so far to the relay; the relay reports
+// how the upload ended, and writes the answer the panel then gives (`answer`). The relay starts
+// with the first upload, serves every upload after it, and ends with the panel; if it dies,
+// uploads in flight end as cut off and the next upload starts it again.
+import { fork, type ChildProcess } from "node:child_process";
+import type { IncomingMessage } from "node:http";
+import { createRequire } from "node:module";
+import { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { moduleLogger } from "@/lib/observe/log";
+import type { UploadOutcome, UploadTarget } from "@/lib/vms/disks/upload-pump";
+import type { FromRelay, ToRelay } from "@/lib/vms/disks/upload-relay-messages";
+
+const relayLog = moduleLogger("upload-relay");
+
+/** How long the relay process may take to start before uploads are carried in this process instead. */
+const READY_WAIT_MS = 15_000;
+
+interface RelayProcess {
+  child: ChildProcess;
+  ready: Promise<void>;
+  /** Uploads in flight: how to settle each one's outcome. */
+  pending: Map<number, (outcome: UploadOutcome) => void>;
+}
+
+let current: RelayProcess | null = null;
+let lastId = 0;
+
+function startRelay(): RelayProcess {
+  // The relay is TypeScript, run by the same loader as the panel (tsx), with Node's defaults otherwise.
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  const child = fork(fileURLToPath(new URL("./upload-relay-process.ts", import.meta.url)), [], {
+    execArgv: ["--import", loader],
+    serialization: "advanced", // Buffers as they are
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const relay: RelayProcess = { child, pending: new Map(), ready: Promise.resolve() };
+  relay.ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the upload relay did not start within ${READY_WAIT_MS / 1000} s`)), READY_WAIT_MS);
+    child.once("exit", (code) => reject(new Error(`the upload relay ended (${code}) before it was ready`)));
+    child.on("message", (message: FromRelay) => {
+      if (message.type === "ready") {
+        clearTimeout(timer);
+        resolve();
+      } else if (message.type === "outcome") {
+        relay.pending.get(message.id)?.(message.outcome);
+        relay.pending.delete(message.id);
+      }
+    });
+  });
+  relay.ready.catch(() => child.kill());
+  child.on("error", (error) => relayLog.error({ err: error }, "the upload relay process failed"));
+  child.on("exit", (code, signal) => {
+    if (current === relay) current = null;
+    if (relay.pending.size > 0) relayLog.error({ code, signal, uploads: relay.pending.size }, "the upload relay process ended with uploads in flight");
+    for (const settle of relay.pending.values()) settle({ ok: false, relayStopped: true });
+    relay.pending.clear();
+  });
+  // Neither the process nor its channel keeps this one alive (connections in flight do).
+  child.unref();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
+  return relay;
+}
+
+function relayProcess(): RelayProcess {
+  if (current === null || !current.child.connected) current = startRelay();
+  return current;
+}
+
+/** The relay process's id while it runs (the upload benchmark counts its memory as the panel's). */
+export function uploadRelayPid(): number | undefined {
+  return current?.child.connected ? current.child.pid : undefined;
+}
+
+/** An upload carried by the relay process. */
+export interface RelayedUpload {
+  /** How the upload ended. */
+  outcome: Promise<UploadOutcome>;
+  /** Has the relay write this answer on the browser's connection (then close it). */
+  answer(status: number, headers: Record<string, string>, body: string): void;
+}
+
+/**
+ * Hands the request's connection to the relay, which carries the body's remaining bytes (`length`
+ * in all) to `target`. Null when this connection cannot be handed over (TLS is served in this
+ * process; a connection already gone) or the relay cannot start: the caller carries the upload
+ * itself then.
+ */
+export async function handOffUpload(req: IncomingMessage, target: UploadTarget, length: number): Promise<RelayedUpload | null> {
+  const socket = req.socket;
+  if (!(socket instanceof Socket) || socket instanceof TLSSocket || socket.destroyed) return null;
+  let relay: RelayProcess;
+  try {
+    relay = relayProcess();
+    await relay.ready;
+  } catch (error) {
+    relayLog.error({ err: error }, "the upload relay is not available; carrying the upload in the panel's process");
+    return null;
+  }
+  // Whatever this process still has to write on the connection (a `100 Continue`) goes first.
+  await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+  if (socket.destroyed || relay.child.connected === false) return null;
+
+  // From here to the send, nothing awaits: the connection stops being read (the HTTP parser reads
+  // it directly, and resumes it when the request is read: that must not happen again now), what
+  // the request had buffered is taken, and the connection's handle leaves for the relay with it.
+  socket.resume = function (this: Socket) {
+    return this;
+  };
+  socket.pause();
+  const read: Buffer[] = [];
+  for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null; ) read.push(chunk);
+  const id = ++lastId;
+  const outcome = new Promise<UploadOutcome>((resolve) => relay.pending.set(id, resolve));
+  const message: ToRelay = { type: "relay", id, target, length, head: Buffer.concat(read) };
+  // Sending it frees the HTTP parser's hold on it and closes this process's handle (Node does so
+  // for a connection of an HTTP server); nothing of it is left here to close.
+  relay.child.send(message, socket, { keepOpen: false }, (error) => {
+    if (!error) return;
+    relay.pending.get(id)?.({ ok: false, relayStopped: true });
+    relay.pending.delete(id);
+    // Still here (the relay went away before it got it): the browser sees its connection end.
+    if ((socket as unknown as { _handle: unknown })._handle) socket.destroy();
+  });
+  return {
+    outcome,
+    answer: (status, headers, body) => {
+      const answer: ToRelay = { type: "answer", id, status, headers, body };
+      if (relay.child.connected) relay.child.send(answer);
+    },
+  };
+}
