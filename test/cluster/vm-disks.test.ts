@@ -340,6 +340,12 @@ describe("VM disks (CDI)", () => {
       virtual = await upload(created.id, readFileSync(qcow2)).catch((e: unknown) => e);
       expect(virtual).toBeInstanceOf(ValidationError);
       expect((virtual as Error).message).toBe("CDI refused the image: its virtual size is larger than the disk. Create the VM with a larger disk, or upload a smaller image.");
+      // Through the route the proxy's refusal reaches the browser from the upload relay process, as the panel's sentence.
+      const refusedViaRoute = (await onceTheProxyIsFree(() =>
+        uploadThroughRoute(created.id, readFileSync(qcow2)).then(async (r) => (r.status === 409 ? Promise.reject(new ConflictError((await r.json()).error.message)) : r)),
+      )) as Response;
+      expect(refusedViaRoute.status).toBe(400);
+      expect((await refusedViaRoute.json()).error.message).toBe((virtual as Error).message);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

@@ -23,5 +23,5 @@ export interface RelayAnswer {
 
 export type ToRelay = RelayRequest | RelayAnswer;
 
-/** Relay → panel: ready for connections; or how one upload ended. */
-export type FromRelay = { type: "ready" } | { type: "outcome"; id: number; outcome: UploadOutcome };
+/** Relay → panel: ready for connections; holding one (the panel may let go of its copy); or how one upload ended. */
+export type FromRelay = { type: "ready" } | { type: "received"; id: number } | { type: "outcome"; id: number; outcome: UploadOutcome };

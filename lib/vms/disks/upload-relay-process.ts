@@ -112,6 +112,7 @@ function answer(message: RelayAnswer): void {
 
 process.on("message", (message: ToRelay, socket?: Socket) => {
   if (message.type === "relay") {
+    report({ type: "received", id: message.id });
     if (socket) relay(message, socket);
     else report({ type: "outcome", id: message.id, outcome: { ok: false, source: "cut" } });
   } else if (message.type === "answer") {

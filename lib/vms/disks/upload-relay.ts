@@ -25,6 +25,8 @@ interface RelayProcess {
   ready: Promise<void>;
   /** Uploads in flight: how to settle each one's outcome. */
   pending: Map<number, (outcome: UploadOutcome) => void>;
+  /** Connections sent but not yet confirmed received: this process's copy, closed once the relay holds its own. */
+  sending: Map<number, Socket>;
 }
 
 let current: RelayProcess | null = null;
@@ -38,7 +40,7 @@ function startRelay(): RelayProcess {
     serialization: "advanced", // Buffers as they are
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const relay: RelayProcess = { child, pending: new Map(), ready: Promise.resolve() };
+  const relay: RelayProcess = { child, pending: new Map(), sending: new Map(), ready: Promise.resolve() };
   relay.ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the upload relay did not start within ${READY_WAIT_MS / 1000} s`)), READY_WAIT_MS);
     child.once("exit", (code) => reject(new Error(`the upload relay ended (${code}) before it was ready`)));
@@ -46,6 +48,9 @@ function startRelay(): RelayProcess {
       if (message.type === "ready") {
         clearTimeout(timer);
         resolve();
+      } else if (message.type === "received") {
+        relay.sending.get(message.id)?.destroy();
+        relay.sending.delete(message.id);
       } else if (message.type === "outcome") {
         relay.pending.get(message.id)?.(message.outcome);
         relay.pending.delete(message.id);
@@ -59,6 +64,9 @@ function startRelay(): RelayProcess {
     if (relay.pending.size > 0) relayLog.error({ code, signal, uploads: relay.pending.size }, "the upload relay process ended with uploads in flight");
     for (const settle of relay.pending.values()) settle({ ok: false, relayStopped: true });
     relay.pending.clear();
+    // Sent, never received: this process's copy is the connection's last; the browser sees it end.
+    for (const socket of relay.sending.values()) socket.destroy();
+    relay.sending.clear();
   });
   // Neither the process nor its channel keeps this one alive (connections in flight do).
   child.unref();
@@ -107,7 +115,7 @@ export async function handOffUpload(req: IncomingMessage, target: UploadTarget, 
 
   // From here to the send, nothing awaits: the connection stops being read (the HTTP parser reads
   // it directly, and resumes it when the request is read: that must not happen again now), what
-  // the request had buffered is taken, and the connection's handle leaves for the relay with it.
+  // the request had buffered is taken, and the connection's handle goes to the relay with it.
   socket.resume = function (this: Socket) {
     return this;
   };
@@ -117,14 +125,16 @@ export async function handOffUpload(req: IncomingMessage, target: UploadTarget, 
   const id = ++lastId;
   const outcome = new Promise<UploadOutcome>((resolve) => relay.pending.set(id, resolve));
   const message: ToRelay = { type: "relay", id, target, length, head: Buffer.concat(read) };
-  // Sending it frees the HTTP parser's hold on it and closes this process's handle (Node does so
-  // for a connection of an HTTP server); nothing of it is left here to close.
-  relay.child.send(message, socket, { keepOpen: false }, (error) => {
+  // Sent as a copy (keepOpen): this process closes its own once the relay says it holds the
+  // connection — closing it sooner, or never (the relay gone before it got it), would lose the
+  // connection or leave it hanging.
+  relay.sending.set(id, socket);
+  relay.child.send(message, socket, { keepOpen: true }, (error) => {
     if (!error) return;
     relay.pending.get(id)?.({ ok: false, relayStopped: true });
     relay.pending.delete(id);
-    // Still here (the relay went away before it got it): the browser sees its connection end.
-    if ((socket as unknown as { _handle: unknown })._handle) socket.destroy();
+    relay.sending.delete(id);
+    socket.destroy();
   });
   return {
     outcome,
