@@ -1,5 +1,6 @@
 // The one minicloud process: Next.js pages, server actions and route handlers, plus the
-// websocket gateway on /ws/* — all on one port.
+// websocket gateway on /ws/* — all on one port. (Disk image uploads' bytes are carried by a small
+// helper process it starts with the first upload: lib/vms/disks/upload-relay.ts.)
 import { createServer } from "node:http";
 import next from "next";
 import { stampClientIp } from "@/lib/auth/client-ip";

@@ -1,10 +1,11 @@
 // Uploading a VM's disk image from the browser: the request body is streamed to CDI's upload
 // proxy as it arrives (lib/vms/disks/upload-pump.ts — by the upload relay process when it comes
-// over HTTP: lib/api/vm-disk-upload.ts) and the panel answers only once the proxy has answered — so the browser's "done" means CDI has the whole image. Who may: whoever may
-// create VMs in the team that owns the VM (session or personal token). Before a byte leaves
-// the panel: the VM boots from an upload disk, the file's size fits the disk, its first bytes are
-// a disk image, CDI is ready for it (waiting a little while it gets there). Cancelling deletes the
-// DataVolume; the next attempt makes it again.
+// over HTTP: lib/api/vm-disk-upload.ts) and the panel answers only once the proxy has answered,
+// so the browser's "done" means CDI has the whole image. Who may: whoever may create VMs in the
+// team that owns the VM (session or personal token). Before a byte leaves the panel: the VM
+// boots from an upload disk, the file's size fits the disk, its first bytes are a disk image, CDI
+// is ready for it (waiting a little while it gets there). Cancelling deletes the DataVolume; the
+// next attempt makes it again.
 import type { Readable } from "node:stream";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { authorize, type Caller } from "@/lib/access/deny";
