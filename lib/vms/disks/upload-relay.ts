@@ -47,6 +47,7 @@ function startRelay(): RelayProcess {
     child.on("message", (message: FromRelay) => {
       if (message.type === "ready") {
         clearTimeout(timer);
+        relayLog.info({ pid: child.pid }, "upload relay process started");
         resolve();
       } else if (message.type === "received") {
         relay.sending.get(message.id)?.destroy();
