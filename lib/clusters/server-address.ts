@@ -8,10 +8,13 @@
 //   - loopback is refused unless the setting allows it (MINICLOUD_ALLOW_LOOPBACK_CLUSTERS:
 //     on for the local control plane in development and tests, off by default in production);
 //   - plain http:// only when the admin chose to connect without verifying TLS.
-// Host names are resolved and every address they resolve to is vetted.
+// Host names are resolved and every address they resolve to is vetted — at registration, and
+// again at every connection afterwards (`guardedLookup`), so a name cannot be re-pointed later.
+import { lookup as lookupCallback, type LookupAddress } from "node:dns";
 import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { BlockList, isIP, type LookupFunction } from "node:net";
 import { networkInterfaces } from "node:os";
+import { getEnv } from "@/lib/env";
 import { UnavailableError, ValidationError } from "@/lib/errors";
 
 /** What the vetting needs to know about the panel itself. */
@@ -19,6 +22,12 @@ export interface AddressPolicy {
   allowLoopback: boolean;
   /** The panel's listen address (HOST, PORT) and the address users reach it at. */
   panel: { host: string; port: number; publicUrl: string };
+}
+
+/** Where registered clusters may be, from the environment. */
+export function addressPolicy(): AddressPolicy {
+  const env = getEnv();
+  return { allowLoopback: env.allowLoopbackClusters, panel: { host: env.host, port: env.port, publicUrl: env.publicUrl } };
 }
 
 const FIELD = "kubeconfig";
@@ -125,13 +134,50 @@ export async function vetServerAddress(server: string, insecureChosen: boolean, 
   if (url.hostname === publicUrl.hostname && port === defaultPort(publicUrl)) refuse("The server address is the panel's own address.");
 
   for (const address of await resolve(hostname)) {
-    const { address: plain } = normalize(address);
-    if (isPanelAddress(plain, port, policy)) refuse("The server address is the panel's own address.");
-    const kind = classifyAddress(plain);
-    if (kind === "never") refuse(`The server address ${url.hostname === plain ? "" : `(${url.hostname} → ${plain}) `}is a link-local or metadata address, which the panel never connects to.`);
-    if (kind === "loopback" && !policy.allowLoopback) {
-      refuse("The server address is a loopback address (this machine). The panel refuses those unless MINICLOUD_ALLOW_LOOPBACK_CLUSTERS is set.");
-    }
+    const refusal = refusalOf(url.hostname, address, port, policy);
+    if (refusal) refuse(refusal);
   }
   return url;
+}
+
+/** Why the panel does not connect to `address` (what `hostname` resolved to) on `port`; null when it may. */
+function refusalOf(hostname: string, address: string, port: number, policy: AddressPolicy): string | null {
+  const { address: plain } = normalize(address);
+  if (isPanelAddress(plain, port, policy)) return "The server address is the panel's own address.";
+  const kind = classifyAddress(plain);
+  if (kind === "never") return `The server address ${hostname === plain ? "" : `(${hostname} → ${plain}) `}is a link-local or metadata address, which the panel never connects to.`;
+  if (kind === "loopback" && !policy.allowLoopback) return "The server address is a loopback address (this machine). The panel refuses those unless MINICLOUD_ALLOW_LOOPBACK_CLUSTERS is set.";
+  return null;
+}
+
+/** The error code of a connection `guardedLookup` stopped (lib/kube/transport.ts words it). */
+export const ADDRESS_REFUSED = "EMINICLOUD_ADDRESS_REFUSED";
+
+/** Resolves every address of a host name (node:dns `lookup` with `all`). */
+export type ResolveAll = (hostname: string, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+const resolveAll: ResolveAll = (hostname, callback) => lookupCallback(hostname, { all: true, verbatim: true }, callback);
+
+/**
+ * The `lookup` of every connection to a registered cluster's API server (port `port`): the host
+ * name is resolved at each connection and vetted as at registration, and a connection to an
+ * address the panel refuses ends before it is made. Without it, a name that resolved to a fair
+ * address when the cluster was registered could be re-pointed afterwards (DNS rebinding) at a
+ * metadata service, this host, or the panel itself — with the panel's credentials for it on the
+ * way. An IP address in the kubeconfig is never looked up: it was vetted as it stands.
+ */
+export function guardedLookup(port: number, policy: AddressPolicy, resolveName: ResolveAll = resolveAll): LookupFunction {
+  return (hostname, options, callback) => {
+    resolveName(hostname, (error, addresses) => {
+      if (error) return callback(error, "");
+      for (const { address } of addresses) {
+        const refusal = refusalOf(hostname, address, port, policy);
+        if (refusal) return callback(Object.assign(new Error(`${hostname} resolved to ${address}. ${refusal}`), { code: ADDRESS_REFUSED }), "");
+      }
+      const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+      if (wanted.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "");
+      if (options.all) callback(null, wanted);
+      else callback(null, wanted[0]!.address, wanted[0]!.family);
+    });
+  };
 }

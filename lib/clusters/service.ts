@@ -28,10 +28,10 @@ import { isUuid } from "@/lib/db/ids";
 import { clusterAssignments, clusters, teams, workloads } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from "@/lib/errors";
-import { buildConnection, forgetClusterConnection, getClusterConnection, kubeconfigSealContext, type ClusterConnection } from "@/lib/kube/clients";
+import { buildConnection, forgetClusterConnection, getClusterConnection, guardServerAddress, kubeconfigSealContext, type ClusterConnection } from "@/lib/kube/clients";
 import { isInsecureCluster, kubeConfigFromSelected, selectContext, storedKubeconfigText, vetKubeconfig } from "@/lib/kube/kubeconfig";
 import { registrationSelector } from "@/lib/kube/labels";
-import { vetServerAddress, type AddressPolicy } from "@/lib/clusters/server-address";
+import { addressPolicy, vetServerAddress } from "@/lib/clusters/server-address";
 import { httpStatusOf, kube, kubeDelete, type ClusterRef } from "@/lib/kube/transport";
 import { nameSchema, slugify } from "@/lib/names";
 import { listNames } from "@/lib/orgs/service";
@@ -137,12 +137,6 @@ export function runsInCluster(): boolean {
   return Boolean(process.env.KUBERNETES_SERVICE_HOST && process.env.KUBERNETES_SERVICE_PORT) && existsSync(SERVICE_ACCOUNT_TOKEN);
 }
 
-/** Where registered clusters may be, from the environment. */
-export function addressPolicy(): AddressPolicy {
-  const env = getEnv();
-  return { allowLoopback: env.allowLoopbackClusters, panel: { host: env.host, port: env.port, publicUrl: env.publicUrl } };
-}
-
 const INSECURE_TLS_FIELD = "allowInsecureTls";
 
 // The client config a registration would use; input problems become field messages.
@@ -162,7 +156,9 @@ async function credentialsOf(name: string, source: z.output<typeof clusterSource
     throw new ValidationError(message, { [INSECURE_TLS_FIELD]: message });
   }
   await vetServerAddress(selected.cluster.server, insecureTls, addressPolicy());
-  return { kc: kubeConfigFromSelected(selected), stored: storedKubeconfigText(selected), insecureTls };
+  const kc = kubeConfigFromSelected(selected);
+  guardServerAddress(kc); // the probe's connections, too, go only where the vetting allowed
+  return { kc, stored: storedKubeconfigText(selected), insecureTls };
 }
 
 function sameCluster(existing: string): ConflictError {

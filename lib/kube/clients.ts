@@ -5,6 +5,7 @@ import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
 import type https from "node:https";
 import type WebSocket from "ws";
 import { eq } from "drizzle-orm";
+import { addressPolicy, guardedLookup } from "@/lib/clusters/server-address";
 import { resolveSshRoute } from "@/lib/clusters/settings";
 import { openSecret } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db";
@@ -32,6 +33,7 @@ class ImpersonatingKubeConfig extends CancellableKubeConfig {
     super();
     // The base's own (vetted) entries, not a round trip through text the loader would interpret.
     this.loadFromOptions({ clusters: base.getClusters(), users: base.getUsers(), contexts: base.getContexts(), currentContext: base.getCurrentContext() });
+    if (base instanceof CancellableKubeConfig) this.connectLookup = base.connectLookup;
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
@@ -95,9 +97,21 @@ export function reroutedKubeConfig(kc: KubeConfig, route: ServerRoute): KubeConf
   return rerouted;
 }
 
+/**
+ * Makes every connection `kc` opens vet its server's address again as it resolves then
+ * (lib/clusters/server-address.ts `guardedLookup`): for clusters registered with a kubeconfig,
+ * whose host name someone else's DNS answers for.
+ */
+export function guardServerAddress(kc: KubeConfig): void {
+  const server = kc.getCurrentCluster()?.server;
+  if (!(kc instanceof CancellableKubeConfig) || !server) return;
+  const url = new URL(server);
+  kc.connectLookup = guardedLookup(url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443, addressPolicy());
+}
+
 /** Builds the client config of a cluster row (decrypting its kubeconfig); `route` replaces where it dials. */
 export function buildConnection(
-  row: { id: string; name: string; inCluster: boolean; kubeconfigEncrypted: string | null; settings: Record<string, unknown> },
+  row: { id: string; name: string; inCluster: boolean; builtIn?: boolean; kubeconfigEncrypted: string | null; settings: Record<string, unknown> },
   route?: ServerRoute | null,
 ): ClusterConnection {
   let kc: KubeConfig;
@@ -118,7 +132,9 @@ export function buildConnection(
       throw new UnavailableError(`The stored credentials of cluster “${row.name}” are no longer accepted: ${error.message} Register the cluster again.`);
     }
   }
+  // The panel's own routes (the built-in cluster, a nested cluster's tunnel) are not vetted: it made them.
   if (route) kc = reroutedKubeConfig(kc, route);
+  else if (!row.inCluster && !row.builtIn) guardServerAddress(kc);
   const impersonation = row.settings.impersonation === true;
   const sshRoute = resolveSshRoute(row.settings.sshRoute, row.inCluster);
   const perTeam = new Map<string, KubeConfig>();

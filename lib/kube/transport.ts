@@ -2,6 +2,7 @@
 // cluster answered (401/403/404/409/422/429/5xx, timeouts, unreachable, bad TLS) into the
 // panel's error vocabulary, with a message that names the cluster and what was attempted.
 import { ApiException } from "@kubernetes/client-node";
+import { ADDRESS_REFUSED } from "@/lib/clusters/server-address";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, UnavailableError, ValidationError } from "@/lib/errors";
 import { withCallSignal } from "@/lib/kube/call-deadline";
 import { moduleLogger } from "@/lib/observe/log";
@@ -69,6 +70,8 @@ const NETWORK_REASONS: Record<string, string> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its TLS certificate is not trusted",
   CERT_HAS_EXPIRED: "its TLS certificate has expired",
   ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the address",
+  // lib/clusters/server-address.ts `guardedLookup`
+  [ADDRESS_REFUSED]: "its host name now resolves to an address the panel does not connect to (link-local or metadata, loopback, or the panel's own)",
 };
 
 /** The plain-words reason for a network or TLS failure somewhere in `error`'s cause chain ("connection refused"), or undefined. */

@@ -1,7 +1,7 @@
 // What a new VM boots from, decided from the vetted form and the cluster's settings: a container
 // disk of the catalog, or a disk CDI makes (from a URL whose host is vetted now, an upload, or a
 // clone of a golden image the admin listed), with its size for the storage quota.
-import { addressPolicy } from "@/lib/clusters/service";
+import { addressPolicy } from "@/lib/clusters/server-address";
 import { ValidationError } from "@/lib/errors";
 import type { TeamClusterContext } from "@/lib/workloads/cluster-context";
 import { vetDiskUrl } from "@/lib/vms/disks/disk-url";
