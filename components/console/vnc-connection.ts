@@ -5,6 +5,7 @@
 // surface, so the socket is made here and its close is read before noVNC reports a disconnect.
 // An unexpected drop is retried with back-off; a take-over, a stopped VM or an idle end is not.
 import type RFB from "@novnc/novnc";
+import { ReconnectCountdown } from "@/components/console/reconnect-countdown";
 import type { TicketOutcome } from "@/components/terminal/terminal-connection";
 
 /** What the page shows about the console's connection. */
@@ -28,7 +29,6 @@ export interface VncConnectionOptions {
   state(state: VncState): void;
 }
 
-const BACKOFF_SECONDS = [1, 2, 4, 8, 15, 15, 15, 15];
 const BUSY_CLOSE_CODE = 4409;
 /** Ends after which reconnecting by itself would fight the user or the panel. */
 const FINAL_REASONS = new Set(["taken-over", "vm-gone", "idle-timeout", "ended-by-admin", "client-closed", "exited"]);
@@ -53,17 +53,15 @@ export class VncConnection {
   rfb: RFB | null = null;
   private ws: WebSocket | null = null;
   private disposed = false;
-  private retries = 0;
   private refusals = 0;
   private takeOver = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly countdown = new ReconnectCountdown(({ seconds, attempt }) => this.opts.state({ phase: "reconnecting", seconds, attempt }));
 
   constructor(private readonly opts: VncConnectionOptions) {}
 
   /** Connects now (also "Reconnect"); `takeOver`: take the console from whoever holds it. */
   connect(options: { takeOver?: boolean } = {}): void {
-    this.clearTimer();
-    this.retries = 0;
+    this.countdown.reset();
     this.refusals = 0;
     this.takeOver = options.takeOver === true;
     this.teardown();
@@ -72,7 +70,7 @@ export class VncConnection {
 
   dispose(): void {
     this.disposed = true;
-    this.clearTimer();
+    this.countdown.cancel();
     this.teardown();
   }
 
@@ -87,14 +85,9 @@ export class VncConnection {
     }
   }
 
-  private clearTimer() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
   private async attempt(): Promise<void> {
     if (this.disposed) return;
-    this.opts.state({ phase: "connecting", attempt: this.retries + 1 });
+    this.opts.state({ phase: "connecting", attempt: this.countdown.retries + 1 });
     let ticket: TicketOutcome;
     let Rfb: typeof RFB;
     try {
@@ -126,7 +119,7 @@ export class VncConnection {
     rfb.addEventListener("connect", () => {
       if (this.rfb !== rfb) return;
       connected = true;
-      this.retries = 0;
+      this.countdown.reset();
       this.refusals = 0;
       this.takeOver = false;
       this.opts.state({ phase: "connected", desktop: "" });
@@ -157,24 +150,9 @@ export class VncConnection {
 
   private retryLater() {
     if (this.disposed) return;
-    const delay = BACKOFF_SECONDS[this.retries];
-    if (delay === undefined) return this.end("lost", "Lost the connection to the console and could not get it back.");
-    this.retries += 1;
-    const attempt = this.retries;
-    let left = delay;
-    const tick = () => {
-      if (this.disposed) return;
-      if (left <= 0) {
-        this.timer = null;
-        void this.attempt();
-        return;
-      }
-      this.opts.state({ phase: "reconnecting", seconds: left, attempt });
-      left -= 1;
-      this.timer = setTimeout(tick, 1000);
-    };
-    tick();
+    if (!this.countdown.schedule(() => void this.attempt())) this.end("lost", "Lost the connection to the console and could not get it back.");
   }
+
 
   private end(reason: string, message: string) {
     this.opts.state({ phase: "ended", reason, message });

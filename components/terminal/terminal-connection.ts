@@ -3,6 +3,7 @@
 // and the rules for when to reconnect by itself. An unexpected drop (network, proxy, panel
 // restart) is retried with backoff; a deliberate end (`exit`: the shell exited, the pod went
 // away, an admin ended it, access was revoked) is not — the user decides with "Reconnect".
+import { ReconnectCountdown } from "@/components/console/reconnect-countdown";
 import type { EndReason, ServerMessage } from "@/lib/console/protocol";
 
 /** What the page shows about the connection. */
@@ -32,8 +33,6 @@ export interface ConnectionOptions {
   console?: boolean;
 }
 
-/** Delays before each automatic retry; after the last one the terminal gives up and asks. */
-const BACKOFF_SECONDS = [1, 2, 4, 8, 15, 15, 15, 15];
 
 /** Why a connection could not be made although the panel gave a ticket (refused upgrade). */
 const REFUSED_MESSAGE = "The panel refused the terminal connection: the pod may not be running, or your access may have changed.";
@@ -44,9 +43,8 @@ export class TerminalConnection {
   private ws: WebSocket | null = null;
   private disposed = false;
   private ready = false;
-  private retries = 0;
   private refusals = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly countdown = new ReconnectCountdown(({ seconds, attempt }) => this.opts.state({ phase: "reconnecting", seconds, attempt }));
   private readonly encoder = new TextEncoder();
   /** The next attempt takes the console over (a user's choice; automatic reconnects never do). */
   private takeOver = false;
@@ -55,8 +53,7 @@ export class TerminalConnection {
 
   /** Connects now, dropping any pending retry (also what "Reconnect" does); `takeOver`: take a VM console from whoever holds it. */
   connect(options: { takeOver?: boolean } = {}): void {
-    this.clearTimer();
-    this.retries = 0;
+    this.countdown.reset();
     this.refusals = 0;
     this.takeOver = options.takeOver === true;
     void this.attempt();
@@ -77,21 +74,16 @@ export class TerminalConnection {
   /** Closes for good (the tab was closed or the page left). */
   dispose(): void {
     this.disposed = true;
-    this.clearTimer();
+    this.countdown.cancel();
     const ws = this.ws;
     this.ws = null;
     ws?.close(1000, "closed by the user");
   }
 
-  private clearTimer() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
   private async attempt(): Promise<void> {
     if (this.disposed) return;
     this.ready = false;
-    this.opts.state({ phase: "connecting", attempt: this.retries + 1 });
+    this.opts.state({ phase: "connecting", attempt: this.countdown.retries + 1 });
     let ticket: TicketOutcome;
     try {
       ticket = await this.opts.getTicket();
@@ -137,7 +129,7 @@ export class TerminalConnection {
         this.ready = true;
         wasReady = true;
         this.takeOver = false;
-        this.retries = 0;
+        this.countdown.reset();
         this.refusals = 0;
         this.opts.state({ phase: "connected", sessionId: message.sessionId, target: message.target, recording: message.recording });
         // The size may have changed while the session was being set up.
@@ -177,24 +169,9 @@ export class TerminalConnection {
 
   private retryLater() {
     if (this.disposed) return;
-    const delay = BACKOFF_SECONDS[this.retries];
-    if (delay === undefined) return this.end("lost", LOST_MESSAGE);
-    this.retries += 1;
-    const attempt = this.retries;
-    let left = delay;
-    const tick = () => {
-      if (this.disposed) return;
-      if (left <= 0) {
-        this.timer = null;
-        void this.attempt();
-        return;
-      }
-      this.opts.state({ phase: "reconnecting", seconds: left, attempt });
-      left -= 1;
-      this.timer = setTimeout(tick, 1000);
-    };
-    tick();
+    if (!this.countdown.schedule(() => void this.attempt())) this.end("lost", LOST_MESSAGE);
   }
+
 
   private end(reason: Extract<ConnectionState, { phase: "ended" }>["reason"], message: string) {
     this.ready = false;
