@@ -61,10 +61,10 @@ async function main() {
   // The built-in local cluster: its processes are this process's children and stop with it.
   const localCluster = await installLocalClusterRunner();
 
-  // No limit on how long a request body may take (Node's default is 5 minutes): a disk image
-  // upload (lib/api/vm-disk-upload.ts) of many GiB streams for longer. Slow headers are still
-  // cut off (headersTimeout), and idle connections too.
-  const server = createServer({ requestTimeout: 0 }, (req, res) =>
+  // Node's limits hold for every request (a whole request within 5 minutes, its headers within
+  // one): a disk image upload of many GiB takes longer, but its body is carried by the upload
+  // relay process (lib/vms/disks/upload-relay.ts), outside this server, once it is handed over.
+  const server = createServer((req, res) =>
     handleObserved(req, res, () => {
       if (req.url === METRICS_PATH || req.url?.startsWith(`${METRICS_PATH}?`)) return void serveMetrics(req, res, env);
       stampClientIp(req, env.trustProxy);

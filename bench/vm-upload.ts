@@ -136,7 +136,7 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
     };
 
     // The panel's route, served as server.ts serves it (before Next.js, which never sees these requests).
-    server = createServer({ requestTimeout: 0 }, (req, res) =>
+    server = createServer((req, res) =>
       handleObserved(req, res, () => {
         if (isVmDiskUploadUrl(req.url)) return void serveVmDiskUpload(req, res, db);
         res.writeHead(404).end();

@@ -18,7 +18,6 @@ import { getEnv } from "@/lib/env";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { observeAnsweredElsewhere } from "@/lib/observe/http";
 import { cancelVmDiskUpload, uploadVmDisk } from "@/lib/vms/disks/upload";
-import { pumpToUploadProxy } from "@/lib/vms/disks/upload-pump";
 import { handOffUpload, type RelayedUpload } from "@/lib/vms/disks/upload-relay";
 
 /** The path and methods served here (the OpenAPI document lists them; test/unit/openapi.test.ts checks both). */
@@ -89,10 +88,6 @@ export async function serveVmDiskUpload(req: IncomingMessage, res: ServerRespons
   const to: Answerer = { relayed: null };
   try {
     if (req.method === "POST") {
-      const abort = new AbortController();
-      res.once("close", () => {
-        if (!res.writableFinished) abort.abort();
-      });
       const workloadId = workloadIdOf(req.url);
       const caller = await uploader(req, db);
       const declared = req.headers["content-length"];
@@ -101,11 +96,8 @@ export async function serveVmDiskUpload(req: IncomingMessage, res: ServerRespons
         workloadId,
         body: req,
         length,
-        signal: abort.signal,
-        send: async (target, body, size, signal) => {
-          to.relayed = await handOffUpload(req, target, size);
-          return to.relayed ? to.relayed.outcome : pumpToUploadProxy(target, body, size, signal);
-        },
+        // The connection goes to the upload relay with the body; it sees the browser go away.
+        send: async (target, _body, size) => (to.relayed = await handOffUpload(req, target, size)).outcome,
       });
       writeJson(res, to, 200, uploaded);
     } else if (req.method === "DELETE") {

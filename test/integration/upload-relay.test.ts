@@ -15,6 +15,7 @@ import { handOffUpload, uploadRelayPid } from "@/lib/vms/disks/upload-relay";
 const KIB = 1024;
 const MIB = 1024 * KIB;
 const TOKEN = "upload-token-for-this-disk";
+const REQUEST_TIMEOUT_MS = 1500;
 
 /** What the stand-in proxy received in one request. */
 interface Received {
@@ -86,8 +87,15 @@ describe("upload relay process", () => {
     proxyUrl = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 
     // The panel's side, as lib/api/vm-disk-upload.ts does it: look at the head, hand over, answer with the outcome.
-    panel = createHttpServer({ requestTimeout: 0 }, (req, res) => {
+    // The panel's limits on a request's time, shortened (server.ts keeps Node's 5 minutes) and
+    // checked often: a handed-over upload must outlive them; any other request must not.
+    panel = createHttpServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 100 }, (req, res) => {
       req.on("error", () => {});
+      if (req.url === "/not-an-upload") {
+        req.resume();
+        req.on("end", () => res.writeHead(200).end("read it all"));
+        return;
+      }
       void (async () => {
         const length = Number(req.headers["content-length"]);
         await peek(req, 64 * KIB);
@@ -115,8 +123,8 @@ describe("upload relay process", () => {
    * then sends `rest` (in 256 KiB writes) — or, with `cutAfter`, that many bytes of it and then
    * drops the connection. Answers with what came back.
    */
-  async function upload(first: Buffer, rest: Buffer, options: { cutAfter?: number; expectContinue?: boolean; whileSending?: () => void } = {}): Promise<Answer> {
-    const over = new Promise<void>((resolve) => (handedOver = resolve));
+  async function upload(first: Buffer, rest: Buffer, options: { cutAfter?: number; expectContinue?: boolean; whileSending?: () => void; path?: string; pauseMs?: number } = {}): Promise<Answer> {
+    const over = options.path ? Promise.resolve() : new Promise<void>((resolve) => (handedOver = resolve));
     const socket = connect(panelPort, "127.0.0.1");
     await once(socket, "connect");
     const chunks: Buffer[] = [];
@@ -124,7 +132,7 @@ describe("upload relay process", () => {
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
     socket.on("error", () => (errored = true));
     const ended = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-    const headers = [`POST /api/vm-disk-uploads/x HTTP/1.1`, "Host: 127.0.0.1", `Content-Length: ${first.length + rest.length}`, ...(options.expectContinue ? ["Expect: 100-continue"] : []), "", ""].join("\r\n");
+    const headers = [`POST ${options.path ?? "/api/vm-disk-uploads/x"} HTTP/1.1`, "Host: 127.0.0.1", `Content-Length: ${first.length + rest.length}`, ...(options.expectContinue ? ["Expect: 100-continue"] : []), "", ""].join("\r\n");
     if (options.expectContinue) {
       socket.write(headers);
       while (!Buffer.concat(chunks).toString("latin1").includes("\r\n\r\n")) await once(socket, "data");
@@ -139,6 +147,7 @@ describe("upload relay process", () => {
     for (let at = 0; at < until && !socket.destroyed; at += 256 * KIB) {
       if (!socket.write(rest.subarray(at, Math.min(until, at + 256 * KIB)))) await new Promise((resolve) => (socket.once("drain", resolve), socket.once("close", resolve)));
       if (at === 0) options.whileSending?.();
+      if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }
     if (options.cutAfter !== undefined) socket.destroy();
     await ended;
@@ -168,6 +177,18 @@ describe("upload relay process", () => {
     expect(JSON.parse(again.body)).toEqual({ ok: true });
     expect(received.at(-1)).toMatchObject({ bytes: small.length, sha256: sha256(small), complete: true });
     expect(uploadRelayPid()).toBe(relay);
+  });
+
+  it("outlives the panel's limit on a request's time, which still holds for every other request", async () => {
+    // Eight 256 KiB writes 400 ms apart: 3.2 s, over twice the limit.
+    const first = randomBytes(100 * KIB);
+    const rest = randomBytes(2 * MIB);
+    const slowly = { pauseMs: 400 };
+    const answer = await upload(first, rest, slowly);
+    expect(answer.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(received.at(-1)).toMatchObject({ bytes: first.length + rest.length, sha256: sha256(first, rest), complete: true });
+    const other = await upload(first, rest, { ...slowly, path: "/not-an-upload" });
+    expect(other.head).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it("works after a 100 Continue the panel's process sent", async () => {

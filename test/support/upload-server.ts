@@ -13,7 +13,7 @@ export interface UploadServer {
 }
 
 export async function startUploadServer(db: () => Db): Promise<UploadServer> {
-  const server: Server = createServer({ requestTimeout: 0 }, (req, res) => void serveVmDiskUpload(req, res, db()));
+  const server: Server = createServer((req, res) => void serveVmDiskUpload(req, res, db()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -5,12 +5,15 @@
 // how the upload ended, and writes the answer the panel then gives (`answer`). The relay starts
 // with the first upload, serves every upload after it, and ends with the panel; if it dies,
 // uploads in flight end as cut off and the next upload starts it again.
+// (Uploads made by calling lib/vms/disks/upload.ts directly, not over HTTP, are pumped in the
+// calling process.)
 import { fork, type ChildProcess } from "node:child_process";
 import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import { Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { UnavailableError } from "@/lib/errors";
 import { moduleLogger } from "@/lib/observe/log";
 import type { UploadOutcome, UploadTarget } from "@/lib/vms/disks/upload-pump";
 import type { FromRelay, ToRelay } from "@/lib/vms/disks/upload-relay-messages";
@@ -93,26 +96,34 @@ export interface RelayedUpload {
   answer(status: number, headers: Record<string, string>, body: string): void;
 }
 
+const NOT_RUNNING = "The panel's upload relay is not running, so uploads are not possible right now. Try again in a moment; if it keeps failing, the panel's log says why.";
+
+/** An upload whose browser went away before it could be handed over. */
+const GONE: RelayedUpload = { outcome: Promise.resolve({ ok: false, source: "cut" }), answer: () => {} };
+
 /**
  * Hands the request's connection to the relay, which carries the body's remaining bytes (`length`
- * in all) to `target`. Null when this connection cannot be handed over (TLS is served in this
- * process; a connection already gone) or the relay cannot start: the caller carries the upload
- * itself then.
+ * in all) to `target`. Throws UnavailableError when the relay cannot start (the panel's log says
+ * why); the upload is never carried in this process instead, whose HTTP server gives a request
+ * five minutes.
  */
-export async function handOffUpload(req: IncomingMessage, target: UploadTarget, length: number): Promise<RelayedUpload | null> {
+export async function handOffUpload(req: IncomingMessage, target: UploadTarget, length: number): Promise<RelayedUpload> {
   const socket = req.socket;
-  if (!(socket instanceof Socket) || socket instanceof TLSSocket || socket.destroyed) return null;
+  // server.ts serves plain HTTP (TLS ends in front of it): a connection's bytes are the request's.
+  if (!(socket instanceof Socket) || socket instanceof TLSSocket) throw new UnavailableError(NOT_RUNNING);
+  if (socket.destroyed) return GONE;
   let relay: RelayProcess;
   try {
     relay = relayProcess();
     await relay.ready;
   } catch (error) {
-    relayLog.error({ err: error }, "the upload relay is not available; carrying the upload in the panel's process");
-    return null;
+    relayLog.error({ err: error }, "the upload relay process could not start");
+    throw new UnavailableError(NOT_RUNNING);
   }
   // Whatever this process still has to write on the connection (a `100 Continue`) goes first.
   await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
-  if (socket.destroyed || relay.child.connected === false) return null;
+  if (socket.destroyed) return GONE;
+  if (!relay.child.connected) throw new UnavailableError(NOT_RUNNING);
 
   // From here to the send, nothing awaits: the connection stops being read (the HTTP parser reads
   // it directly, and resumes it when the request is read: that must not happen again now), what
