@@ -3,6 +3,7 @@
 // proxy's place. The client writes its request by hand, so the test decides which part of the
 // body reaches the panel's process before it hands the connection over and which part after.
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
@@ -168,10 +169,14 @@ describe("upload relay process", () => {
     expect(JSON.parse(answer.body)).toEqual({ ok: true });
     expect(answer.closedCleanly).toBe(true);
     expect(received.at(-1)).toEqual({ authorization: `Bearer ${TOKEN}`, bytes: first.length + rest.length, sha256: sha256(first, rest), complete: true });
-    // A process of its own, and the same one for the next upload.
+    // A process of its own, and the same one for the next upload; none of the panel's secrets in its environment.
     const relay = uploadRelayPid();
     expect(relay).toBeGreaterThan(0);
     expect(relay).not.toBe(process.pid);
+    expect(process.env.MINICLOUD_ENCRYPTION_KEY).toBeTruthy();
+    const environment = readFileSync(`/proc/${relay}/environ`, "utf8").split("\0").map((entry) => entry.split("=")[0]).filter(Boolean);
+    // (Node adds the IPC channel's own variables.)
+    expect(environment.filter((name) => !["PATH", "TMPDIR", "LANG", "TZ", "NODE_ENV"].includes(name) && !name.startsWith("NODE_CHANNEL_"))).toEqual([]);
     const small = randomBytes(70 * KIB);
     const again = await upload(small.subarray(0, 65 * KIB), small.subarray(65 * KIB));
     expect(JSON.parse(again.body)).toEqual({ ok: true });

@@ -32,6 +32,9 @@ interface RelayProcess {
   sending: Map<number, Socket>;
 }
 
+/** What of the panel's environment the relay gets: where programs and temporary files are, the locale, the mode. */
+const RELAY_ENV = ["PATH", "TMPDIR", "LANG", "TZ", "NODE_ENV"] as const;
+
 let current: RelayProcess | null = null;
 let lastId = 0;
 
@@ -42,6 +45,8 @@ function startRelay(): RelayProcess {
     execArgv: ["--import", loader],
     serialization: "advanced", // Buffers as they are
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    // None of the panel's settings and secrets (encryption key, database URL): it needs none.
+    env: Object.fromEntries(RELAY_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]]))) as NodeJS.ProcessEnv,
   });
   const relay: RelayProcess = { child, pending: new Map(), sending: new Map(), ready: Promise.resolve() };
   relay.ready = new Promise<void>((resolve, reject) => {
