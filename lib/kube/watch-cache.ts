@@ -8,7 +8,8 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Db } from "@/lib/db";
 import { UnavailableError } from "@/lib/errors";
 import { perCluster } from "@/lib/kube/per-cluster";
-import { MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
+import { MANAGED_SELECTOR, WORKLOAD_LABEL } from "@/lib/kube/labels";
+import { labelOf, preferred, TeamWorkloadIndex, uidOf } from "@/lib/kube/team-workload-index";
 import { podListWatch } from "@/lib/kube/pod-list-watch";
 import { Reflector, type ChangeType, type ListWatch, type ReflectorOptions, type ReflectorStats, type StoreChange } from "@/lib/kube/reflector";
 import { toClusterError, type ClusterRef } from "@/lib/kube/transport";
@@ -54,53 +55,19 @@ export interface WatchCacheOptions extends Pick<ReflectorOptions<V1Pod>, "backof
   log?: (line: string) => void;
 }
 
-const labelOf = (pod: V1Pod, label: string) => pod.metadata?.labels?.[label];
-const uidOf = (pod: V1Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-
-/**
- * Which of a workload's pods is "the" pod: during a reset the old one is terminating while
- * the new one starts, and the list should show the new one.
- */
-function preferred(a: V1Pod, b: V1Pod): V1Pod {
-  const aDeleting = Boolean(a.metadata?.deletionTimestamp);
-  const bDeleting = Boolean(b.metadata?.deletionTimestamp);
-  if (aDeleting !== bDeleting) return aDeleting ? b : a;
-  const aCreated = a.metadata?.creationTimestamp ? new Date(a.metadata.creationTimestamp).getTime() : 0;
-  const bCreated = b.metadata?.creationTimestamp ? new Date(b.metadata.creationTimestamp).getTime() : 0;
-  return bCreated > aCreated ? b : a;
-}
-
-function addTo(index: Map<string, Set<string>>, key: string | undefined, uid: string): void {
-  if (!key) return;
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(uid);
-}
-
-function removeFrom(index: Map<string, Set<string>>, key: string | undefined, uid: string): void {
-  if (!key) return;
-  const set = index.get(key);
-  if (!set) return;
-  set.delete(uid);
-  if (set.size === 0) index.delete(key);
-}
-
 /** A watch cache over `listWatch` (the real one, or a fake in tests); started at once. */
 export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1Pod>, options: WatchCacheOptions = {}): ClusterWatchCache {
   const listeners = new Set<PodChangeListener>();
   const stopListeners = new Set<() => void>();
-  // Indexes hold uids; the objects live once, in the reflector's store.
-  const uidsByWorkload = new Map<string, Set<string>>();
-  const uidsByTeam = new Map<string, Set<string>>();
+  const index = new TeamWorkloadIndex();
   const byWorkload = new Map<string, V1Pod>();
   let stopped = false;
   let loggedError: string | undefined;
 
   const refreshWorkload = (workloadId: string | undefined) => {
     if (!workloadId) return;
-    const uids = uidsByWorkload.get(workloadId);
     let best: V1Pod | undefined;
-    for (const uid of uids ?? []) {
+    for (const uid of index.ofWorkload(workloadId)) {
       const pod = reflector.get(uid);
       if (pod) best = best ? preferred(best, pod) : pod;
     }
@@ -109,15 +76,7 @@ export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1
   };
 
   const onChange = ({ type, object, previous, initial }: StoreChange<V1Pod>) => {
-    const uid = uidOf(object);
-    if (previous) {
-      removeFrom(uidsByWorkload, labelOf(previous, WORKLOAD_LABEL), uid);
-      removeFrom(uidsByTeam, labelOf(previous, TEAM_LABEL), uid);
-    }
-    if (type !== "DELETED") {
-      addTo(uidsByWorkload, labelOf(object, WORKLOAD_LABEL), uid);
-      addTo(uidsByTeam, labelOf(object, TEAM_LABEL), uid);
-    }
+    index.follow({ type, object, previous });
     refreshWorkload(previous && labelOf(previous, WORKLOAD_LABEL));
     refreshWorkload(labelOf(object, WORKLOAD_LABEL));
     if (initial) return;
@@ -172,7 +131,7 @@ export function createPodWatchCache(cluster: ClusterRef, listWatch: ListWatch<V1
     podForWorkload: (workloadId) => byWorkload.get(workloadId),
     podsOfTeam(teamId) {
       const pods: V1Pod[] = [];
-      for (const uid of uidsByTeam.get(teamId) ?? []) {
+      for (const uid of index.ofTeam(teamId)) {
         const pod = reflector.get(uid);
         if (pod) pods.push(pod);
       }

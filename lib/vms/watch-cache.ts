@@ -10,7 +10,8 @@ import { UnavailableError } from "@/lib/errors";
 import type { ClusterConnection } from "@/lib/kube/clients";
 import { customObjectListWatch } from "@/lib/kube/custom-object-list-watch";
 import { perCluster } from "@/lib/kube/per-cluster";
-import { MANAGED_SELECTOR, TEAM_LABEL, WORKLOAD_LABEL } from "@/lib/kube/labels";
+import { MANAGED_SELECTOR, WORKLOAD_LABEL } from "@/lib/kube/labels";
+import { labelOf, preferred, TeamWorkloadIndex, uidOf } from "@/lib/kube/team-workload-index";
 import { Reflector, type ChangeType, type ListWatch, type ReflectorOptions, type ReflectorStats, type StoreChange } from "@/lib/kube/reflector";
 import { toClusterError, type ClusterRef } from "@/lib/kube/transport";
 import { moduleLogger } from "@/lib/observe/log";
@@ -53,18 +54,6 @@ export interface VmWatchCacheOptions extends Pick<ReflectorOptions<VirtualMachin
 
 const logger = moduleLogger("vm-watch-cache");
 
-const labelOf = (object: { metadata?: { labels?: Record<string, string> } }, label: string) => object.metadata?.labels?.[label];
-const uidOf = (object: { metadata?: { uid?: string; namespace?: string; name?: string } }) => object.metadata?.uid ?? `${object.metadata?.namespace}/${object.metadata?.name}`;
-const createdAt = (object: { metadata?: { creationTimestamp?: Date | string } }) => (object.metadata?.creationTimestamp ? new Date(object.metadata.creationTimestamp).getTime() : 0);
-
-/** Of two objects of one workload (a restart's old VMI going while the new one comes), the live and newest one. */
-function preferred<T extends { metadata?: { deletionTimestamp?: Date | string; creationTimestamp?: Date | string } }>(a: T, b: T): T {
-  const aDeleting = Boolean(a.metadata?.deletionTimestamp);
-  const bDeleting = Boolean(b.metadata?.deletionTimestamp);
-  if (aDeleting !== bDeleting) return aDeleting ? b : a;
-  return createdAt(b) > createdAt(a) ? b : a;
-}
-
 /**
  * Whether `vmi` is `vm`'s instance: KubeVirt names it like the VM, in the VM's namespace. A VMI
  * elsewhere that merely carries the same workload label is not this VM's.
@@ -74,8 +63,7 @@ const isInstanceOf = (vm: VirtualMachine) => (vmi: VirtualMachineInstance) => vm
 /** One reflector with a workload index and, optionally, a team index. */
 class IndexedStore<T extends VirtualMachine | VirtualMachineInstance> {
   readonly reflector: Reflector<T>;
-  private readonly byWorkload = new Map<string, Set<string>>();
-  private readonly byTeam = new Map<string, Set<string>>();
+  private readonly index = new TeamWorkloadIndex();
 
   constructor(resource: string, listWatch: ListWatch<T>, options: VmWatchCacheOptions, onChange: (change: StoreChange<T>) => void, onError: (error: unknown) => void) {
     this.reflector = new Reflector<T>({
@@ -87,15 +75,7 @@ class IndexedStore<T extends VirtualMachine | VirtualMachineInstance> {
       resetBackoffAfterMs: options.resetBackoffAfterMs,
       onError,
       onChange: (change) => {
-        const uid = uidOf(change.object);
-        if (change.previous) {
-          remove(this.byWorkload, labelOf(change.previous, WORKLOAD_LABEL), uid);
-          remove(this.byTeam, labelOf(change.previous, TEAM_LABEL), uid);
-        }
-        if (change.type !== "DELETED") {
-          add(this.byWorkload, labelOf(change.object, WORKLOAD_LABEL), uid);
-          add(this.byTeam, labelOf(change.object, TEAM_LABEL), uid);
-        }
+        this.index.follow(change);
         onChange(change);
       },
     });
@@ -104,7 +84,7 @@ class IndexedStore<T extends VirtualMachine | VirtualMachineInstance> {
   /** The object standing for the workload now, among those `accept` allows. */
   ofWorkload(workloadId: string, accept: (object: T) => boolean = () => true): T | undefined {
     let best: T | undefined;
-    for (const uid of this.byWorkload.get(workloadId) ?? []) {
+    for (const uid of this.index.ofWorkload(workloadId)) {
       const object = this.reflector.get(uid);
       if (object && accept(object)) best = best ? preferred(best, object) : object;
     }
@@ -113,27 +93,12 @@ class IndexedStore<T extends VirtualMachine | VirtualMachineInstance> {
 
   workloadsOfTeam(teamId: string): Set<string> {
     const out = new Set<string>();
-    for (const uid of this.byTeam.get(teamId) ?? []) {
+    for (const uid of this.index.ofTeam(teamId)) {
       const workloadId = labelOf(this.reflector.get(uid) ?? {}, WORKLOAD_LABEL);
       if (workloadId) out.add(workloadId);
     }
     return out;
   }
-}
-
-function add(index: Map<string, Set<string>>, key: string | undefined, uid: string): void {
-  if (!key) return;
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(uid);
-}
-
-function remove(index: Map<string, Set<string>>, key: string | undefined, uid: string): void {
-  if (!key) return;
-  const set = index.get(key);
-  if (!set) return;
-  set.delete(uid);
-  if (set.size === 0) index.delete(key);
 }
 
 /** A VM watch cache over the given list+watch pairs (the real ones, or fakes in tests); started at once. */
