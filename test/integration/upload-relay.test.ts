@@ -61,8 +61,8 @@ describe("upload relay process", () => {
   const outcomes: UploadOutcome[] = [];
   /** Kills the relay the moment the panel has handed a connection to it (before it can have taken it). */
   let killAtHandOver = false;
-  /** Resolved each time the panel has handed a connection over. */
-  let handedOver: () => void = () => {};
+  /** Uploads waiting for a hand-over: each hand-over lets the first of them go on. */
+  const waitingForHandOver: (() => void)[] = [];
 
   beforeAll(async () => {
     const ca = await createCa("upload proxy test CA", { validDays: 1, algorithm: "ecdsa-p256" });
@@ -104,7 +104,7 @@ describe("upload relay process", () => {
         const relayed = await handOffUpload(req, { url: proxyUrl, caPem, token: TOKEN }, length);
         if (!relayed) return void res.writeHead(500).end("not handed over");
         if (killAtHandOver) process.kill(uploadRelayPid()!, "SIGKILL");
-        handedOver();
+        waitingForHandOver.shift()?.();
         const outcome = await relayed.outcome;
         outcomes.push(outcome);
         relayed.answer(outcome.ok ? 200 : 409, { "x-request-id": "request-id-kept", "Content-Type": "application/json" }, JSON.stringify(outcome));
@@ -125,7 +125,7 @@ describe("upload relay process", () => {
    * drops the connection. Answers with what came back.
    */
   async function upload(first: Buffer, rest: Buffer, options: { cutAfter?: number; expectContinue?: boolean; whileSending?: () => void; path?: string; pauseMs?: number } = {}): Promise<Answer> {
-    const over = options.path ? Promise.resolve() : new Promise<void>((resolve) => (handedOver = resolve));
+    const over = options.path ? Promise.resolve() : new Promise<void>((resolve) => waitingForHandOver.push(resolve));
     const socket = connect(panelPort, "127.0.0.1");
     await once(socket, "connect");
     const chunks: Buffer[] = [];
@@ -194,6 +194,14 @@ describe("upload relay process", () => {
     expect(received.at(-1)).toMatchObject({ bytes: first.length + rest.length, sha256: sha256(first, rest), complete: true });
     const other = await upload(first, rest, { ...slowly, path: "/not-an-upload" });
     expect(other.head).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("carries uploads at once, each whole to its own request", async () => {
+    const images = [randomBytes(3 * MIB), randomBytes(5 * MIB), randomBytes(2 * MIB)];
+    const answers = await Promise.all(images.map((image) => upload(image.subarray(0, 100 * KIB), image.subarray(100 * KIB))));
+    for (const answer of answers) expect(JSON.parse(answer.body)).toEqual({ ok: true });
+    const arrived = received.slice(-images.length);
+    for (const image of images) expect(arrived).toContainEqual({ authorization: `Bearer ${TOKEN}`, bytes: image.length, sha256: sha256(image), complete: true });
   });
 
   it("works after a 100 Continue the panel's process sent", async () => {
