@@ -1,6 +1,6 @@
 // The one minicloud process: Next.js pages, server actions and route handlers, plus the
 // websocket gateway on /ws/* — all on one port. (Disk image uploads' bytes are carried by a small
-// helper process it starts with the first upload: lib/vms/disks/upload-relay.ts.)
+// helper process it starts with the first upload: lib/vms/disks/upload/relay.ts.)
 import { createServer } from "node:http";
 import next from "next";
 import { stampClientIp } from "@/lib/auth/client-ip";
@@ -63,7 +63,7 @@ async function main() {
 
   // Node's limits hold for every request (a whole request within 5 minutes, its headers within
   // one): a disk image upload of many GiB takes longer, but its body is carried by the upload
-  // relay process (lib/vms/disks/upload-relay.ts), outside this server, once it is handed over.
+  // relay process (lib/vms/disks/upload/relay.ts), outside this server, once it is handed over.
   const server = createServer((req, res) =>
     handleObserved(req, res, () => {
       if (req.url === METRICS_PATH || req.url?.startsWith(`${METRICS_PATH}?`)) return void serveMetrics(req, res, env);

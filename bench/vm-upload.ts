@@ -94,11 +94,11 @@ export async function benchVmUpload(options: { kubeconfigPath?: string; bytes?: 
   const { createApiToken } = await import("@/lib/api-tokens/service");
   const { createVm } = await import("@/lib/vms/service");
   const { isVmDiskUploadUrl, serveVmDiskUpload } = await import("@/lib/api/vm-disk-upload");
-  const { uploadRelayPid } = await import("@/lib/vms/disks/upload-relay");
+  const { uploadRelayPid } = await import("@/lib/vms/disks/upload/relay");
   const { handleObserved } = await import("@/lib/observe/http");
   const { requireVmRow } = await import("@/lib/vms/rows");
   const { workloadClusterContext } = await import("@/lib/workloads/cluster-context");
-  const { readUploadProxy, requestUploadToken } = await import("@/lib/vms/disks/upload-proxy");
+  const { readUploadProxy, requestUploadToken } = await import("@/lib/vms/disks/upload/proxy");
   const { readDataVolume } = await import("@/lib/vms/disks/objects");
   const { startPostgresServer } = await import("../test/integration/support/postgres-server");
 

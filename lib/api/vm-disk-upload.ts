@@ -6,7 +6,7 @@
 // from anywhere, as for every REST route.
 // server.ts answers these itself, before Next.js (as /metrics), and once an upload may go ahead
 // the connection itself goes to the upload relay process with the body unread
-// (lib/vms/disks/upload-relay.ts): neither Next.js's web streams nor this process's heap ever
+// (lib/vms/disks/upload/relay.ts): neither Next.js's web streams nor this process's heap ever
 // hold the image's bytes. The relay reports how the upload ended and writes the answer decided here.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Caller } from "@/lib/access/deny";
@@ -17,8 +17,8 @@ import type { Db } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { observeAnsweredElsewhere } from "@/lib/observe/http";
-import { cancelVmDiskUpload, uploadVmDisk } from "@/lib/vms/disks/upload";
-import { handOffUpload, type RelayedUpload } from "@/lib/vms/disks/upload-relay";
+import { cancelVmDiskUpload, uploadVmDisk } from "@/lib/vms/disks/upload/service";
+import { handOffUpload, type RelayedUpload } from "@/lib/vms/disks/upload/relay";
 
 /** The path and methods served here (the OpenAPI document lists them; test/unit/openapi.test.ts checks both). */
 export const VM_DISK_UPLOAD_ROUTE = { path: "/api/vm-disk-uploads/{workloadId}", methods: ["DELETE", "POST"] } as const;
@@ -83,7 +83,7 @@ function writeError(res: ServerResponse, to: Answerer, error: unknown): void {
  */
 export async function serveVmDiskUpload(req: IncomingMessage, res: ServerResponse, db: Db): Promise<void> {
   // A broken browser connection is read from the request's state where it matters
-  // (lib/vms/disks/upload.ts); an 'error' with no listener would end the process.
+  // (lib/vms/disks/upload/service.ts); an 'error' with no listener would end the process.
   req.on("error", () => {});
   const to: Answerer = { relayed: null };
   try {

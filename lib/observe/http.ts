@@ -27,7 +27,7 @@ export function handleObserved(req: IncomingMessage, res: ServerResponse, handle
 
 const answeredElsewhere = new WeakMap<ServerResponse, (status: number) => void>();
 
-/** Measures a request whose answer another process wrote on its connection (a disk upload: lib/vms/disks/upload-relay.ts). */
+/** Measures a request whose answer another process wrote on its connection (a disk upload: lib/vms/disks/upload/relay.ts). */
 export function observeAnsweredElsewhere(res: ServerResponse, status: number): void {
   answeredElsewhere.get(res)?.(status);
   answeredElsewhere.delete(res);

@@ -1,4 +1,4 @@
-// The upload relay process (lib/vms/disks/upload-relay.ts and its process) between a loopback
+// The upload relay process (lib/vms/disks/upload/relay.ts and its process) between a loopback
 // HTTP server standing in for the panel's upload route and a loopback HTTPS server in CDI's upload
 // proxy's place. The client writes its request by hand, so the test decides which part of the
 // body reaches the panel's process before it hands the connection over and which part after.
@@ -10,8 +10,8 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCa, issueLeaf } from "@/lib/pki/certificates";
-import type { UploadOutcome } from "@/lib/vms/disks/upload-pump";
-import { handOffUpload, uploadRelayPid } from "@/lib/vms/disks/upload-relay";
+import type { UploadOutcome } from "@/lib/vms/disks/upload/pump";
+import { handOffUpload, uploadRelayPid } from "@/lib/vms/disks/upload/relay";
 
 const KIB = 1024;
 const MIB = 1024 * KIB;

@@ -1,11 +1,11 @@
-// Hands an upload's connection to the upload relay process (upload-relay-process.ts: why a
+// Hands an upload's connection to the upload relay process (relay-process.ts: why a
 // process of its own is said there). Once the panel has checked the upload and knows where it
 // goes, `handOffUpload` takes the browser's connection from this process's HTTP server with the
 // rest of the body unread, and sends it with what was read so far to the relay; the relay reports
 // how the upload ended, and writes the answer the panel then gives (`answer`). The relay starts
 // with the first upload, serves every upload after it, and ends with the panel; if it dies,
 // uploads in flight end as cut off and the next upload starts it again.
-// (Uploads made by calling lib/vms/disks/upload.ts directly, not over HTTP, are pumped in the
+// (Uploads made by calling lib/vms/disks/upload/service.ts directly, not over HTTP, are pumped in the
 // calling process.)
 import { fork, type ChildProcess } from "node:child_process";
 import type { IncomingMessage } from "node:http";
@@ -15,8 +15,8 @@ import { TLSSocket } from "node:tls";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { UnavailableError } from "@/lib/errors";
 import { moduleLogger } from "@/lib/observe/log";
-import type { UploadOutcome, UploadTarget } from "@/lib/vms/disks/upload-pump";
-import type { FromRelay, ToRelay } from "@/lib/vms/disks/upload-relay-messages";
+import type { UploadOutcome, UploadTarget } from "@/lib/vms/disks/upload/pump";
+import type { FromRelay, ToRelay } from "@/lib/vms/disks/upload/relay-messages";
 
 const relayLog = moduleLogger("upload-relay");
 
@@ -41,7 +41,7 @@ let lastId = 0;
 function startRelay(): RelayProcess {
   // The relay is TypeScript, run by the same loader as the panel (tsx), with Node's defaults otherwise.
   const loader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  const child = fork(fileURLToPath(new URL("./upload-relay-process.ts", import.meta.url)), [], {
+  const child = fork(fileURLToPath(new URL("./relay-process.ts", import.meta.url)), [], {
     execArgv: ["--import", loader],
     serialization: "advanced", // Buffers as they are
     stdio: ["ignore", "inherit", "inherit", "ipc"],

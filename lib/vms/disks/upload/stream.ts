@@ -1,11 +1,11 @@
-// Streams a disk image to CDI's upload proxy (upload-pump.ts does the streaming) and says how it
+// Streams a disk image to CDI's upload proxy (pump.ts does the streaming) and says how it
 // ended in the panel's own sentences: resolves once the proxy has answered 200 — CDI has the
 // whole image — and throws a sentence for every other outcome; the proxy's body is never echoed.
 import type { Readable } from "node:stream";
 import { AppError, ConflictError, UnavailableError, ValidationError } from "@/lib/errors";
-import { pumpToUploadProxy, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload-pump";
+import { pumpToUploadProxy, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload/pump";
 
-export { readableOf, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload-pump";
+export { readableOf, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload/pump";
 
 /** The upload was cut off (connection broken on either side); a retry is safe. */
 export class UploadInterruptedError extends UnavailableError {}
@@ -47,7 +47,7 @@ export function uploadFailure(outcome: UploadOutcome): AppError | null {
   return networkFailure(outcome.network);
 }
 
-/** Streams `length` bytes from `source` to the proxy in this process (see upload-pump.ts); throws the sentence for any other end than CDI holding them all. */
+/** Streams `length` bytes from `source` to the proxy in this process (see pump.ts); throws the sentence for any other end than CDI holding them all. */
 export async function streamToUploadProxy(target: UploadTarget, source: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number, signal?: AbortSignal): Promise<void> {
   const failure = uploadFailure(await pumpToUploadProxy(target, source, length, signal));
   if (failure) throw failure;

@@ -1,5 +1,5 @@
 // Uploading a VM's disk image from the browser: the request body is streamed to CDI's upload
-// proxy as it arrives (lib/vms/disks/upload-pump.ts — by the upload relay process when it comes
+// proxy as it arrives (lib/vms/disks/upload/pump.ts — by the upload relay process when it comes
 // over HTTP: lib/api/vm-disk-upload.ts) and the panel answers only once the proxy has answered,
 // so the browser's "done" means CDI has the whole image. Who may: whoever may create VMs in the
 // team that owns the VM (session or personal token). Before a byte leaves the panel: the VM
@@ -21,9 +21,9 @@ import { CDI, dataVolumePhaseOf, type DataVolume } from "@/lib/vms/disks/cdi";
 import { detectDiskImageFormat, FORMAT_PROBE_BYTES, type DiskImageFormat } from "@/lib/vms/disks/image-format";
 import { ensureVmDisk } from "@/lib/vms/disks/lifecycle";
 import { deleteDataVolume, readDataVolume } from "@/lib/vms/disks/objects";
-import { readUploadProxy, requestUploadToken } from "@/lib/vms/disks/upload-proxy";
-import { pumpToUploadProxy, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload-pump";
-import { BROWSER_CUT, readableOf, UploadInterruptedError, uploadFailure } from "@/lib/vms/disks/upload-stream";
+import { readUploadProxy, requestUploadToken } from "@/lib/vms/disks/upload/proxy";
+import { pumpToUploadProxy, type UploadOutcome, type UploadTarget } from "@/lib/vms/disks/upload/pump";
+import { BROWSER_CUT, readableOf, UploadInterruptedError, uploadFailure } from "@/lib/vms/disks/upload/stream";
 import { requireVmRow, VM_NOT_FOUND, type VmRow } from "@/lib/vms/rows";
 
 /** How long an upload waits for CDI to get the disk ready for it before saying "not ready yet". */

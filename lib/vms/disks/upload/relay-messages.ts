@@ -1,6 +1,6 @@
-// What the panel and its upload relay process (upload-relay.ts, upload-relay-process.ts) say to
+// What the panel and its upload relay process (relay.ts, relay-process.ts) say to
 // each other over the IPC channel. The connection travels beside a `relay` message as its handle.
-import type { UploadOutcome, UploadTarget } from "./upload-pump";
+import type { UploadOutcome, UploadTarget } from "./pump";
 
 /** Panel → relay: carry this connection's request body (`head` is what the panel had already read of it) to the proxy. */
 export interface RelayRequest {

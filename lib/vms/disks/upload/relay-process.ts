@@ -1,7 +1,7 @@
-// The upload relay: a small process of the panel's own (started by upload-relay.ts) that carries
+// The upload relay: a small process of the panel's own (started by relay.ts) that carries
 // disk image uploads from the browser's connection to CDI's upload proxy. The panel decides
 // everything — who may upload, where to, whether the image is one — then hands it the connection
-// with the body still unread; the relay pumps the body (upload-pump.ts), reports how it ended, and
+// with the body still unread; the relay pumps the body (pump.ts), reports how it ended, and
 // writes the answer the panel gives it. Moving the bytes here keeps them out of the panel's heap:
 // there every 64 KiB chunk is garbage that V8 collects with full collections of a heap holding the
 // panel's state, which cost more than the copying itself. It loads Node's modules and the pump
@@ -9,8 +9,8 @@
 import type { Socket } from "node:net";
 import { STATUS_CODES } from "node:http";
 import { finished, Readable } from "node:stream";
-import { pumpToUploadProxy } from "./upload-pump";
-import type { FromRelay, RelayAnswer, RelayRequest, ToRelay } from "./upload-relay-messages";
+import { pumpToUploadProxy } from "./pump";
+import type { FromRelay, RelayAnswer, RelayRequest, ToRelay } from "./relay-messages";
 
 /** The request body still to come on the connection: `remaining` bytes after `head`, then its end. Extra bytes are never read. */
 class RequestBody extends Readable {

@@ -2,8 +2,8 @@
 // bytes as they come (the source piped through a byte counter into the proxy request with Node
 // streams, so the sender is only read as fast as the proxy takes the bytes: nothing is held in
 // memory or written to disk). It says what happened as plain data — the panel turns that into its
-// sentence (upload-stream.ts) — because it also runs in the upload relay process
-// (upload-relay-process.ts), which loads nothing of the panel: Node's own modules only.
+// sentence (stream.ts) — because it also runs in the upload relay process
+// (relay-process.ts), which loads nothing of the panel: Node's own modules only.
 import { request as httpsRequest } from "node:https";
 import type { IncomingMessage } from "node:http";
 import { finished, Readable, Transform } from "node:stream";
