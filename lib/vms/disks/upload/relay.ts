@@ -5,8 +5,8 @@
 // how the upload ended, and writes the answer the panel then gives (`answer`). The relay starts
 // with the first upload, serves every upload after it, and ends with the panel; if it dies,
 // uploads in flight end as cut off and the next upload starts it again.
-// (Uploads made by calling lib/vms/disks/upload/service.ts directly, not over HTTP, are pumped in the
-// calling process.)
+// (Uploads made by calling lib/vms/disks/upload/service.ts directly, not over HTTP, are pumped
+// in the calling process.)
 import { fork, type ChildProcess } from "node:child_process";
 import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
@@ -20,7 +20,7 @@ import type { FromRelay, ToRelay } from "@/lib/vms/disks/upload/relay-messages";
 
 const relayLog = moduleLogger("upload-relay");
 
-/** How long the relay process may take to start before uploads are carried in this process instead. */
+/** How long the relay process may take to start before the upload is refused as not possible right now. */
 const READY_WAIT_MS = 15_000;
 
 interface RelayProcess {
