@@ -101,7 +101,7 @@ export interface RelayedUpload {
   answer(status: number, headers: Record<string, string>, body: string): void;
 }
 
-const NOT_RUNNING = "The panel's upload relay is not running, so uploads are not possible right now. Try again in a moment; if it keeps failing, the panel's log says why.";
+const NOT_RUNNING = "Uploads are not possible right now: the panel's upload process did not start. Try again in a moment; if it keeps failing, ask an admin to check the panel's log.";
 
 /** An upload whose browser went away before it could be handed over. */
 const GONE: RelayedUpload = { outcome: Promise.resolve({ ok: false, source: "cut" }), answer: () => {} };

@@ -43,7 +43,7 @@ export function uploadFailure(outcome: UploadOutcome): AppError | null {
     if (outcome.source === "fewer") return new ValidationError("The upload ended before the whole file arrived.");
     return new UploadInterruptedError(BROWSER_CUT);
   }
-  if ("relayStopped" in outcome) return new UploadInterruptedError("The upload was cut off: the panel's upload relay stopped before CDI confirmed the image. Try again.");
+  if ("relayStopped" in outcome) return new UploadInterruptedError("The upload was cut off: the panel's upload process stopped before CDI confirmed the image. Nothing was kept; try again.");
   return networkFailure(outcome.network);
 }
 
